@@ -1,0 +1,93 @@
+//! The command line, as the contract fixes it. Every flag has an `EA_` environment variable.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "entity-account",
+    version,
+    about = "Entity Account: one account for an organisation's dealings with e-services"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Common {
+    /// `sqlite://PATH` or `postgres://…`; migrations run at start.
+    #[arg(
+        long,
+        env = "EA_DATABASE_URL",
+        default_value = "sqlite://data/entity-account.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// The master key (32 bytes, hex) that seals personal data and checkpoints the audit
+    /// log; created on first start. Keep it outside the database and back it up separately.
+    #[arg(
+        long,
+        env = "EA_KEY_FILE",
+        default_value = "data/master.key",
+        global = true
+    )]
+    pub key_file: std::path::PathBuf,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start everything: web, API, background SMS delivery.
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Counter operators.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OperatorCommand {
+    /// Create a counter operator; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Exit 0 only when the whole audit chain and its checkpoint verify.
+    Verify,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "EA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// `file:PATH` (development, tests) or `webhook:URL` (the SMS gateway).
+    #[arg(long, env = "EA_SMS_SINK", default_value = "file:data/sms.jsonl")]
+    pub sms_sink: String,
+    /// The server's base URL, the OpenID Connect issuer.
+    #[arg(long, env = "EA_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// How long activation codes live, in seconds (R9: at least 600).
+    #[arg(long, env = "EA_ACTIVATION_CODE_TTL_SECS", default_value_t = 72 * 3600)]
+    pub activation_code_ttl_secs: i64,
+    /// Minimum password length (R11).
+    #[arg(long, env = "EA_PASSWORD_MIN_CHARS", default_value_t = 15)]
+    pub password_min_chars: usize,
+    /// `text` or `json`.
+    #[arg(long, env = "EA_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}

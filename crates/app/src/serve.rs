@@ -1,0 +1,75 @@
+//! `entity-account serve`: the HTTP server and the SMS delivery worker, until SIGTERM or
+//! Ctrl-C; in-flight requests finish before exit.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use domain::config::Policy;
+use server::sms_worker::{SmsSink, SmsWorker};
+use server::AppState;
+
+use crate::cli::{Common, ServeArgs};
+use crate::wiring;
+
+pub fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EA_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.activation_code_ttl_secs >= Policy::MIN_CODE_TTL_SECS,
+        "--activation-code-ttl-secs must be at least {} (R9)",
+        Policy::MIN_CODE_TTL_SECS
+    );
+    anyhow::ensure!(
+        args.password_min_chars >= 8,
+        "--password-min-chars must be at least 8 (NIST SP 800-63B)"
+    );
+    let sink = SmsSink::parse(&args.sms_sink).map_err(anyhow::Error::msg)?;
+    let mut policy = Policy {
+        activation_code_ttl_secs: args.activation_code_ttl_secs,
+        ..Policy::default()
+    };
+    policy.password.min_chars = args.password_min_chars;
+    let w = wiring::build(common, policy).await?;
+    let worker = SmsWorker::new(w.services.clone(), sink, w.sms_wake.clone()).spawn();
+
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    tracing::info!(listen = %listener.local_addr()?, public_url = %args.public_url, "entity-account serving");
+    let app = server::router(AppState {
+        services: w.services.clone(),
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    worker.abort();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,99 @@
+//! Who may do what (R15–R20), as types. A `Caller` or `Operator` exists only when a session
+//! token checked out; the capability types below can only be built from one, after the
+//! tenant check, so a service that takes an `AdminOf` cannot be reached without it. The
+//! tenant is always the session's: a path's entity number is only compared with it.
+
+use crate::error::{Error, Result};
+use crate::model::LoginKind;
+
+/// A signed-in login of an entity.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub(crate) entity_id: i64,
+    pub(crate) entity_number: String,
+    pub(crate) login_id: String,
+    pub(crate) kind: LoginKind,
+    pub(crate) token_hash: String,
+}
+
+/// A signed-in counter operator.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub(crate) id: i64,
+    pub(crate) username: String,
+    pub(crate) token_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Login(Caller),
+    Operator(Operator),
+}
+
+impl Caller {
+    pub fn entity_number(&self) -> &str {
+        &self.entity_number
+    }
+    pub fn login_id(&self) -> &str {
+        &self.login_id
+    }
+    pub fn kind(&self) -> LoginKind {
+        self.kind
+    }
+
+    /// Another entity's data answers as if it did not exist (R20): no hint that it does.
+    fn same_tenant(&self, entity_number: &str) -> Result<()> {
+        if self.entity_number == entity_number {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// R15, R16, R19: an administrator of this entity.
+    pub fn admin_of(&self, entity_number: &str) -> Result<AdminOf<'_>> {
+        self.same_tenant(entity_number)?;
+        match self.kind {
+            LoginKind::Admin => Ok(AdminOf { caller: self }),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// R17: the entity account of this entity.
+    pub fn entity_account_of(&self, entity_number: &str) -> Result<EntityAccountOf<'_>> {
+        self.same_tenant(entity_number)?;
+        match self.kind {
+            LoginKind::Entity => Ok(EntityAccountOf { caller: self }),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// The entity account or an administrator: may see all of the entity's logins and its
+    /// audit trail (R26).
+    pub fn overseer_of(&self, entity_number: &str) -> Result<OverseerOf<'_>> {
+        self.same_tenant(entity_number)?;
+        match self.kind {
+            LoginKind::Entity | LoginKind::Admin => Ok(OverseerOf { caller: self }),
+            LoginKind::Staff => Err(Error::Forbidden),
+        }
+    }
+}
+
+impl Operator {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+}
+
+pub struct AdminOf<'a> {
+    pub(crate) caller: &'a Caller,
+}
+pub struct EntityAccountOf<'a> {
+    pub(crate) caller: &'a Caller,
+}
+pub struct OverseerOf<'a> {
+    pub(crate) caller: &'a Caller,
+}

@@ -1,0 +1,221 @@
+//! Activation (R9, R10): the entity account with application number + code, every other
+//! login with entity number + code; the person chooses a username and a password. Codes are
+//! single use, expire, and are void after five wrong tries.
+
+use crate::applications::internal;
+use crate::audit::{Action, Actor, AuditEvent};
+use crate::codes::OneTimeCode;
+use crate::credentials::Username;
+use crate::error::{Error, FieldError, Fields, Result};
+use crate::model::*;
+use crate::numbers::{ApplicationNumber, EntityNumber};
+use crate::services::{Ctx, Services};
+use crate::store::StoreError;
+
+pub struct ActivateInput {
+    pub application_number: Option<String>,
+    pub entity_number: Option<String>,
+    pub activation_code: String,
+    pub username: String,
+    pub password: String,
+}
+
+pub struct Activated {
+    pub login_id: String,
+    pub kind: LoginKind,
+}
+
+enum Via {
+    Application(ApplicationNumber),
+    Entity(EntityNumber),
+}
+
+impl Services {
+    pub async fn activate(&self, ctx: &Ctx, input: ActivateInput) -> Result<Activated> {
+        let mut f = Fields::default();
+        let via = match (&input.application_number, &input.entity_number) {
+            (Some(a), None) => f
+                .take(ApplicationNumber::parse("application_number", a))
+                .map(Via::Application),
+            (None, Some(e)) => f
+                .take(EntityNumber::parse("entity_number", e))
+                .map(Via::Entity),
+            _ => {
+                f.push(FieldError::new(
+                    "entity_number",
+                    "one_of_required",
+                    "give the application number (entity account) or the entity number (staff), not both",
+                ));
+                None
+            }
+        };
+        let code = f.take(OneTimeCode::parse(
+            "activation_code",
+            &input.activation_code,
+        ));
+        let username = f.take(Username::parse("username", &input.username));
+        f.finish()?;
+        let (via, code, username) = (
+            via.expect("parsed"),
+            code.expect("parsed"),
+            username.expect("parsed"),
+        );
+        let hash = self.vault.code_hash(code.expose());
+        let now = self.clock.now();
+
+        // Find the code's record. Through the application number it is the entity account's
+        // code; through the entity number, the code itself says whose it is.
+        let mut tx = self.store.read().await?;
+        let (entity, record) = match &via {
+            Via::Application(n) => {
+                let app = tx.find_application(n.as_str()).await?;
+                let Some(entity_id) = app.and_then(|a| a.entity_id) else {
+                    return Err(Error::InvalidCode);
+                };
+                let entity = tx.find_entity(entity_id).await?.ok_or(Error::InvalidCode)?;
+                let account = tx
+                    .list_logins(entity_id)
+                    .await?
+                    .into_iter()
+                    .find(|l| l.kind == LoginKind::Entity);
+                let Some(account) = account else {
+                    return Err(Error::InvalidCode);
+                };
+                let rec = tx
+                    .find_code(entity_id, &account.id, CodePurpose::Activation)
+                    .await?;
+                (entity, rec)
+            }
+            Via::Entity(n) => {
+                let entity = tx
+                    .find_entity_by_number(n.as_str())
+                    .await?
+                    .ok_or(Error::InvalidCode)?;
+                let throttle_key = self.vault.throttle_key("activation", n.as_str());
+                if let Some(t) = tx.find_throttle(&throttle_key).await? {
+                    if t.blocked_until > now {
+                        return Err(Error::TooManyAttempts {
+                            retry_after_secs: now.secs_until(t.blocked_until),
+                        });
+                    }
+                }
+                let rec = tx
+                    .find_code_by_hash(entity.id, CodePurpose::Activation, &hash)
+                    .await?;
+                (
+                    entity,
+                    rec.filter(|r| r.failures < self.policy.code_max_failures),
+                )
+            }
+        };
+        drop(tx);
+        let Some(record) = record else {
+            return self.activation_failed(ctx, &via, &entity, None).await;
+        };
+        if record.used
+            || record.failures >= self.policy.code_max_failures
+            || record.expires_at <= now
+            || record.code_hash != hash
+        {
+            return self
+                .activation_failed(ctx, &via, &entity, Some(record))
+                .await;
+        }
+        let mut tx = self.store.read().await?;
+        let login = tx
+            .find_login(entity.id, &record.login_id)
+            .await?
+            .ok_or(Error::InvalidCode)?;
+        if login.status != LoginStatus::Pending
+            || (login.kind == LoginKind::Entity) != matches!(via, Via::Application(_))
+        {
+            return Err(Error::InvalidCode);
+        }
+        if let Some(other) = tx.find_login_by_username(entity.id, username.key()).await? {
+            if other.id != login.id {
+                return Err(Error::field(
+                    "username",
+                    "username_taken",
+                    "this username is already used in this entity",
+                ));
+            }
+        }
+        drop(tx);
+        let mut context = vec![username.as_str()];
+        context.extend(entity.names.all());
+        let password = self
+            .policy
+            .password
+            .check("password", &input.password, &context)
+            .map_err(|e| Error::Validation(vec![e]))?;
+        let password_hash = self.hasher.hash(password).await;
+
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        // Under the write lock: the code may have been used or replaced meanwhile.
+        let current = tx
+            .find_code(entity.id, &login.id, CodePurpose::Activation)
+            .await?;
+        if !matches!(&current, Some(c) if !c.used && c.code_hash == hash && c.expires_at > now) {
+            return Err(Error::InvalidCode);
+        }
+        let mut used = current.expect("checked");
+        used.used = true;
+        tx.upsert_code(&used).await?;
+        let mut login = login;
+        login.status = LoginStatus::Active;
+        login.username = Some(username.as_str().to_string());
+        login.username_key = Some(username.key().to_string());
+        login.password_hash = Some(password_hash);
+        login.activated_at = Some(now);
+        match tx.update_login(&login).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => {
+                return Err(Error::field(
+                    "username",
+                    "username_taken",
+                    "this username is already used in this entity",
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let ev = AuditEvent::new(Actor::Anonymous, Action::LoginActivated)
+            .entity(entity.id)
+            .target(login.id.clone());
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(Activated {
+            login_id: login.id,
+            kind: login.kind,
+        })
+    }
+
+    /// Counts a wrong try: on the code itself when we know whose it is, else on the entity
+    /// number (which then waits before the next try), so codes cannot be guessed.
+    async fn activation_failed<T>(
+        &self,
+        ctx: &Ctx,
+        via: &Via,
+        entity: &EntityRecord,
+        record: Option<CodeRecord>,
+    ) -> Result<T> {
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        if let Some(mut r) = record {
+            if !r.used {
+                r.failures += 1;
+                tx.upsert_code(&r).await?;
+            }
+        }
+        if let Via::Entity(n) = via {
+            let key = self.vault.throttle_key("activation", n.as_str());
+            self.record_failure(tx.as_mut(), &key, now, true).await?;
+        }
+        let ev = AuditEvent::new(Actor::Anonymous, Action::ActivationFailed)
+            .entity(entity.id)
+            .failed();
+        self.commit(tx, ctx, &[ev])
+            .await
+            .map_err(|e| internal(e.to_string()))?;
+        Err(Error::InvalidCode)
+    }
+}

@@ -1,0 +1,218 @@
+//! Usernames and passwords as R11 defines them: usernames unique per entity after NFKC and
+//! case folding; passwords per NIST SP 800-63B rev 4 (length, blocklist, context words — no
+//! composition rules), normalised with NFKC before hashing.
+
+use crate::error::FieldError;
+use secrecy::{ExposeSecret, SecretString};
+use unicode_normalization::UnicodeNormalization;
+
+/// A username as chosen (NFKC), with the key it is compared by (NFKC + lower case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username {
+    display: String,
+    key: String,
+}
+
+impl Username {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let display: String = raw.nfkc().collect::<String>().trim().to_string();
+        let n = display.chars().count();
+        if !(3..=32).contains(&n) {
+            return Err(FieldError::new(
+                field,
+                "invalid_username",
+                "a username has 3 to 32 characters",
+            ));
+        }
+        if !display
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._-".contains(c))
+        {
+            return Err(FieldError::new(
+                field,
+                "invalid_username",
+                "a username has letters, digits, dots, hyphens and underscores only",
+            ));
+        }
+        Ok(Username {
+            key: Self::key_of(&display),
+            display,
+        })
+    }
+    /// The comparison key of any typed username, valid or not (for login lookups).
+    pub fn key_of(raw: &str) -> String {
+        raw.nfkc()
+            .collect::<String>()
+            .trim()
+            .to_lowercase()
+            .nfkc()
+            .collect()
+    }
+    pub fn from_stored(display: String) -> Self {
+        Username {
+            key: Self::key_of(&display),
+            display,
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.display
+    }
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PasswordPolicy {
+    pub min_chars: usize,
+    pub max_chars: usize,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            min_chars: 15,
+            max_chars: 256,
+        }
+    }
+}
+
+/// A password that met the policy, NFKC-normalised. Only the hasher ever sees its text.
+pub struct Password(SecretString);
+
+impl Password {
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+    /// A typed password for a login attempt: normalised like a new one, never policy-checked
+    /// (the policy may have changed since it was chosen).
+    pub fn for_login(raw: &str) -> Password {
+        Password(SecretString::from(raw.nfkc().collect::<String>()))
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(redacted)")
+    }
+}
+
+static BLOCKLIST: &str = include_str!("blocklist.txt");
+
+impl PasswordPolicy {
+    /// Checks a new password against R11. `context` holds the username and the entity's
+    /// names: a password containing one of them is refused.
+    pub fn check(&self, field: &str, raw: &str, context: &[&str]) -> Result<Password, FieldError> {
+        let pw: String = raw.nfkc().collect();
+        let n = pw.chars().count();
+        if n < self.min_chars {
+            return Err(FieldError::new(
+                field,
+                "password_too_short",
+                format!("a password has at least {} characters", self.min_chars),
+            ));
+        }
+        if n > self.max_chars {
+            return Err(FieldError::new(
+                field,
+                "password_too_long",
+                format!("a password has at most {} characters", self.max_chars),
+            ));
+        }
+        let folded = pw.to_lowercase();
+        if is_blocklisted(&folded) {
+            return Err(FieldError::new(
+                field,
+                "password_blocklisted",
+                "this password is common or known from breaches; choose another",
+            ));
+        }
+        for word in context {
+            let w = Username::key_of(word);
+            if w.chars().count() >= 3 && folded.contains(&w) {
+                return Err(FieldError::new(
+                    field,
+                    "password_contains_context",
+                    "a password must not contain the username or the entity's name",
+                ));
+            }
+        }
+        if pw.chars().collect::<std::collections::HashSet<_>>().len() < 4 {
+            return Err(FieldError::new(
+                field,
+                "password_repetitive",
+                "a password must not repeat a few characters",
+            ));
+        }
+        Ok(Password(SecretString::from(pw)))
+    }
+}
+
+/// A password is blocklisted when it is a listed one, or a listed one (of 6 or more
+/// characters) padded out with repetition or digits, as length rules invite people to do.
+fn is_blocklisted(folded: &str) -> bool {
+    let stripped = folded.trim_end_matches(|c: char| c.is_ascii_digit() || "!.@#".contains(c));
+    BLOCKLIST
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|bad| {
+            folded == bad
+                || stripped == bad
+                || (bad.len() >= 6
+                    && !folded.replace(bad, "").chars().any(|c| c.is_alphabetic())
+                    && folded.contains(bad))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r11_usernames_compare_case_insensitively_after_nfkc() {
+        let a = Username::parse("u", "Ｃhan.Tai").unwrap();
+        let b = Username::parse("u", "chan.tai").unwrap();
+        assert_eq!(a.key(), b.key());
+        assert_eq!(a.as_str(), "Chan.Tai");
+        assert!(Username::parse("u", "ab").is_err());
+        assert!(Username::parse("u", "a b c").is_err());
+        assert!(Username::parse("u", "陳大文").is_ok());
+    }
+
+    #[test]
+    fn r11_password_policy_length_blocklist_context_but_no_composition_rules() {
+        let p = PasswordPolicy::default();
+        assert_eq!(
+            p.check("p", "short", &[]).unwrap_err().code,
+            "password_too_short"
+        );
+        assert_eq!(
+            p.check("p", "passwordpassword", &[]).unwrap_err().code,
+            "password_blocklisted"
+        );
+        assert_eq!(
+            p.check("p", "password12345678", &[]).unwrap_err().code,
+            "password_blocklisted"
+        );
+        assert_eq!(
+            p.check("p", "my name is chantaiman ok", &["ChanTaiMan"])
+                .unwrap_err()
+                .code,
+            "password_contains_context"
+        );
+        // Lower-case words only, no digits or symbols: accepted.
+        assert!(p
+            .check("p", "correct horse battery staple", &["chan"])
+            .is_ok());
+        // Any Unicode, 64 characters and more allowed.
+        assert!(p
+            .check("p", "澳門公共服務一戶通實體使用者帳戶的密碼很長很長", &[])
+            .is_ok());
+        assert!(p.check("p", &"abcdefghij".repeat(7), &[]).is_ok());
+        assert_eq!(
+            p.check("p", "aaaaaaaaaaaaaaaaaaaa", &[]).unwrap_err().code,
+            "password_repetitive"
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! The e-service catalogue and who may use what (R19, R21): operators register e-services
+//! and record entities' registrations with them; administrators assign their entity's
+//! logins to e-services.
+
+use crate::access::{AdminOf, Operator};
+use crate::audit::{Action, Actor, AuditEvent};
+use crate::error::{Error, FieldError, Fields, Result};
+use crate::logins::actor_of;
+use crate::model::*;
+use crate::notifications::{kinds, notify};
+use crate::numbers::EntityNumber;
+use crate::services::{Ctx, Services};
+use crate::store::StoreError;
+use crate::text::{Text, NAME_MAX};
+
+pub struct EServiceInput {
+    pub code: String,
+    pub name_zh: String,
+    pub name_pt: String,
+    pub name_en: String,
+    pub department: String,
+    pub assurance: String,
+    pub requires_registration: bool,
+}
+
+fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
+    let ok = (2..=64).contains(&raw.len())
+        && raw.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(FieldError::new(
+            field,
+            "invalid_code",
+            "2 to 64 lower-case letters, digits, - and _",
+        ))
+    }
+}
+
+impl Services {
+    pub async fn create_eservice(
+        &self,
+        op: &Operator,
+        ctx: &Ctx,
+        input: EServiceInput,
+    ) -> Result<EServiceRecord> {
+        let mut f = Fields::default();
+        let code = f.take(parse_code("code", &input.code));
+        let zh = f.take(Text::parse("names.zh", &input.name_zh, NAME_MAX));
+        let pt = f.take(Text::parse("names.pt", &input.name_pt, NAME_MAX));
+        let en = f.take(Text::parse("names.en", &input.name_en, NAME_MAX));
+        let dept = f.take(Text::parse("department", &input.department, NAME_MAX));
+        let assurance = Assurance::from_str_opt(&input.assurance);
+        if assurance.is_none() {
+            f.push(FieldError::new(
+                "assurance",
+                "invalid_choice",
+                format!("one of {}", Assurance::choices()),
+            ));
+        }
+        f.finish()?;
+        let record = EServiceRecord {
+            code: code.expect("parsed"),
+            name_zh: zh.expect("parsed").to_string(),
+            name_pt: pt.expect("parsed").to_string(),
+            name_en: en.expect("parsed").to_string(),
+            department: dept.expect("parsed").to_string(),
+            assurance: assurance.expect("parsed"),
+            requires_registration: input.requires_registration,
+            created_at: self.clock.now(),
+        };
+        let mut tx = self.store.write().await?;
+        match tx.insert_eservice(&record).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => {
+                return Err(Error::conflict(
+                    "eservice_exists",
+                    "an e-service with this code exists",
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let ev = AuditEvent::new(Actor::Operator(op.id), Action::EServiceCreated)
+            .target(record.code.clone());
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(record)
+    }
+
+    pub async fn list_eservices(&self) -> Result<Vec<EServiceRecord>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.list_eservices().await?)
+    }
+
+    /// R19 [FAQ 19]: the counter records that an entity registered with an e-service.
+    pub async fn register_entity_eservice(
+        &self,
+        op: &Operator,
+        ctx: &Ctx,
+        entity_number: &str,
+        code: &str,
+    ) -> Result<()> {
+        let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
+        let mut tx = self.store.write().await?;
+        let entity = tx
+            .find_entity_by_number(n.as_str())
+            .await?
+            .ok_or(Error::NotFound)?;
+        tx.find_eservice(code).await?.ok_or(Error::NotFound)?;
+        tx.upsert_registration(entity.id, code, self.clock.now())
+            .await?;
+        let ev = AuditEvent::new(Actor::Operator(op.id), Action::EServiceRegistered)
+            .entity(entity.id)
+            .target(code);
+        self.commit(tx, ctx, &[ev]).await
+    }
+
+    /// R19: replaces a login's e-services. Each must exist and, where it requires it, the
+    /// entity must be registered with it. The entity account uses no e-services.
+    pub async fn assign_eservices(
+        &self,
+        admin: &AdminOf<'_>,
+        ctx: &Ctx,
+        login_id: &str,
+        codes: Vec<String>,
+    ) -> Result<Vec<String>> {
+        let c = admin.caller;
+        if codes.len() > 500 {
+            return Err(Error::field(
+                "eservices",
+                "too_many",
+                "at most 500 e-services",
+            ));
+        }
+        let mut tx = self.store.write().await?;
+        let login = match tx.find_login(c.entity_id, login_id).await? {
+            Some(l) if l.status != LoginStatus::Deleted => l,
+            _ => return Err(Error::NotFound),
+        };
+        if login.kind == LoginKind::Entity {
+            return Err(Error::conflict(
+                "entity_account_has_no_eservices",
+                "the entity account does not use e-services",
+            ));
+        }
+        let registrations = tx.list_registrations(c.entity_id).await?;
+        let mut f = Fields::default();
+        let mut wanted: Vec<String> = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            let field = format!("eservices[{i}]");
+            match tx.find_eservice(code).await? {
+                None => f.push(FieldError::new(
+                    field,
+                    "unknown_eservice",
+                    "no e-service has this code",
+                )),
+                Some(e) if e.requires_registration && !registrations.contains(&e.code) => {
+                    f.push(FieldError::new(
+                        field,
+                        "entity_not_registered",
+                        "the entity must register with this e-service first",
+                    ))
+                }
+                Some(e) => {
+                    if !wanted.contains(&e.code) {
+                        wanted.push(e.code);
+                    }
+                }
+            }
+        }
+        f.finish()?;
+        wanted.sort();
+        let before = tx.list_login_eservices(c.entity_id, login_id).await?;
+        let now = self.clock.now();
+        tx.replace_login_eservices(c.entity_id, login_id, &wanted, now)
+            .await?;
+        let added: Vec<String> = wanted
+            .iter()
+            .filter(|w| !before.contains(w))
+            .cloned()
+            .collect();
+        if !added.is_empty() {
+            notify(
+                tx.as_mut(),
+                now,
+                c.entity_id,
+                login_id,
+                kinds::ESERVICES_ASSIGNED,
+                vec![("eservices", added.join(","))],
+            )
+            .await?;
+        }
+        let ev = AuditEvent::new(actor_of(c), Action::EServicesAssigned)
+            .target(login_id)
+            .detail(wanted.join(","));
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(wanted)
+    }
+}

@@ -1,0 +1,325 @@
+//! "Need help" (R12): resend an activation code, recall a username, reset a forgotten
+//! password. The public answer never depends on whether the details matched: the server
+//! answers at once and the work below runs on its own, so the time does not tell either.
+
+use crate::applications::internal;
+use crate::audit::{Action, Actor, AuditEvent};
+use crate::codes::OneTimeCode;
+use crate::credentials::Username;
+use crate::crypto::Purpose;
+use crate::error::{Error, Fields, Result};
+use crate::identity::{lookup_form, MacauMobile};
+use crate::model::*;
+use crate::notifications::{kinds, notify};
+use crate::numbers::EntityNumber;
+use crate::services::{Ctx, Services};
+use crate::sms::{self, SmsMessage, SmsTemplate};
+use crate::text::Text;
+
+pub struct HelpInput {
+    pub entity_number: String,
+    pub id_document_number: String,
+    pub mobile: String,
+}
+
+/// A help request whose fields parsed; built before answering, acted on after.
+pub struct HelpRequest {
+    entity_number: EntityNumber,
+    id_lookup: String,
+    mobile: MacauMobile,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum HelpKind {
+    ResendActivationCode,
+    ForgotUsername,
+    ResetPassword,
+}
+
+pub struct ResetInput {
+    pub entity_number: String,
+    pub username: String,
+    pub reset_code: String,
+    pub password: String,
+}
+
+impl Services {
+    /// Checks the form (these errors say nothing about any account) and the per-source
+    /// rate limit (likewise).
+    pub async fn parse_help(&self, ctx: &Ctx, input: &HelpInput) -> Result<HelpRequest> {
+        let mut f = Fields::default();
+        let entity_number = f.take(EntityNumber::parse("entity_number", &input.entity_number));
+        let id = f.take(Text::parse(
+            "id_document_number",
+            &input.id_document_number,
+            40,
+        ));
+        let mobile = f.take(MacauMobile::parse("mobile", &input.mobile));
+        f.finish()?;
+        let now = self.clock.now();
+        let key = self.vault.throttle_key("help-source", &ctx.source);
+        let mut tx = self.store.write().await?;
+        let prev = tx.find_throttle(&key).await?;
+        let window = self.policy.help_window_secs;
+        let count = match &prev {
+            Some(t) if t.last_failure_at.plus_secs(window) > now => t.failures,
+            _ => 0,
+        };
+        if count >= self.policy.help_max_per_source {
+            let t = prev.expect("counted");
+            return Err(Error::TooManyAttempts {
+                retry_after_secs: now.secs_until(t.last_failure_at.plus_secs(window)),
+            });
+        }
+        let since = prev
+            .filter(|_| count > 0)
+            .map(|t| t.last_failure_at)
+            .unwrap_or(now);
+        tx.upsert_throttle(&ThrottleRecord {
+            key,
+            failures: count + 1,
+            last_failure_at: since,
+            blocked_until: now,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(HelpRequest {
+            entity_number: entity_number.expect("parsed"),
+            id_lookup: self.vault.lookup(
+                Purpose::IdNumber,
+                &lookup_form(id.expect("parsed").as_str()),
+            ),
+            mobile: mobile.expect("parsed"),
+        })
+    }
+
+    /// Does what the request asks if — and only if — it matches a login; otherwise nothing
+    /// but an audit record.
+    pub async fn fulfil_help(&self, ctx: &Ctx, kind: HelpKind, req: HelpRequest) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        let action = match kind {
+            HelpKind::ResendActivationCode => Action::ActivationCodeResent,
+            HelpKind::ForgotUsername => Action::UsernameReminderSent,
+            HelpKind::ResetPassword => Action::PasswordResetRequested,
+        };
+        let entity = tx.find_entity_by_number(req.entity_number.as_str()).await?;
+        let mobile_lookup = self.vault.lookup(Purpose::Mobile, req.mobile.as_str());
+        let login = match &entity {
+            Some(e) => tx
+                .find_logins_by_id_number(e.id, &req.id_lookup)
+                .await?
+                .into_iter()
+                .find(|l| l.mobile_lookup == mobile_lookup && l.status != LoginStatus::Deleted),
+            None => None,
+        };
+        let wanted = match kind {
+            HelpKind::ResendActivationCode => LoginStatus::Pending,
+            _ => LoginStatus::Active,
+        };
+        let (Some(entity), Some(login)) = (entity, login.filter(|l| l.status == wanted)) else {
+            drop(tx);
+            return self
+                .audit_refusal(
+                    ctx,
+                    AuditEvent::new(Actor::Anonymous, action).detail("no matching login"),
+                )
+                .await;
+        };
+        // Per login too, so one person's phone is not flooded.
+        let key = self.vault.throttle_key("help-login", &login.id);
+        let prev = tx.find_throttle(&key).await?;
+        let window = self.policy.help_window_secs;
+        let count = match &prev {
+            Some(t) if t.last_failure_at.plus_secs(window) > now => t.failures,
+            _ => 0,
+        };
+        if count >= self.policy.resend_max_per_login {
+            drop(tx);
+            let ev = AuditEvent::new(Actor::Anonymous, action)
+                .entity(entity.id)
+                .target(login.id.clone())
+                .detail("rate-limited");
+            return self.audit_refusal(ctx, ev).await;
+        }
+        let since = prev
+            .filter(|_| count > 0)
+            .map(|t| t.last_failure_at)
+            .unwrap_or(now);
+        tx.upsert_throttle(&ThrottleRecord {
+            key,
+            failures: count + 1,
+            last_failure_at: since,
+            blocked_until: now,
+        })
+        .await?;
+
+        let mobile = MacauMobile::from_stored(
+            self.vault
+                .open(Purpose::Mobile, &login.mobile_sealed)
+                .map_err(internal)?,
+        );
+        match kind {
+            HelpKind::ResendActivationCode => {
+                let app_number = if login.kind == LoginKind::Entity {
+                    tx.list_applications(Some(ApplicationStatus::Approved), i64::MAX)
+                        .await?
+                        .into_iter()
+                        .find(|a| a.entity_id == Some(entity.id))
+                        .map(|a| a.number)
+                } else {
+                    None
+                };
+                self.issue_activation_code(
+                    tx.as_mut(),
+                    &entity,
+                    &login,
+                    app_number.as_deref(),
+                    false,
+                    now,
+                )
+                .await?;
+            }
+            HelpKind::ForgotUsername => {
+                let msg = SmsMessage::new(
+                    &mobile,
+                    SmsTemplate::UsernameReminder,
+                    vec![
+                        ("username", login.username.clone().unwrap_or_default()),
+                        ("entity_number", entity.number.clone()),
+                    ],
+                );
+                sms::enqueue(tx.as_mut(), &self.vault, now, &msg).await?;
+            }
+            HelpKind::ResetPassword => {
+                let code = OneTimeCode::generate();
+                tx.upsert_code(&CodeRecord {
+                    entity_id: entity.id,
+                    login_id: login.id.clone(),
+                    purpose: CodePurpose::PasswordReset,
+                    code_hash: self.vault.code_hash(code.expose()),
+                    expires_at: now.plus_secs(self.policy.reset_code_ttl_secs),
+                    failures: 0,
+                    used: false,
+                })
+                .await?;
+                let msg = SmsMessage::new(
+                    &mobile,
+                    SmsTemplate::PasswordResetCode,
+                    vec![
+                        ("code", code.display()),
+                        ("entity_number", entity.number.clone()),
+                    ],
+                );
+                sms::enqueue(tx.as_mut(), &self.vault, now, &msg).await?;
+            }
+        }
+        let ev = AuditEvent::new(Actor::Anonymous, action)
+            .entity(entity.id)
+            .target(login.id.clone());
+        self.commit(tx, ctx, &[ev]).await?;
+        self.wake_sms();
+        Ok(())
+    }
+
+    /// R12: sets a new password with the SMS code; clears the lock of R13 and ends every
+    /// session of the login.
+    pub async fn reset_password(&self, ctx: &Ctx, input: ResetInput) -> Result<()> {
+        let mut f = Fields::default();
+        let number = f.take(EntityNumber::parse("entity_number", &input.entity_number));
+        let code = f.take(OneTimeCode::parse("reset_code", &input.reset_code));
+        if input.username.trim().is_empty() {
+            f.push(crate::FieldError::new(
+                "username",
+                "required",
+                "must not be empty",
+            ));
+        }
+        f.finish()?;
+        let (number, code) = (number.expect("parsed"), code.expect("parsed"));
+        let hash = self.vault.code_hash(code.expose());
+        let now = self.clock.now();
+        let mut tx = self.store.read().await?;
+        let entity = tx
+            .find_entity_by_number(number.as_str())
+            .await?
+            .ok_or(Error::InvalidCode)?;
+        let login = tx
+            .find_login_by_username(entity.id, &Username::key_of(&input.username))
+            .await?
+            .filter(|l| l.status == LoginStatus::Active)
+            .ok_or(Error::InvalidCode)?;
+        let record = tx
+            .find_code(entity.id, &login.id, CodePurpose::PasswordReset)
+            .await?
+            .ok_or(Error::InvalidCode)?;
+        drop(tx);
+        if record.used
+            || record.failures >= self.policy.code_max_failures
+            || record.expires_at <= now
+            || record.code_hash != hash
+        {
+            let mut tx = self.store.write().await?;
+            let mut r = record;
+            if !r.used {
+                r.failures += 1;
+                tx.upsert_code(&r).await?;
+            }
+            let ev = AuditEvent::new(Actor::Anonymous, Action::PasswordReset)
+                .entity(entity.id)
+                .target(login.id.clone())
+                .failed();
+            self.commit(tx, ctx, &[ev]).await?;
+            return Err(Error::InvalidCode);
+        }
+        let mut context = vec![login.username.as_deref().unwrap_or("")];
+        context.extend(entity.names.all());
+        let password = self
+            .policy
+            .password
+            .check("password", &input.password, &context)
+            .map_err(|e| Error::Validation(vec![e]))?;
+        let password_hash = self.hasher.hash(password).await;
+
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        let mut r = tx
+            .find_code(entity.id, &login.id, CodePurpose::PasswordReset)
+            .await?
+            .ok_or(Error::InvalidCode)?;
+        if r.used || r.code_hash != hash {
+            return Err(Error::InvalidCode);
+        }
+        r.used = true;
+        tx.upsert_code(&r).await?;
+        let mut login = tx
+            .find_login(entity.id, &login.id)
+            .await?
+            .ok_or(Error::InvalidCode)?;
+        login.password_hash = Some(password_hash);
+        tx.update_login(&login).await?;
+        let key = self.vault.throttle_key(
+            "login",
+            &format!(
+                "{}|{}",
+                entity.number,
+                login.username_key.clone().unwrap_or_default()
+            ),
+        );
+        tx.delete_throttle(&key).await?;
+        tx.delete_login_sessions(entity.id, &login.id).await?;
+        notify(
+            tx.as_mut(),
+            now,
+            entity.id,
+            &login.id,
+            kinds::PASSWORD_RESET,
+            vec![],
+        )
+        .await?;
+        let ev = AuditEvent::new(Actor::Anonymous, Action::PasswordReset)
+            .entity(entity.id)
+            .target(login.id.clone());
+        self.commit(tx, ctx, &[ev]).await
+    }
+}

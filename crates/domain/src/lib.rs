@@ -1,0 +1,33 @@
+//! The rules of Entity Account: value types that can only hold valid values, the
+//! services that apply requirements R1–R27, and the ports (traits) the outside implements.
+//!
+//! This crate knows no transport and no database: `server` and `store` depend on it,
+//! never the reverse.
+
+pub mod access;
+pub mod activation;
+pub mod applications;
+pub mod audit;
+pub mod clock;
+pub mod codes;
+pub mod config;
+pub mod credentials;
+pub mod crypto;
+pub mod error;
+pub mod eservices;
+pub mod help;
+pub mod identity;
+pub mod logins;
+pub mod model;
+pub mod notifications;
+pub mod numbers;
+pub mod operators;
+pub mod password_hash;
+pub mod services;
+pub mod sessions;
+pub mod sms;
+pub mod store;
+pub mod text;
+
+pub use error::{Error, FieldError};
+pub use services::Services;

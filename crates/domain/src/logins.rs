@@ -1,0 +1,498 @@
+//! An entity's logins (R8, R15–R18): creating them with an activation code, deleting them,
+//! removing and restoring administrator rights, and what each login sees of itself and its
+//! entity.
+
+use crate::access::{AdminOf, Caller, EntityAccountOf, Operator, OverseerOf};
+use crate::applications::{internal, parse_person, PersonInput};
+use crate::audit::{Action, Actor, AuditEvent};
+use crate::clock::Timestamp;
+use crate::codes::OneTimeCode;
+use crate::crypto::Purpose;
+use crate::error::{Error, Result};
+use crate::identity::{lookup_form, IdDocument, IdDocumentType, MacauMobile};
+use crate::model::*;
+use crate::notifications::{kinds, notify};
+use crate::numbers::EntityNumber;
+use crate::services::{Ctx, Services};
+use crate::sms::{self, SmsMessage, SmsTemplate};
+use crate::store::Tx;
+
+/// A login about to be created.
+pub(crate) struct NewLogin {
+    pub kind: LoginKind,
+    pub name: String,
+    pub id: Option<IdDocument>,
+    /// The entity account has no identity document; its help-form lookup is the registration number.
+    pub id_lookup_override: Option<String>,
+    pub mobile: MacauMobile,
+}
+
+/// What a login sees of itself (`GET /me`).
+pub struct Me {
+    pub login: LoginRecord,
+    pub entity: EntityRecord,
+    pub eservices: Vec<EServiceRecord>,
+}
+
+/// A login with its assigned e-services, for lists.
+pub struct LoginSummary {
+    pub login: LoginRecord,
+    pub eservices: Vec<String>,
+}
+
+impl Services {
+    /// Inserts the login in state pending, issues its activation code and queues the SMS.
+    /// `application_number` is given for the entity account, which activates with it (R10).
+    pub(crate) async fn create_login_with_code(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &EntityRecord,
+        new: NewLogin,
+        application_number: Option<&str>,
+        now: Timestamp,
+    ) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let login = LoginRecord {
+            entity_id: entity.id,
+            id: id.clone(),
+            kind: new.kind,
+            status: LoginStatus::Pending,
+            name: new.name,
+            id_type: new.id.as_ref().map(|d| d.kind()),
+            id_number_sealed: new
+                .id
+                .as_ref()
+                .map(|d| self.vault.seal(Purpose::IdNumber, d.number())),
+            id_number_mask: new.id.as_ref().map(|d| d.masked_number()),
+            id_number_lookup: new.id_lookup_override.or_else(|| {
+                new.id.as_ref().map(|d| {
+                    self.vault
+                        .lookup(Purpose::IdNumber, &lookup_form(d.number()))
+                })
+            }),
+            mobile_sealed: self.vault.seal(Purpose::Mobile, new.mobile.as_str()),
+            mobile_mask: new.mobile.masked(),
+            mobile_lookup: self.vault.lookup(Purpose::Mobile, new.mobile.as_str()),
+            username: None,
+            username_key: None,
+            password_hash: None,
+            admin_removed: false,
+            created_at: now,
+            activated_at: None,
+            deleted_at: None,
+        };
+        tx.insert_login(&login).await?;
+        self.issue_activation_code(tx, entity, &login, application_number, true, now)
+            .await?;
+        Ok(id)
+    }
+
+    /// A fresh activation code replaces any earlier one (R9). The failure count carries over
+    /// unless `reset_failures` (a new login, or a resend ordered by an administrator or the
+    /// counter after checking who asks).
+    pub(crate) async fn issue_activation_code(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &EntityRecord,
+        login: &LoginRecord,
+        application_number: Option<&str>,
+        reset_failures: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        let code = OneTimeCode::generate();
+        let failures = if reset_failures {
+            0
+        } else {
+            tx.find_code(entity.id, &login.id, CodePurpose::Activation)
+                .await?
+                .map(|c| c.failures)
+                .unwrap_or(0)
+        };
+        let ttl = self.policy.activation_code_ttl_secs;
+        tx.upsert_code(&CodeRecord {
+            entity_id: entity.id,
+            login_id: login.id.clone(),
+            purpose: CodePurpose::Activation,
+            code_hash: self.vault.code_hash(code.expose()),
+            expires_at: now.plus_secs(ttl),
+            failures,
+            used: false,
+        })
+        .await?;
+        let mobile = MacauMobile::from_stored(
+            self.vault
+                .open(Purpose::Mobile, &login.mobile_sealed)
+                .map_err(internal)?,
+        );
+        let mut params = vec![
+            ("code", code.display()),
+            ("entity_number", entity.number.clone()),
+            ("valid_hours", ((ttl + 3599) / 3600).to_string()),
+        ];
+        if let Some(a) = application_number {
+            params.push(("application_number", a.to_string()));
+        }
+        sms::enqueue(
+            tx,
+            &self.vault,
+            now,
+            &SmsMessage::new(&mobile, SmsTemplate::ActivationCode, params),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn load_entity(&self, tx: &mut dyn Tx, entity_id: i64) -> Result<EntityRecord> {
+        tx.find_entity(entity_id).await?.ok_or(Error::NotFound)
+    }
+
+    /// A live (not deleted) login of the entity, or 404.
+    async fn live_login(
+        &self,
+        tx: &mut dyn Tx,
+        entity_id: i64,
+        login_id: &str,
+    ) -> Result<LoginRecord> {
+        match tx.find_login(entity_id, login_id).await? {
+            Some(l) if l.status != LoginStatus::Deleted => Ok(l),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    async fn ensure_no_login_for_person(
+        &self,
+        tx: &mut dyn Tx,
+        entity_id: i64,
+        id: &IdDocument,
+    ) -> Result<()> {
+        let lookup = self
+            .vault
+            .lookup(Purpose::IdNumber, &lookup_form(id.number()));
+        let existing = tx.find_logins_by_id_number(entity_id, &lookup).await?;
+        if existing
+            .iter()
+            .any(|l| l.status != LoginStatus::Deleted && l.kind != LoginKind::Entity)
+        {
+            return Err(Error::conflict(
+                "person_has_login",
+                "this person already has a login in this entity",
+            ));
+        }
+        Ok(())
+    }
+
+    /// R15: an administrator creates a staff login; the person gets an activation code.
+    pub async fn create_staff(
+        &self,
+        admin: &AdminOf<'_>,
+        ctx: &Ctx,
+        person: PersonInput,
+    ) -> Result<String> {
+        let p = parse_person("", &person, true).map_err(|errs| {
+            Error::Validation(
+                errs.into_iter()
+                    .map(|mut e| {
+                        e.field = e.field.trim_start_matches('.').to_string();
+                        e
+                    })
+                    .collect(),
+            )
+        })?;
+        let c = admin.caller;
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        let entity = self.load_entity(tx.as_mut(), c.entity_id).await?;
+        self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id)
+            .await?;
+        let new = NewLogin {
+            kind: LoginKind::Staff,
+            name: p.name.to_string(),
+            id: Some(p.id),
+            id_lookup_override: None,
+            mobile: p.mobile.expect("required above"),
+        };
+        let id = self
+            .create_login_with_code(tx.as_mut(), &entity, new, None, now)
+            .await?;
+        notify(
+            tx.as_mut(),
+            now,
+            entity.id,
+            &id,
+            kinds::LOGIN_CREATED,
+            vec![("entity_number", entity.number.clone())],
+        )
+        .await?;
+        let ev = AuditEvent::new(actor_of(c), Action::LoginCreated)
+            .target(id.clone())
+            .detail("staff");
+        self.commit(tx, ctx, &[ev]).await?;
+        self.wake_sms();
+        Ok(id)
+    }
+
+    /// R16: administrators delete staff and other administrators, never themselves, and
+    /// never the entity account. The login's sessions end at once (R14).
+    pub async fn delete_login(&self, admin: &AdminOf<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
+        let c = admin.caller;
+        if login_id == c.login_id {
+            let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted)
+                .target(login_id)
+                .detail("refused: own login");
+            self.audit_refusal(ctx, ev).await?;
+            return Err(Error::Refused {
+                code: "cannot_delete_self",
+                message: "an administrator cannot delete their own login".into(),
+            });
+        }
+        let mut tx = self.store.write().await?;
+        let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
+        if login.kind == LoginKind::Entity {
+            return Err(Error::Refused {
+                code: "cannot_delete_entity_account",
+                message: "the entity account cannot be deleted".into(),
+            });
+        }
+        let now = self.clock.now();
+        login.status = LoginStatus::Deleted;
+        login.deleted_at = Some(now);
+        tx.update_login(&login).await?;
+        tx.delete_login_sessions(c.entity_id, &login.id).await?;
+        tx.replace_login_eservices(c.entity_id, &login.id, &[], now)
+            .await?;
+        let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted)
+            .target(login.id.clone())
+            .detail(format!("was {}", login.kind.as_str()));
+        self.commit(tx, ctx, &[ev]).await
+    }
+
+    /// R17: the entity account removes an administrator's rights; the login stays, as staff,
+    /// and its sessions end so the removed right cannot be used again.
+    pub async fn remove_admin(
+        &self,
+        account: &EntityAccountOf<'_>,
+        ctx: &Ctx,
+        login_id: &str,
+    ) -> Result<LoginKind> {
+        let c = account.caller;
+        let mut tx = self.store.write().await?;
+        let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
+        if login.kind != LoginKind::Admin {
+            return Err(Error::conflict(
+                "not_an_administrator",
+                "this login has no administrator rights",
+            ));
+        }
+        let now = self.clock.now();
+        login.kind = LoginKind::Staff;
+        login.admin_removed = true;
+        tx.update_login(&login).await?;
+        tx.delete_login_sessions(c.entity_id, &login.id).await?;
+        notify(
+            tx.as_mut(),
+            now,
+            c.entity_id,
+            &login.id,
+            kinds::ADMIN_RIGHTS_REMOVED,
+            vec![],
+        )
+        .await?;
+        let ev = AuditEvent::new(actor_of(c), Action::AdminRightsRemoved).target(login.id.clone());
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(login.kind)
+    }
+
+    async fn counter_entity(&self, tx: &mut dyn Tx, entity_number: &str) -> Result<EntityRecord> {
+        let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
+        tx.find_entity_by_number(n.as_str())
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    fn admin_count(logins: &[LoginRecord]) -> usize {
+        logins
+            .iter()
+            .filter(|l| l.kind == LoginKind::Admin && l.status != LoginStatus::Deleted)
+            .count()
+    }
+
+    /// R8: the counter restores rights the entity account removed, within the limit of three.
+    pub async fn restore_admin(
+        &self,
+        op: &Operator,
+        ctx: &Ctx,
+        entity_number: &str,
+        login_id: &str,
+    ) -> Result<LoginKind> {
+        let mut tx = self.store.write().await?;
+        let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
+        let mut login = self.live_login(tx.as_mut(), entity.id, login_id).await?;
+        if login.kind != LoginKind::Staff || !login.admin_removed {
+            return Err(Error::conflict(
+                "not_removed_administrator",
+                "only administrator rights that were removed can be restored",
+            ));
+        }
+        if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
+            return Err(Error::conflict(
+                "too_many_administrators",
+                "an entity has at most 3 administrators at once",
+            ));
+        }
+        let now = self.clock.now();
+        login.kind = LoginKind::Admin;
+        login.admin_removed = false;
+        tx.update_login(&login).await?;
+        notify(
+            tx.as_mut(),
+            now,
+            entity.id,
+            &login.id,
+            kinds::ADMIN_RIGHTS_RESTORED,
+            vec![],
+        )
+        .await?;
+        let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdminRightsRestored)
+            .entity(entity.id)
+            .target(login.id.clone());
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(login.kind)
+    }
+
+    /// R8: the counter adds an administrator, never beyond three at once.
+    pub async fn add_admin(
+        &self,
+        op: &Operator,
+        ctx: &Ctx,
+        entity_number: &str,
+        person: PersonInput,
+    ) -> Result<String> {
+        let p = parse_person("", &person, true).map_err(|errs| {
+            Error::Validation(
+                errs.into_iter()
+                    .map(|mut e| {
+                        e.field = e.field.trim_start_matches('.').to_string();
+                        e
+                    })
+                    .collect(),
+            )
+        })?;
+        let mut tx = self.store.write().await?;
+        let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
+        if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
+            drop(tx);
+            let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded)
+                .entity(entity.id)
+                .detail("refused: already 3 administrators");
+            self.audit_refusal(ctx, ev).await?;
+            return Err(Error::conflict(
+                "too_many_administrators",
+                "an entity has at most 3 administrators at once",
+            ));
+        }
+        self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id)
+            .await?;
+        let now = self.clock.now();
+        let new = NewLogin {
+            kind: LoginKind::Admin,
+            name: p.name.to_string(),
+            id: Some(p.id),
+            id_lookup_override: None,
+            mobile: p.mobile.expect("required above"),
+        };
+        let id = self
+            .create_login_with_code(tx.as_mut(), &entity, new, None, now)
+            .await?;
+        notify(
+            tx.as_mut(),
+            now,
+            entity.id,
+            &id,
+            kinds::ADMINISTRATOR_ADDED,
+            vec![("entity_number", entity.number.clone())],
+        )
+        .await?;
+        let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded)
+            .entity(entity.id)
+            .target(id.clone());
+        self.commit(tx, ctx, &[ev]).await?;
+        self.wake_sms();
+        Ok(id)
+    }
+
+    /// Every live login of the entity with its e-services (the entity account and
+    /// administrators only).
+    pub async fn list_logins(&self, viewer: &OverseerOf<'_>) -> Result<Vec<LoginSummary>> {
+        let c = viewer.caller;
+        let mut tx = self.store.read().await?;
+        let logins = tx.list_logins(c.entity_id).await?;
+        let assignments = tx.list_entity_assignments(c.entity_id).await?;
+        Ok(logins
+            .into_iter()
+            .filter(|l| l.status != LoginStatus::Deleted)
+            .map(|l| {
+                let eservices = assignments
+                    .iter()
+                    .filter(|(id, _)| *id == l.id)
+                    .map(|(_, code)| code.clone())
+                    .collect();
+                LoginSummary {
+                    login: l,
+                    eservices,
+                }
+            })
+            .collect())
+    }
+
+    pub async fn me(&self, caller: &Caller) -> Result<Me> {
+        let mut tx = self.store.read().await?;
+        let login = tx
+            .find_login(caller.entity_id, &caller.login_id)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        let entity = self.load_entity(tx.as_mut(), caller.entity_id).await?;
+        let codes = tx
+            .list_login_eservices(caller.entity_id, &caller.login_id)
+            .await?;
+        let mut eservices = Vec::with_capacity(codes.len());
+        for code in codes {
+            if let Some(e) = tx.find_eservice(&code).await? {
+                eservices.push(e);
+            }
+        }
+        Ok(Me {
+            login,
+            entity,
+            eservices,
+        })
+    }
+
+    /// The entity's part of the audit log (R26), for its entity account and administrators.
+    pub async fn entity_audit(
+        &self,
+        viewer: &OverseerOf<'_>,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx
+            .list_audit(
+                Some(viewer.caller.entity_id),
+                after_seq,
+                limit.clamp(1, 500),
+            )
+            .await?)
+    }
+}
+
+/// Whether face recognition can apply to a login at all (R22): Macau resident cards only.
+pub fn face_recognition_available(login: &LoginRecord) -> bool {
+    login.id_type == Some(IdDocumentType::MacauResident)
+}
+
+pub(crate) fn actor_of(c: &Caller) -> Actor {
+    Actor::Login {
+        entity_id: c.entity_id,
+        login_id: c.login_id.clone(),
+    }
+}

@@ -1,0 +1,51 @@
+//! Each login's inbox (R25): the rules drop a notice in the same transaction as the change
+//! it reports; pages render it in the reader's language from its kind and parameters.
+
+use crate::access::Caller;
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::model::NotificationRecord;
+use crate::services::Services;
+use crate::store::{StoreResult, Tx};
+
+pub mod kinds {
+    pub const APPLICATION_APPROVED: &str = "application_approved";
+    pub const LOGIN_CREATED: &str = "login_created";
+    pub const ADMIN_RIGHTS_REMOVED: &str = "admin_rights_removed";
+    pub const ADMIN_RIGHTS_RESTORED: &str = "admin_rights_restored";
+    pub const ADMINISTRATOR_ADDED: &str = "administrator_added";
+    pub const ESERVICES_ASSIGNED: &str = "eservices_assigned";
+    pub const PASSWORD_RESET: &str = "password_reset";
+}
+
+pub async fn notify(
+    tx: &mut dyn Tx,
+    at: Timestamp,
+    entity_id: i64,
+    login_id: &str,
+    kind: &str,
+    params: Vec<(&str, String)>,
+) -> StoreResult<()> {
+    tx.insert_notification(&NotificationRecord {
+        entity_id,
+        id: uuid::Uuid::new_v4().to_string(),
+        login_id: login_id.to_string(),
+        kind: kind.to_string(),
+        params: params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        created_at: at,
+    })
+    .await
+}
+
+impl Services {
+    /// The caller's own inbox, newest first.
+    pub async fn my_notifications(&self, caller: &Caller) -> Result<Vec<NotificationRecord>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx
+            .list_notifications(caller.entity_id, &caller.login_id, 200)
+            .await?)
+    }
+}

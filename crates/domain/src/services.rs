@@ -1,0 +1,93 @@
+//! The one object the transports call: it holds the ports and the policy, and each module of
+//! this crate adds the methods for its rules (`applications.rs`, `activation.rs`, …).
+
+use std::sync::Arc;
+
+use crate::audit::{self, AuditEvent};
+use crate::clock::Clock;
+use crate::config::Policy;
+use crate::crypto::Vault;
+use crate::error::Result;
+use crate::password_hash::PasswordHasher;
+use crate::store::{Store, Tx};
+
+/// Where a request came from, for the audit log and per-source throttling.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub source: String,
+}
+
+impl Ctx {
+    pub fn new(source: impl Into<String>) -> Self {
+        Ctx {
+            source: source.into(),
+        }
+    }
+    pub fn system() -> Self {
+        Ctx {
+            source: "system".into(),
+        }
+    }
+}
+
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub clock: Arc<dyn Clock>,
+    pub vault: Arc<Vault>,
+    pub policy: Policy,
+    /// Called after a commit that queued SMS, so the delivery worker need not wait to poll.
+    pub sms_queued: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Services {
+    /// Appends the audit records to the transaction and commits both together (R26).
+    pub(crate) async fn commit(
+        &self,
+        mut tx: Box<dyn Tx>,
+        ctx: &Ctx,
+        events: &[AuditEvent],
+    ) -> Result<()> {
+        audit::append(
+            tx.as_mut(),
+            &self.vault,
+            self.clock.now(),
+            &ctx.source,
+            events,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a refused request: the refusal is the only trace it leaves.
+    pub(crate) async fn audit_refusal(&self, ctx: &Ctx, event: AuditEvent) -> Result<()> {
+        let tx = self.store.write().await?;
+        self.commit(tx, ctx, &[event.failed()]).await
+    }
+
+    pub(crate) fn wake_sms(&self) {
+        (self.sms_queued)();
+    }
+
+    /// The key check at start: a database written under one master key refuses another.
+    pub async fn check_master_key(&self) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        let fp = self.vault.fingerprint();
+        match tx.find_meta("master_key_fingerprint").await? {
+            Some(stored) if stored == fp => Ok(()),
+            Some(_) => Err(crate::Error::Internal(
+                "this database was written with another master key; refusing to start".into(),
+            )),
+            None => {
+                tx.insert_meta("master_key_fingerprint", &fp).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn ready(&self) -> bool {
+        self.store.ping().await.is_ok()
+    }
+}

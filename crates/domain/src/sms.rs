@@ -1,0 +1,164 @@
+//! Text messages (R6, R9, R12): what each template says, and the outbox entry that carries
+//! it. The message is sealed in the outbox (it holds a code) and written in the same
+//! transaction as the change that causes it, so no code is lost and none is sent for a
+//! change that did not happen.
+
+use crate::clock::Timestamp;
+use crate::crypto::{Purpose, Vault};
+use crate::identity::MacauMobile;
+use crate::store::{StoreResult, Tx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsTemplate {
+    ActivationCode,
+    UsernameReminder,
+    PasswordResetCode,
+}
+
+impl SmsTemplate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmsTemplate::ActivationCode => "activation_code",
+            SmsTemplate::UsernameReminder => "username_reminder",
+            SmsTemplate::PasswordResetCode => "password_reset_code",
+        }
+    }
+}
+
+/// A message as the sink receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsMessage {
+    pub to: String,
+    pub template: String,
+    pub params: Vec<(String, String)>,
+    pub body: String,
+}
+
+const FIELD: char = '\u{1f}';
+const PAIR: char = '\u{1e}';
+
+impl SmsMessage {
+    pub fn new(to: &MacauMobile, template: SmsTemplate, params: Vec<(&str, String)>) -> Self {
+        let params: Vec<(String, String)> = params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let body = render(template, &params);
+        SmsMessage {
+            to: to.as_str().to_string(),
+            template: template.as_str().to_string(),
+            params,
+            body,
+        }
+    }
+
+    fn encode(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}{PAIR}{v}"))
+            .collect();
+        [
+            self.to.as_str(),
+            self.template.as_str(),
+            self.body.as_str(),
+            &params.join(&FIELD.to_string()),
+        ]
+        .join(&FIELD.to_string())
+    }
+
+    fn decode(s: &str) -> Option<Self> {
+        let mut it = s.split(FIELD);
+        let to = it.next()?.to_string();
+        let template = it.next()?.to_string();
+        let body = it.next()?.to_string();
+        let params = it
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.split_once(PAIR)
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(SmsMessage {
+            to,
+            template,
+            params,
+            body,
+        })
+    }
+
+    pub fn seal(&self, vault: &Vault) -> Vec<u8> {
+        vault.seal(Purpose::SmsPayload, &self.encode())
+    }
+
+    pub fn open(vault: &Vault, sealed: &[u8]) -> Option<Self> {
+        SmsMessage::decode(&vault.open(Purpose::SmsPayload, sealed).ok()?)
+    }
+
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn get<'a>(params: &'a [(String, String)], key: &str) -> &'a str {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// One short trilingual text: the person may read any of the three languages.
+fn render(template: SmsTemplate, p: &[(String, String)]) -> String {
+    let code = get(p, "code");
+    let entity = get(p, "entity_number");
+    let hours = get(p, "valid_hours");
+    match template {
+        SmsTemplate::ActivationCode => format!(
+            "[一戶通] 啟動碼 {code}（實體編號 {entity}），{hours}小時內有效。Código de activação {code}, válido {hours} h. Activation code {code}, valid {hours} h."
+        ),
+        SmsTemplate::UsernameReminder => {
+            let user = get(p, "username");
+            format!("[一戶通] 實體編號 {entity} 的用戶名稱：{user}。Nome de utilizador: {user}. Username: {user}.")
+        }
+        SmsTemplate::PasswordResetCode => format!(
+            "[一戶通] 重設密碼驗證碼 {code}（實體編號 {entity}），30分鐘內有效。Código {code}, válido 30 min. Password reset code {code}, valid 30 min."
+        ),
+    }
+}
+
+/// Puts the message in the outbox inside the caller's transaction.
+pub async fn enqueue(
+    tx: &mut dyn Tx,
+    vault: &Vault,
+    at: Timestamp,
+    msg: &SmsMessage,
+) -> StoreResult<i64> {
+    tx.insert_sms(&msg.seal(vault), at).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_survive_sealing() {
+        let v = Vault::new(&[1u8; 32]).unwrap();
+        let to = MacauMobile::parse("m", "66123456").unwrap();
+        let m = SmsMessage::new(
+            &to,
+            SmsTemplate::ActivationCode,
+            vec![
+                ("code", "ABCDE-FGHJK".into()),
+                ("entity_number", "10000010".into()),
+                ("valid_hours", "72".into()),
+            ],
+        );
+        assert!(m.body.contains("ABCDE-FGHJK"));
+        let back = SmsMessage::open(&v, &m.seal(&v)).unwrap();
+        assert_eq!(back, m);
+    }
+}

@@ -1,0 +1,155 @@
+//! The e-service catalogue (operators), entities' registrations with e-services, and
+//! administrators' assignments of logins to e-services (R19).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use domain::eservices::EServiceInput;
+use domain::model::EServiceRecord;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ApiResult, Problem};
+use crate::extract::{AppJson, LoginAuth, OperatorAuth, ReqCtx};
+use crate::router::AppState;
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamesBody {
+    pub zh: String,
+    pub pt: String,
+    pub en: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EServiceBody {
+    pub code: String,
+    pub names: NamesBody,
+    pub department: String,
+    /// `basic` or `advanced`.
+    pub assurance: String,
+    pub requires_registration: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EServiceView {
+    pub code: String,
+    pub names: NamesBody,
+    pub department: String,
+    pub assurance: String,
+    pub requires_registration: bool,
+}
+
+impl From<EServiceRecord> for EServiceView {
+    fn from(e: EServiceRecord) -> Self {
+        EServiceView {
+            code: e.code,
+            names: NamesBody {
+                zh: e.name_zh,
+                pt: e.name_pt,
+                en: e.name_en,
+            },
+            department: e.department,
+            assurance: e.assurance.as_str().into(),
+            requires_registration: e.requires_registration,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CatalogueView {
+    pub eservices: Vec<EServiceView>,
+}
+
+#[utoipa::path(post, path = "/api/v1/counter/eservices", tag = "counter", security(("bearer" = [])),
+    request_body = EServiceBody, responses(
+    (status = 201, body = EServiceView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_eservice(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ReqCtx(ctx): ReqCtx,
+    AppJson(b): AppJson<EServiceBody>,
+) -> ApiResult<(StatusCode, Json<EServiceView>)> {
+    let input = EServiceInput {
+        code: b.code,
+        name_zh: b.names.zh,
+        name_pt: b.names.pt,
+        name_en: b.names.en,
+        department: b.department,
+        assurance: b.assurance,
+        requires_registration: b.requires_registration,
+    };
+    let e = state.services.create_eservice(&op, &ctx, input).await?;
+    Ok((StatusCode::CREATED, Json(e.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/counter/eservices", tag = "counter", security(("bearer" = [])), responses(
+    (status = 200, body = CatalogueView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_counter_eservices(
+    State(state): State<AppState>,
+    OperatorAuth(_op): OperatorAuth,
+) -> ApiResult<Json<CatalogueView>> {
+    let list = state.services.list_eservices().await?;
+    Ok(Json(CatalogueView {
+        eservices: list.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/eservices", tag = "eservices", security(("bearer" = [])), responses(
+    (status = 200, body = CatalogueView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_eservices(
+    State(state): State<AppState>,
+    LoginAuth(_c): LoginAuth,
+) -> ApiResult<Json<CatalogueView>> {
+    let list = state.services.list_eservices().await?;
+    Ok(Json(CatalogueView {
+        eservices: list.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/counter/entities/{entity_number}/eservices/{code}", tag = "counter", security(("bearer" = [])),
+    params(("entity_number" = String, Path), ("code" = String, Path)), responses(
+    (status = 204, description = "the entity is registered with the e-service"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn put_entity_registration(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path((entity_number, code)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .register_entity_eservice(&op, &ctx, &entity_number, &code)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentBody {
+    /// The e-service codes, replacing the login's current ones.
+    pub eservices: Vec<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/entities/{entity_number}/logins/{login_id}/eservices", tag = "entity", security(("bearer" = [])),
+    params(("entity_number" = String, Path), ("login_id" = String, Path)), request_body = AssignmentBody, responses(
+    (status = 200, body = AssignmentBody),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn put_login_eservices(
+    State(state): State<AppState>,
+    LoginAuth(caller): LoginAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path((entity_number, login_id)): Path<(String, String)>,
+    AppJson(b): AppJson<AssignmentBody>,
+) -> ApiResult<Json<AssignmentBody>> {
+    let admin = caller.admin_of(&entity_number)?;
+    let eservices = state
+        .services
+        .assign_eservices(&admin, &ctx, &login_id, b.eservices)
+        .await?;
+    Ok(Json(AssignmentBody { eservices }))
+}

@@ -1,0 +1,158 @@
+//! An entity's logins: listed by its entity account and administrators, created and deleted
+//! by administrators (R15, R16), administrator rights removed by the entity account (R17),
+//! added and restored at the counter (R8).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::dto::{rfc3339, rfc3339_opt, KindView, LoginIdView, MaskedIdDocument, PersonBody};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{AppJson, LoginAuth, OperatorAuth, ReqCtx};
+use crate::router::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginView {
+    pub login_id: String,
+    pub kind: String,
+    pub name: String,
+    /// `pending` (not yet activated) or `active`.
+    pub status: String,
+    pub username: Option<String>,
+    pub id_document: Option<MaskedIdDocument>,
+    pub mobile: String,
+    pub eservices: Vec<String>,
+    pub created_at: String,
+    pub activated_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginListView {
+    pub logins: Vec<LoginView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/entities/{entity_number}/logins", tag = "entity", security(("bearer" = [])),
+    params(("entity_number" = String, Path)), responses(
+    (status = 200, body = LoginListView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_logins(
+    State(state): State<AppState>,
+    LoginAuth(caller): LoginAuth,
+    Path(entity_number): Path<String>,
+) -> ApiResult<Json<LoginListView>> {
+    let viewer = caller.overseer_of(&entity_number)?;
+    let list = state.services.list_logins(&viewer).await?;
+    Ok(Json(LoginListView {
+        logins: list
+            .into_iter()
+            .map(|s| {
+                let l = s.login;
+                LoginView {
+                    login_id: l.id,
+                    kind: l.kind.as_str().into(),
+                    name: l.name,
+                    status: l.status.as_str().into(),
+                    username: l.username,
+                    id_document: l.id_type.map(|t| MaskedIdDocument {
+                        kind: t.as_str().into(),
+                        number: l.id_number_mask.unwrap_or_default(),
+                    }),
+                    mobile: l.mobile_mask,
+                    eservices: s.eservices,
+                    created_at: rfc3339(l.created_at),
+                    activated_at: rfc3339_opt(l.activated_at),
+                }
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins", tag = "entity", security(("bearer" = [])),
+    params(("entity_number" = String, Path)), request_body = PersonBody, responses(
+    (status = 201, body = LoginIdView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_login_staff(
+    State(state): State<AppState>,
+    LoginAuth(caller): LoginAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path(entity_number): Path<String>,
+    AppJson(b): AppJson<PersonBody>,
+) -> ApiResult<(StatusCode, Json<LoginIdView>)> {
+    let admin = caller.admin_of(&entity_number)?;
+    let login_id = state.services.create_staff(&admin, &ctx, b.into()).await?;
+    Ok((StatusCode::CREATED, Json(LoginIdView { login_id })))
+}
+
+#[utoipa::path(delete, path = "/api/v1/entities/{entity_number}/logins/{login_id}", tag = "entity", security(("bearer" = [])),
+    params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
+    (status = 204, description = "deleted; its sessions ended"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_login(
+    State(state): State<AppState>,
+    LoginAuth(caller): LoginAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path((entity_number, login_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let admin = caller.admin_of(&entity_number)?;
+    state.services.delete_login(&admin, &ctx, &login_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins/{login_id}/remove-admin", tag = "entity", security(("bearer" = [])),
+    params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
+    (status = 200, body = KindView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_remove_admin(
+    State(state): State<AppState>,
+    LoginAuth(caller): LoginAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path((entity_number, login_id)): Path<(String, String)>,
+) -> ApiResult<Json<KindView>> {
+    let account = caller.entity_account_of(&entity_number)?;
+    let kind = state
+        .services
+        .remove_admin(&account, &ctx, &login_id)
+        .await?;
+    Ok(Json(KindView {
+        kind: kind.as_str().into(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/administrators", tag = "counter", security(("bearer" = [])),
+    params(("entity_number" = String, Path)), request_body = PersonBody, responses(
+    (status = 201, body = LoginIdView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_administrator(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path(entity_number): Path<String>,
+    AppJson(b): AppJson<PersonBody>,
+) -> ApiResult<(StatusCode, Json<LoginIdView>)> {
+    let login_id = state
+        .services
+        .add_admin(&op, &ctx, &entity_number, b.into())
+        .await?;
+    Ok((StatusCode::CREATED, Json(LoginIdView { login_id })))
+}
+
+#[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/logins/{login_id}/restore-admin", tag = "counter", security(("bearer" = [])),
+    params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
+    (status = 200, body = KindView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_restore_admin(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path((entity_number, login_id)): Path<(String, String)>,
+) -> ApiResult<Json<KindView>> {
+    let kind = state
+        .services
+        .restore_admin(&op, &ctx, &entity_number, &login_id)
+        .await?;
+    Ok(Json(KindView {
+        kind: kind.as_str().into(),
+    }))
+}

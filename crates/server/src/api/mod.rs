@@ -1,0 +1,13 @@
+//! The JSON API under `/api/v1`: one module per resource, each handler `verb_resource`.
+
+pub mod activation;
+pub mod applications;
+pub mod audit;
+pub mod dto;
+pub mod eservices;
+pub mod health;
+pub mod help;
+pub mod logins;
+pub mod notifications;
+pub mod operators;
+pub mod sessions;

@@ -1,0 +1,37 @@
+//! Counter operators sign in here.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ApiResult, Problem};
+use crate::extract::{AppJson, ReqCtx};
+use crate::router::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorLoginBody {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenView {
+    pub token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/counter/login", tag = "counter", request_body = OperatorLoginBody, responses(
+    (status = 200, body = TokenView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_counter_login(
+    State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
+    AppJson(body): AppJson<OperatorLoginBody>,
+) -> ApiResult<Json<TokenView>> {
+    let token = state
+        .services
+        .operator_login(&ctx, &body.username, &body.password)
+        .await?;
+    Ok(Json(TokenView { token }))
+}

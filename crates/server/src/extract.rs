@@ -1,0 +1,222 @@
+//! Our own extractors, so every malformed request answers in our error format: JSON bodies
+//! (with the failing field's path), query strings, the signed-in principal, and the
+//! client's address for the audit log and throttling.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use domain::access::{Caller, Operator, Principal};
+use domain::services::Ctx;
+use domain::FieldError;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::router::AppState;
+
+/// A JSON body: `application/json`, at most the router's body limit, every field known.
+pub struct AppJson<T>(pub T);
+
+fn field_of(path: &str, message: &str) -> String {
+    // serde names missing and unknown fields in its message: `missing field `mobile``.
+    let named = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|p| message.find(p).map(|i| &message[i + p.len()..]))
+        .and_then(|rest| rest.split('`').next());
+    match (path, named) {
+        (".", Some(n)) | ("", Some(n)) => n.to_string(),
+        (p, Some(n)) if !p.ends_with(n) => format!("{p}.{n}"),
+        (".", None) | ("", None) => "body".to_string(),
+        (p, _) => p.to_string(),
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let message = inner.to_string();
+            if inner.is_syntax() || inner.is_eof() {
+                return Err(ApiError {
+                    errors: vec![FieldError::new("body", "malformed_json", message.clone())],
+                    ..ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_json",
+                        "Malformed JSON",
+                        message,
+                    )
+                });
+            }
+            let field = field_of(&path, &message);
+            let code = if message.starts_with("missing field") {
+                "required"
+            } else if message.starts_with("unknown field") {
+                "unknown_field"
+            } else if message.starts_with("invalid type") {
+                "invalid_type"
+            } else {
+                "invalid"
+            };
+            // Drop serde's " at line 1 column 20" tail: the field path says where.
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            Err(ApiError::validation(vec![FieldError::new(
+                field, code, message,
+            )]))
+        }
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let mime = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "send the body as application/json",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        "Payload too large",
+                        "the body is larger than 64 KiB",
+                    )
+                } else {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_body",
+                        "Malformed body",
+                        e.body_text(),
+                    )
+                }
+            })?;
+        parse_json(&bytes).map(AppJson)
+    }
+}
+
+/// A query string parsed into `T`; errors name the parameter.
+pub struct AppQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(AppQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                ApiError::validation(vec![FieldError::new(
+                    field_of(&path, &message),
+                    "invalid",
+                    message,
+                )])
+            })
+    }
+}
+
+/// The request's context: its source address.
+pub struct ReqCtx(pub Ctx);
+
+impl<S: Send + Sync> FromRequestParts<S> for ReqCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_string());
+        Ok(ReqCtx(Ctx::new(addr)))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Whoever the bearer token belongs to.
+pub struct Auth(pub Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| ApiError::from(domain::Error::Unauthenticated))?;
+        Ok(Auth(state.services.authenticate(token).await?))
+    }
+}
+
+/// A signed-in login of an entity (not an operator).
+pub struct LoginAuth(pub Caller);
+
+impl FromRequestParts<AppState> for LoginAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Auth::from_request_parts(parts, state).await?.0 {
+            Principal::Login(c) => Ok(LoginAuth(c)),
+            Principal::Operator(_) => Err(domain::Error::Forbidden.into()),
+        }
+    }
+}
+
+/// A signed-in counter operator.
+pub struct OperatorAuth(pub Operator);
+
+impl FromRequestParts<AppState> for OperatorAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Auth::from_request_parts(parts, state).await?.0 {
+            Principal::Operator(o) => Ok(OperatorAuth(o)),
+            Principal::Login(_) => Err(domain::Error::Forbidden.into()),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The HTTP face of Entity Account: the JSON API under `/api/v1` (with its OpenAPI
+//! document), health probes, the password-hash pool and the SMS delivery worker. Handlers
+//! parse, call one domain service, and map the result; the rules live in `domain`.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod hashing;
+pub mod openapi;
+pub mod router;
+pub mod sms_worker;
+
+pub use router::{router, AppState};

@@ -1,0 +1,70 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations. A committed copy
+//! (`openapi.json` at the repository root) is checked against it by a test.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::*;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Entity Account", version = "1", description = "Public Services One Account — Entity User Account: applications, activation, logins, e-services. Errors are RFC 9457 problem details with a stable `code`."),
+    modifiers(&BearerAuth),
+    paths(
+        health::get_healthz,
+        health::get_readyz,
+        operators::post_counter_login,
+        applications::post_application,
+        applications::get_applications,
+        applications::get_application,
+        applications::post_review,
+        applications::post_approve,
+        applications::post_reject,
+        applications::get_application_status,
+        logins::post_administrator,
+        logins::post_restore_admin,
+        eservices::post_eservice,
+        eservices::get_counter_eservices,
+        eservices::put_entity_registration,
+        activation::post_activate,
+        help::post_resend,
+        help::post_forgot_username,
+        help::post_password_reset_request,
+        help::post_password_reset_confirm,
+        sessions::post_login,
+        sessions::post_logout,
+        sessions::get_me,
+        notifications::get_notifications,
+        eservices::get_eservices,
+        logins::get_logins,
+        logins::post_login_staff,
+        logins::delete_login,
+        logins::post_remove_admin,
+        eservices::put_login_eservices,
+        audit::get_entity_audit,
+    )
+)]
+pub struct ApiDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document_json() -> String {
+    let mut s = serde_json::to_string_pretty(&document()).expect("the document serialises");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,153 @@
+//! The routes, the shared state, and the layers every request passes: the 64 KiB body
+//! limit, panic containment (a panic answers a generic 500 problem), tracing, and headers.
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use domain::Services;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api::*;
+use crate::error::ApiError;
+
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+}
+
+fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/counter/login", post(operators::post_counter_login))
+        .route(
+            "/counter/applications",
+            post(applications::post_application).get(applications::get_applications),
+        )
+        .route(
+            "/counter/applications/{application_number}",
+            get(applications::get_application),
+        )
+        .route(
+            "/counter/applications/{application_number}/review",
+            post(applications::post_review),
+        )
+        .route(
+            "/counter/applications/{application_number}/approve",
+            post(applications::post_approve),
+        )
+        .route(
+            "/counter/applications/{application_number}/reject",
+            post(applications::post_reject),
+        )
+        .route(
+            "/counter/entities/{entity_number}/administrators",
+            post(logins::post_administrator),
+        )
+        .route(
+            "/counter/entities/{entity_number}/logins/{login_id}/restore-admin",
+            post(logins::post_restore_admin),
+        )
+        .route(
+            "/counter/eservices",
+            post(eservices::post_eservice).get(eservices::get_counter_eservices),
+        )
+        .route(
+            "/counter/entities/{entity_number}/eservices/{code}",
+            put(eservices::put_entity_registration),
+        )
+        .route(
+            "/applications/{application_number}/status",
+            get(applications::get_application_status),
+        )
+        .route("/activate", post(activation::post_activate))
+        .route("/activation-codes/resend", post(help::post_resend))
+        .route("/help/username", post(help::post_forgot_username))
+        .route(
+            "/help/password-reset",
+            post(help::post_password_reset_request),
+        )
+        .route(
+            "/help/password-reset/confirm",
+            post(help::post_password_reset_confirm),
+        )
+        .route("/login", post(sessions::post_login))
+        .route("/logout", post(sessions::post_logout))
+        .route("/me", get(sessions::get_me))
+        .route("/me/notifications", get(notifications::get_notifications))
+        .route("/eservices", get(eservices::get_eservices))
+        .route(
+            "/entities/{entity_number}/logins",
+            get(logins::get_logins).post(logins::post_login_staff),
+        )
+        .route(
+            "/entities/{entity_number}/logins/{login_id}",
+            axum::routing::delete(logins::delete_login),
+        )
+        .route(
+            "/entities/{entity_number}/logins/{login_id}/remove-admin",
+            post(logins::post_remove_admin),
+        )
+        .route(
+            "/entities/{entity_number}/logins/{login_id}/eservices",
+            put(eservices::put_login_eservices),
+        )
+        .route(
+            "/entities/{entity_number}/audit",
+            get(audit::get_entity_audit),
+        )
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        "this path does not accept this method",
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::internal().into_response()
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::get_healthz))
+        .route("/readyz", get(health::get_readyz))
+        .nest("/api/v1", api_routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,48 @@
+//! PostgreSQL: the path past one machine. Writes lock the audit head row first (so they are
+//! serialised across every node), the outbox is leased with `FOR UPDATE SKIP LOCKED`, and
+//! sqlx's migrator takes an advisory lock so nodes starting together migrate once.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgPool, Postgres};
+
+use domain::store::StoreError;
+
+use crate::map_err;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(map_err)?;
+        sqlx::migrate!("../../migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+async fn begin_write(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
+
+impl_store!(PgStore, Postgres);
