@@ -54,6 +54,11 @@ impl Services {
             &input.activation_code,
         ));
         let username = f.take(Username::parse("username", &input.username));
+        f.take(
+            self.policy
+                .password
+                .check_length("password", &input.password),
+        );
         f.finish()?;
         let (via, code, username) = (
             via.expect("parsed"),

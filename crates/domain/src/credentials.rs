@@ -100,6 +100,27 @@ impl std::fmt::Debug for Password {
 static BLOCKLIST: &str = include_str!("blocklist.txt");
 
 impl PasswordPolicy {
+    /// The checks that need no context (length), done before anything is looked up, so a
+    /// request that can never succeed spends no code try and leaves no trace.
+    pub fn check_length(&self, field: &str, raw: &str) -> Result<(), FieldError> {
+        let n = raw.nfkc().count();
+        if n < self.min_chars {
+            return Err(FieldError::new(
+                field,
+                "password_too_short",
+                format!("a password has at least {} characters", self.min_chars),
+            ));
+        }
+        if n > self.max_chars {
+            return Err(FieldError::new(
+                field,
+                "password_too_long",
+                format!("a password has at most {} characters", self.max_chars),
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks a new password against R11. `context` holds the username and the entity's
     /// names: a password containing one of them is refused.
     pub fn check(&self, field: &str, raw: &str, context: &[&str]) -> Result<Password, FieldError> {

@@ -235,6 +235,18 @@ impl Services {
                 "must not be empty",
             ));
         }
+        if input.username.chars().count() > crate::sessions::USERNAME_MAX_TYPED {
+            f.push(crate::FieldError::new(
+                "username",
+                "too_long",
+                "at most 64 characters",
+            ));
+        }
+        f.take(
+            self.policy
+                .password
+                .check_length("password", &input.password),
+        );
         f.finish()?;
         let (number, code) = (number.expect("parsed"), code.expect("parsed"));
         let hash = self.vault.code_hash(code.expose());

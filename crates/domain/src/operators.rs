@@ -60,6 +60,20 @@ impl Services {
         if password.is_empty() {
             return Err(Error::field("password", "required", "must not be empty"));
         }
+        if username.chars().count() > crate::sessions::USERNAME_MAX_TYPED {
+            return Err(Error::field(
+                "username",
+                "too_long",
+                "at most 64 characters",
+            ));
+        }
+        if password.chars().count() > crate::sessions::PASSWORD_MAX_TYPED {
+            return Err(Error::field(
+                "password",
+                "too_long",
+                "at most 1024 characters",
+            ));
+        }
         let key = Username::key_of(username);
         let login_key = self.vault.throttle_key("operator", &key);
         let source_key = self.vault.throttle_key("source", &ctx.source);

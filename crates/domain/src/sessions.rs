@@ -26,6 +26,9 @@ pub struct SignedIn {
     pub kind: LoginKind,
 }
 
+pub(crate) const USERNAME_MAX_TYPED: usize = 64;
+pub(crate) const PASSWORD_MAX_TYPED: usize = 1024;
+
 /// Sessions refresh their last-seen time at most this often, so reads stay reads.
 const TOUCH_EVERY_SECS: i64 = 60;
 
@@ -45,6 +48,22 @@ impl Services {
                 "password",
                 "required",
                 "must not be empty",
+            ));
+        }
+        // No login has a longer name or password: refusing them early spends no hash on them
+        // and says nothing about any account.
+        if input.username.chars().count() > USERNAME_MAX_TYPED {
+            fields.push(crate::FieldError::new(
+                "username",
+                "too_long",
+                "at most 64 characters",
+            ));
+        }
+        if input.password.chars().count() > PASSWORD_MAX_TYPED {
+            fields.push(crate::FieldError::new(
+                "password",
+                "too_long",
+                "at most 1024 characters",
             ));
         }
         fields.finish()?;

@@ -32,46 +32,36 @@ fn field_of(path: &str, message: &str) -> String {
     }
 }
 
+/// Parses in two steps, so a body that is not JSON at all is told apart from JSON of the
+/// wrong shape, whatever comes first in it.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
-        Err(err) => {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            let message = inner.to_string();
-            if inner.is_syntax() || inner.is_eof() {
-                return Err(ApiError {
-                    errors: vec![FieldError::new("body", "malformed_json", message.clone())],
-                    ..ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "malformed_json",
-                        "Malformed JSON",
-                        message,
-                    )
-                });
-            }
-            let field = field_of(&path, &message);
-            let code = if message.starts_with("missing field") {
-                "required"
-            } else if message.starts_with("unknown field") {
-                "unknown_field"
-            } else if message.starts_with("invalid type") {
-                "invalid_type"
-            } else {
-                "invalid"
-            };
-            // Drop serde's " at line 1 column 20" tail: the field path says where.
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            Err(ApiError::validation(vec![FieldError::new(
-                field, code, message,
-            )]))
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        let message = e.to_string();
+        ApiError {
+            errors: vec![FieldError::new("body", "malformed_json", message.clone())],
+            ..ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "Malformed JSON",
+                message,
+            )
         }
-    }
+    })?;
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        let field = field_of(&path, &message);
+        let code = if message.starts_with("missing field") {
+            "required"
+        } else if message.starts_with("unknown field") {
+            "unknown_field"
+        } else if message.starts_with("invalid type") {
+            "invalid_type"
+        } else {
+            "invalid"
+        };
+        ApiError::validation(vec![FieldError::new(field, code, message)])
+    })
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
