@@ -124,10 +124,17 @@ impl Services {
                 .open(Purpose::Mobile, &login.mobile_sealed)
                 .map_err(internal)?,
         );
+        // Whole hours read best; a shorter or odd lifetime (R9 allows 10 minutes) is given in
+        // whole minutes, rounded down, so the SMS never promises more time than the code has.
+        let validity = if ttl % 3600 == 0 {
+            ("valid_hours", (ttl / 3600).to_string())
+        } else {
+            ("valid_minutes", (ttl / 60).to_string())
+        };
         let mut params = vec![
             ("code", code.display()),
             ("entity_number", entity.number.clone()),
-            ("valid_hours", ((ttl + 3599) / 3600).to_string()),
+            validity,
         ];
         if let Some(a) = application_number {
             params.push(("application_number", a.to_string()));

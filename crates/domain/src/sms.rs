@@ -117,9 +117,17 @@ fn render(template: SmsTemplate, p: &[(String, String)]) -> String {
     let entity = get(p, "entity_number");
     let hours = get(p, "valid_hours");
     match template {
-        SmsTemplate::ActivationCode => format!(
-            "[一戶通] 啟動碼 {code}（實體編號 {entity}），{hours}小時內有效。Código de activação {code}, válido {hours} h. Activation code {code}, valid {hours} h."
-        ),
+        SmsTemplate::ActivationCode => {
+            let minutes = get(p, "valid_minutes");
+            let (zh, latin) = if minutes.is_empty() {
+                (format!("{hours}小時"), format!("{hours} h"))
+            } else {
+                (format!("{minutes}分鐘"), format!("{minutes} min"))
+            };
+            format!(
+                "[一戶通] 啟動碼 {code}（實體編號 {entity}），{zh}內有效。Código de activação {code}, válido {latin}. Activation code {code}, valid {latin}."
+            )
+        }
         SmsTemplate::UsernameReminder => {
             let user = get(p, "username");
             format!("[一戶通] 實體編號 {entity} 的用戶名稱：{user}。Nome de utilizador: {user}. Username: {user}.")

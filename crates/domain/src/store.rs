@@ -1,6 +1,8 @@
 //! The storage port. A `Tx` is one unit of work: reads and writes on one connection, made
 //! durable together by `commit`. Write transactions are serialised (they take the audit
-//! chain's head first), so the rules' read-check-write sequences cannot interleave.
+//! chain's head first), so the rules' read-check-write sequences cannot interleave. After
+//! any error a write transaction is void (PostgreSQL aborts it): callers drop it and
+//! answer, never carry on writing in it.
 
 use crate::clock::Timestamp;
 use crate::model::*;

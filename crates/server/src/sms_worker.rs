@@ -79,6 +79,15 @@ impl SmsWorker {
         }
     }
 
+    /// How long one webhook call may take before it counts as failed (default 10 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .expect("http client");
+        self
+    }
+
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move { self.run().await })
     }
@@ -106,7 +115,7 @@ impl SmsWorker {
         };
         for m in &batch {
             let result = match SmsMessage::open(&s.vault, &m.payload_sealed) {
-                Some(msg) => self.send(&msg).await,
+                Some(msg) => self.send(m.id, &msg).await,
                 None => Err("the message could not be opened".to_string()),
             };
             let mut tx = s.store.read().await.map_err(|e| e.to_string())?;
@@ -128,7 +137,7 @@ impl SmsWorker {
         Ok(batch.len())
     }
 
-    async fn send(&self, msg: &SmsMessage) -> Result<(), String> {
+    async fn send(&self, id: i64, msg: &SmsMessage) -> Result<(), String> {
         let json = sink_json(msg, &self.services.clock.now().rfc3339());
         match &self.sink {
             SmsSink::File(path) => {
