@@ -39,7 +39,7 @@ macro_rules! conformance {
             async fn postgres() {
                 match super::postgres().await {
                     Some(s) => super::$name(s).await,
-                    None => eprintln!("EA_TEST_POSTGRES_URL not set: PostgreSQL run skipped"),
+                    None => assert!(std::env::var("EA_REQUIRE_POSTGRES").is_err(), "EA_TEST_POSTGRES_URL not set"),
                 }
             }
         }
