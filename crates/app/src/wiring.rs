@@ -36,9 +36,12 @@ pub async fn build(common: &Common, policy: Policy) -> anyhow::Result<Wired> {
         .unwrap_or(2);
     let sms_wake = Arc::new(Notify::new());
     let wake = sms_wake.clone();
+    // Building the pool computes one hash (the dummy for unknown usernames): off the runtime too.
+    let hasher =
+        tokio::task::spawn_blocking(move || Argon2Pool::new(HashParams::OWASP, workers)).await?;
     let services = Arc::new(Services {
         store,
-        hasher: Arc::new(Argon2Pool::new(HashParams::OWASP, workers)),
+        hasher: Arc::new(hasher),
         clock: Arc::new(SystemClock),
         vault,
         policy,

@@ -90,16 +90,11 @@ async fn send_raw(s: &Server, c: &Case, content_type: &str, body: Vec<u8>) -> (u
 }
 
 /// Sends one bad request and checks the answer: status, problem+json, code, field.
-async fn expect(
-    s: &Server,
-    c: &Case,
-    what: &str,
-    ct: &str,
-    body: Vec<u8>,
-    status: u16,
-    code: &str,
-    field: Option<&str>,
-) {
+/// What a bad request must get: status, code, and the field the problem names.
+struct Want<'a>(u16, &'a str, Option<&'a str>);
+
+async fn expect(s: &Server, c: &Case, what: &str, ct: &str, body: Vec<u8>, want: Want<'_>) {
+    let Want(status, code, field) = want;
     let (st, content_type, b) = send_raw(s, c, ct, body).await;
     let label = format!("{} {} — {what}", c.method, c.path);
     assert_eq!(st, status, "{label}: {b}");
@@ -131,9 +126,7 @@ async fn run_case(s: &Server, c: &Case) {
         "malformed JSON",
         "application/json",
         b"{\"a\": ".to_vec(),
-        400,
-        "malformed_json",
-        Some("body"),
+        Want(400, "malformed_json", Some("body")),
     )
     .await;
     expect(
@@ -142,9 +135,7 @@ async fn run_case(s: &Server, c: &Case) {
         "not JSON at all",
         "application/json",
         b"hello".to_vec(),
-        400,
-        "malformed_json",
-        Some("body"),
+        Want(400, "malformed_json", Some("body")),
     )
     .await;
     expect(
@@ -153,9 +144,7 @@ async fn run_case(s: &Server, c: &Case) {
         "wrong media type",
         "text/plain",
         json(&c.body),
-        415,
-        "unsupported_media_type",
-        None,
+        Want(415, "unsupported_media_type", None),
     )
     .await;
     expect(
@@ -164,9 +153,7 @@ async fn run_case(s: &Server, c: &Case) {
         "a JSON array",
         "application/json",
         b"[]".to_vec(),
-        422,
-        "validation_failed",
-        None,
+        Want(422, "validation_failed", None),
     )
     .await;
     let b = with(&c.body, c.string_field, json!(12345));
@@ -176,9 +163,7 @@ async fn run_case(s: &Server, c: &Case) {
         "wrong type",
         "application/json",
         json(&b),
-        422,
-        "validation_failed",
-        Some(c.string_field),
+        Want(422, "validation_failed", Some(c.string_field)),
     )
     .await;
     let b = with(&c.body, c.string_field, json!(null));
@@ -189,9 +174,7 @@ async fn run_case(s: &Server, c: &Case) {
             "null for a string",
             "application/json",
             json(&b),
-            422,
-            "validation_failed",
-            Some(c.string_field),
+            Want(422, "validation_failed", Some(c.string_field)),
         )
         .await;
     }
@@ -202,9 +185,7 @@ async fn run_case(s: &Server, c: &Case) {
         "missing field",
         "application/json",
         json(&b),
-        422,
-        "validation_failed",
-        Some(c.required_field),
+        Want(422, "validation_failed", Some(c.required_field)),
     )
     .await;
     let mut b = c.body.clone();
@@ -217,9 +198,7 @@ async fn run_case(s: &Server, c: &Case) {
         "unknown field",
         "application/json",
         json(&b),
-        422,
-        "validation_failed",
-        Some("unexpected"),
+        Want(422, "validation_failed", Some("unexpected")),
     )
     .await;
     let b = with(&c.body, c.string_field, json!("x".repeat(3000)));
@@ -229,9 +208,7 @@ async fn run_case(s: &Server, c: &Case) {
         "overlong string",
         "application/json",
         json(&b),
-        422,
-        "validation_failed",
-        Some(c.string_field),
+        Want(422, "validation_failed", Some(c.string_field)),
     )
     .await;
     let b = with(&c.body, c.string_field, json!("x".repeat(70 * 1024)));
@@ -241,9 +218,7 @@ async fn run_case(s: &Server, c: &Case) {
         "body over 64 KiB",
         "application/json",
         json(&b),
-        413,
-        "payload_too_large",
-        None,
+        Want(413, "payload_too_large", None),
     )
     .await;
     if let Some(m) = c.mobile_field {
@@ -255,9 +230,7 @@ async fn run_case(s: &Server, c: &Case) {
                 &format!("invalid mobile {bad}"),
                 "application/json",
                 json(&b),
-                422,
-                "validation_failed",
-                Some(m),
+                Want(422, "validation_failed", Some(m)),
             )
             .await;
         }
@@ -274,9 +247,7 @@ async fn run_case(s: &Server, c: &Case) {
             "invalid BIR number",
             "application/json",
             json(&b),
-            422,
-            "validation_failed",
-            Some(&format!("{d}.number")),
+            Want(422, "validation_failed", Some(&format!("{d}.number"))),
         )
         .await;
         let b = with(
@@ -290,9 +261,7 @@ async fn run_case(s: &Server, c: &Case) {
             "unknown document type",
             "application/json",
             json(&b),
-            422,
-            "validation_failed",
-            Some(&format!("{d}.type")),
+            Want(422, "validation_failed", Some(&format!("{d}.type"))),
         )
         .await;
         let b = with(&c.body, d, json!({"type": "passport", "number": "!!"}));
@@ -302,9 +271,7 @@ async fn run_case(s: &Server, c: &Case) {
             "invalid passport number",
             "application/json",
             json(&b),
-            422,
-            "validation_failed",
-            Some(&format!("{d}.number")),
+            Want(422, "validation_failed", Some(&format!("{d}.number"))),
         )
         .await;
     }

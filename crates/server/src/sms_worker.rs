@@ -160,9 +160,12 @@ impl SmsWorker {
                 f.sync_data().await.map_err(|e| e.to_string())
             }
             SmsSink::Webhook(url) => {
+                // A gateway that took a message but answered too late sees the same key again
+                // on the retry, and can drop the duplicate.
                 let res = self
                     .http
                     .post(url)
+                    .header("Idempotency-Key", format!("sms-{id}"))
                     .json(&json)
                     .send()
                     .await

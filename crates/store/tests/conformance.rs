@@ -39,7 +39,10 @@ macro_rules! conformance {
             async fn postgres() {
                 match super::postgres().await {
                     Some(s) => super::$name(s).await,
-                    None => assert!(std::env::var("EA_REQUIRE_POSTGRES").is_err(), "EA_TEST_POSTGRES_URL not set"),
+                    None => assert!(
+                        std::env::var("EA_REQUIRE_POSTGRES").is_err(),
+                        "EA_TEST_POSTGRES_URL not set"
+                    ),
                 }
             }
         }
@@ -218,7 +221,7 @@ async fn audit_head_moves_with_the_chain(s: Arc<dyn Store>) {
         hash: "h1".into(),
     };
     tx.append_audit(
-        &[row.clone()],
+        std::slice::from_ref(&row),
         &AuditHead {
             seq: 1,
             hash: "h1".into(),

@@ -352,7 +352,10 @@ macro_rules! on_both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some(s) = support::Server::start(support::Backend::Postgres).await else {
-                    assert!(std::env::var("EA_REQUIRE_POSTGRES").is_err(), "EA_REQUIRE_POSTGRES is set but EA_TEST_POSTGRES_URL is not");
+                    assert!(
+                        std::env::var("EA_REQUIRE_POSTGRES").is_err(),
+                        "EA_REQUIRE_POSTGRES is set but EA_TEST_POSTGRES_URL is not"
+                    );
                     eprintln!("EA_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
                     return;
                 };
