@@ -224,3 +224,74 @@ impl Services {
         Err(Error::InvalidCode)
     }
 }
+
+impl Services {
+    /// R11: an administrator or the counter can only cause a new activation code to be sent
+    /// to a login that is not yet activated — never set a password. Having checked who asks,
+    /// they also clear the count of wrong tries that voided the old code (R9).
+    pub async fn reissue_activation_code(
+        &self,
+        by: Reissuer<'_>,
+        ctx: &Ctx,
+        login_id: &str,
+    ) -> Result<()> {
+        let (entity_id, actor) = match &by {
+            Reissuer::Admin(a) => (a.caller.entity_id, crate::logins::actor_of(a.caller)),
+            Reissuer::Counter(op, entity_number) => {
+                let n = EntityNumber::parse("entity_number", entity_number)
+                    .map_err(|_| Error::NotFound)?;
+                let mut tx = self.store.read().await?;
+                let e = tx
+                    .find_entity_by_number(n.as_str())
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                (e.id, Actor::Operator(op.id))
+            }
+        };
+        let mut tx = self.store.write().await?;
+        let entity = tx.find_entity(entity_id).await?.ok_or(Error::NotFound)?;
+        let login = match tx.find_login(entity_id, login_id).await? {
+            Some(l) if l.status != LoginStatus::Deleted => l,
+            _ => return Err(Error::NotFound),
+        };
+        if login.status != LoginStatus::Pending {
+            return Err(Error::conflict(
+                "already_activated",
+                "this login is already activated; use \"need help\" to reset a password",
+            ));
+        }
+        let app_number = if login.kind == LoginKind::Entity {
+            tx.list_applications(Some(ApplicationStatus::Approved), i64::MAX)
+                .await?
+                .into_iter()
+                .find(|a| a.entity_id == Some(entity_id))
+                .map(|a| a.number)
+        } else {
+            None
+        };
+        let now = self.clock.now();
+        self.issue_activation_code(
+            tx.as_mut(),
+            &entity,
+            &login,
+            app_number.as_deref(),
+            true,
+            now,
+        )
+        .await?;
+        let ev = AuditEvent::new(actor, Action::ActivationCodeResent)
+            .entity(entity_id)
+            .target(login.id.clone())
+            .detail("reissued");
+        self.commit(tx, ctx, &[ev]).await?;
+        self.wake_sms();
+        Ok(())
+    }
+}
+
+/// Who may reissue an activation code: an administrator of the login's entity, or a counter
+/// operator naming the entity.
+pub enum Reissuer<'a> {
+    Admin(&'a crate::access::AdminOf<'a>),
+    Counter(&'a crate::access::Operator, &'a str),
+}

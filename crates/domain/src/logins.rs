@@ -503,3 +503,40 @@ pub(crate) fn actor_of(c: &Caller) -> Actor {
         login_id: c.login_id.clone(),
     }
 }
+
+/// What the counter sees of an entity: its record and its live logins.
+pub struct CounterEntityView {
+    pub entity: EntityRecord,
+    pub logins: Vec<LoginSummary>,
+}
+
+impl Services {
+    /// The counter looks an entity up by its entity number (to add or restore
+    /// administrators, reissue codes); masked data only leaves through the API.
+    pub async fn lookup_entity(
+        &self,
+        _op: &Operator,
+        entity_number: &str,
+    ) -> Result<CounterEntityView> {
+        let mut tx = self.store.read().await?;
+        let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
+        let logins = tx.list_logins(entity.id).await?;
+        let assignments = tx.list_entity_assignments(entity.id).await?;
+        let logins = logins
+            .into_iter()
+            .filter(|l| l.status != LoginStatus::Deleted)
+            .map(|l| {
+                let eservices = assignments
+                    .iter()
+                    .filter(|(id, _)| *id == l.id)
+                    .map(|(_, code)| code.clone())
+                    .collect();
+                LoginSummary {
+                    login: l,
+                    eservices,
+                }
+            })
+            .collect();
+        Ok(CounterEntityView { entity, logins })
+    }
+}

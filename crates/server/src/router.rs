@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use domain::Services;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -23,86 +23,40 @@ pub struct AppState {
     pub services: Arc<Services>,
 }
 
+// One route a line, as a table to read.
+#[rustfmt::skip]
 fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/counter/login", post(operators::post_counter_login))
-        .route(
-            "/counter/applications",
-            post(applications::post_application).get(applications::get_applications),
-        )
-        .route(
-            "/counter/applications/{application_number}",
-            get(applications::get_application),
-        )
-        .route(
-            "/counter/applications/{application_number}/review",
-            post(applications::post_review),
-        )
-        .route(
-            "/counter/applications/{application_number}/approve",
-            post(applications::post_approve),
-        )
-        .route(
-            "/counter/applications/{application_number}/reject",
-            post(applications::post_reject),
-        )
-        .route(
-            "/counter/entities/{entity_number}/administrators",
-            post(logins::post_administrator),
-        )
-        .route(
-            "/counter/entities/{entity_number}/logins/{login_id}/restore-admin",
-            post(logins::post_restore_admin),
-        )
-        .route(
-            "/counter/eservices",
-            post(eservices::post_eservice).get(eservices::get_counter_eservices),
-        )
-        .route(
-            "/counter/entities/{entity_number}/eservices/{code}",
-            put(eservices::put_entity_registration),
-        )
-        .route(
-            "/applications/{application_number}/status",
-            get(applications::get_application_status),
-        )
+        .route("/counter/applications", post(applications::post_application).get(applications::get_applications))
+        .route("/counter/applications/{application_number}", get(applications::get_application))
+        .route("/counter/applications/{application_number}/review", post(applications::post_review))
+        .route("/counter/applications/{application_number}/approve", post(applications::post_approve))
+        .route("/counter/applications/{application_number}/reject", post(applications::post_reject))
+        .route("/counter/entities/{entity_number}", get(logins::get_counter_entity))
+        .route("/counter/entities/{entity_number}/administrators", post(logins::post_administrator))
+        .route("/counter/entities/{entity_number}/logins/{login_id}/restore-admin", post(logins::post_restore_admin))
+        .route("/counter/entities/{entity_number}/logins/{login_id}/activation-code", post(logins::post_counter_activation_code))
+        .route("/counter/eservices", post(eservices::post_eservice).get(eservices::get_counter_eservices))
+        .route("/counter/entities/{entity_number}/eservices/{code}", put(eservices::put_entity_registration))
+        .route("/applications/{application_number}/status", get(applications::get_application_status))
         .route("/activate", post(activation::post_activate))
         .route("/activation-codes/resend", post(help::post_resend))
         .route("/help/username", post(help::post_forgot_username))
-        .route(
-            "/help/password-reset",
-            post(help::post_password_reset_request),
-        )
-        .route(
-            "/help/password-reset/confirm",
-            post(help::post_password_reset_confirm),
-        )
+        .route("/help/password-reset", post(help::post_password_reset_request))
+        .route("/help/password-reset/confirm", post(help::post_password_reset_confirm))
         .route("/login", post(sessions::post_login))
         .route("/logout", post(sessions::post_logout))
         .route("/me", get(sessions::get_me))
         .route("/me/notifications", get(notifications::get_notifications))
         .route("/eservices", get(eservices::get_eservices))
-        .route(
-            "/entities/{entity_number}/logins",
-            get(logins::get_logins).post(logins::post_login_staff),
-        )
-        .route(
-            "/entities/{entity_number}/logins/{login_id}",
-            axum::routing::delete(logins::delete_login),
-        )
-        .route(
-            "/entities/{entity_number}/logins/{login_id}/remove-admin",
-            post(logins::post_remove_admin),
-        )
-        .route(
-            "/entities/{entity_number}/logins/{login_id}/eservices",
-            put(eservices::put_login_eservices),
-        )
-        .route(
-            "/entities/{entity_number}/audit",
-            get(audit::get_entity_audit),
-        )
+        .route("/entities/{entity_number}/logins", get(logins::get_logins).post(logins::post_login_staff))
+        .route("/entities/{entity_number}/logins/{login_id}", delete(logins::delete_login))
+        .route("/entities/{entity_number}/logins/{login_id}/remove-admin", post(logins::post_remove_admin))
+        .route("/entities/{entity_number}/logins/{login_id}/activation-code", post(logins::post_activation_code))
+        .route("/entities/{entity_number}/logins/{login_id}/eservices", put(eservices::put_login_eservices))
+        .route("/entities/{entity_number}/audit", get(audit::get_entity_audit))
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

@@ -5,6 +5,8 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use domain::activation::Reissuer;
+use domain::logins::LoginSummary;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -28,6 +30,25 @@ pub struct LoginView {
     pub activated_at: Option<String>,
 }
 
+fn login_view(s: LoginSummary) -> LoginView {
+    let l = s.login;
+    LoginView {
+        login_id: l.id,
+        kind: l.kind.as_str().into(),
+        name: l.name,
+        status: l.status.as_str().into(),
+        username: l.username,
+        id_document: l.id_type.map(|t| MaskedIdDocument {
+            kind: t.as_str().into(),
+            number: l.id_number_mask.unwrap_or_default(),
+        }),
+        mobile: l.mobile_mask,
+        eservices: s.eservices,
+        created_at: rfc3339(l.created_at),
+        activated_at: rfc3339_opt(l.activated_at),
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct LoginListView {
     pub logins: Vec<LoginView>,
@@ -45,27 +66,7 @@ pub async fn get_logins(
     let viewer = caller.overseer_of(&entity_number)?;
     let list = state.services.list_logins(&viewer).await?;
     Ok(Json(LoginListView {
-        logins: list
-            .into_iter()
-            .map(|s| {
-                let l = s.login;
-                LoginView {
-                    login_id: l.id,
-                    kind: l.kind.as_str().into(),
-                    name: l.name,
-                    status: l.status.as_str().into(),
-                    username: l.username,
-                    id_document: l.id_type.map(|t| MaskedIdDocument {
-                        kind: t.as_str().into(),
-                        number: l.id_number_mask.unwrap_or_default(),
-                    }),
-                    mobile: l.mobile_mask,
-                    eservices: s.eservices,
-                    created_at: rfc3339(l.created_at),
-                    activated_at: rfc3339_opt(l.activated_at),
-                }
-            })
-            .collect(),
+        logins: list.into_iter().map(login_view).collect(),
     }))
 }
 
@@ -154,5 +155,75 @@ pub async fn post_restore_admin(
         .await?;
     Ok(Json(KindView {
         kind: kind.as_str().into(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins/{login_id}/activation-code", tag = "entity", security(("bearer" = [])),
+    params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
+    (status = 204, description = "a new activation code is on its way to the login's registered mobile"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_activation_code(
+    State(state): State<AppState>,
+    LoginAuth(caller): LoginAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path((entity_number, login_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let admin = caller.admin_of(&entity_number)?;
+    state
+        .services
+        .reissue_activation_code(Reissuer::Admin(&admin), &ctx, &login_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/logins/{login_id}/activation-code", tag = "counter", security(("bearer" = [])),
+    params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
+    (status = 204, description = "a new activation code is on its way to the login's registered mobile"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_counter_activation_code(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ReqCtx(ctx): ReqCtx,
+    Path((entity_number, login_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .reissue_activation_code(Reissuer::Counter(&op, &entity_number), &ctx, &login_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CounterEntityView {
+    pub entity_number: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name_zh: Option<String>,
+    pub name_pt: Option<String>,
+    pub name_en: Option<String>,
+    pub registration_number: String,
+    pub created_at: String,
+    pub logins: Vec<LoginView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/counter/entities/{entity_number}", tag = "counter", security(("bearer" = [])),
+    params(("entity_number" = String, Path)), responses(
+    (status = 200, body = CounterEntityView),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_counter_entity(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    Path(entity_number): Path<String>,
+) -> ApiResult<Json<CounterEntityView>> {
+    let v = state.services.lookup_entity(&op, &entity_number).await?;
+    Ok(Json(CounterEntityView {
+        entity_number: v.entity.number,
+        kind: v.entity.entity_type.as_str().into(),
+        name_zh: v.entity.names.zh,
+        name_pt: v.entity.names.pt,
+        name_en: v.entity.names.en,
+        registration_number: v.entity.registration_number,
+        created_at: rfc3339(v.entity.created_at),
+        logins: v.logins.into_iter().map(login_view).collect(),
     }))
 }
