@@ -63,18 +63,25 @@ pub fn parse_person(
     p: &PersonInput,
     needs_mobile: bool,
 ) -> Result<Person, Vec<FieldError>> {
+    let at = |field: &str| {
+        if path.is_empty() {
+            field.to_string()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
     let mut f = Fields::default();
-    let name = f.take(Text::parse(&format!("{path}.name"), &p.name, NAME_MAX));
+    let name = f.take(Text::parse(&at("name"), &p.name, NAME_MAX));
     let id = f.take(IdDocument::parse(
-        &format!("{path}.id_document"),
+        &at("id_document"),
         &p.id_document.kind,
         &p.id_document.number,
     ));
     let mobile = match (&p.mobile, needs_mobile) {
-        (Some(m), _) => f.take(MacauMobile::parse(&format!("{path}.mobile"), m)),
+        (Some(m), _) => f.take(MacauMobile::parse(&at("mobile"), m)),
         (None, true) => {
             f.push(FieldError::new(
-                format!("{path}.mobile"),
+                at("mobile"),
                 "required",
                 "a Macau mobile number is required",
             ));
@@ -184,7 +191,9 @@ impl Services {
                 NAME_MAX,
             ))
             .flatten();
-        if name_zh.is_none() && name_pt.is_none() && e.name_zh.is_none() && e.name_pt.is_none() {
+        // R1: Chinese and/or Portuguese; a blank one counts as absent.
+        let blank = |n: &Option<String>| n.as_deref().is_none_or(|s| s.trim().is_empty());
+        if blank(&e.name_zh) && blank(&e.name_pt) {
             f.push(FieldError::new(
                 "entity.name_zh",
                 "required",

@@ -195,16 +195,7 @@ impl Services {
         ctx: &Ctx,
         person: PersonInput,
     ) -> Result<String> {
-        let p = parse_person("", &person, true).map_err(|errs| {
-            Error::Validation(
-                errs.into_iter()
-                    .map(|mut e| {
-                        e.field = e.field.trim_start_matches('.').to_string();
-                        e
-                    })
-                    .collect(),
-            )
-        })?;
+        let p = parse_person("", &person, true).map_err(Error::Validation)?;
         let c = admin.caller;
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
@@ -374,16 +365,7 @@ impl Services {
         entity_number: &str,
         person: PersonInput,
     ) -> Result<String> {
-        let p = parse_person("", &person, true).map_err(|errs| {
-            Error::Validation(
-                errs.into_iter()
-                    .map(|mut e| {
-                        e.field = e.field.trim_start_matches('.').to_string();
-                        e
-                    })
-                    .collect(),
-            )
-        })?;
+        let p = parse_person("", &person, true).map_err(Error::Validation)?;
         let mut tx = self.store.write().await?;
         let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
         if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
@@ -430,25 +412,8 @@ impl Services {
     /// Every live login of the entity with its e-services (the entity account and
     /// administrators only).
     pub async fn list_logins(&self, viewer: &OverseerOf<'_>) -> Result<Vec<LoginSummary>> {
-        let c = viewer.caller;
         let mut tx = self.store.read().await?;
-        let logins = tx.list_logins(c.entity_id).await?;
-        let assignments = tx.list_entity_assignments(c.entity_id).await?;
-        Ok(logins
-            .into_iter()
-            .filter(|l| l.status != LoginStatus::Deleted)
-            .map(|l| {
-                let eservices = assignments
-                    .iter()
-                    .filter(|(id, _)| *id == l.id)
-                    .map(|(_, code)| code.clone())
-                    .collect();
-                LoginSummary {
-                    login: l,
-                    eservices,
-                }
-            })
-            .collect())
+        summaries(tx.as_mut(), viewer.caller.entity_id).await
     }
 
     pub async fn me(&self, caller: &Caller) -> Result<Me> {
@@ -520,23 +485,28 @@ impl Services {
     ) -> Result<CounterEntityView> {
         let mut tx = self.store.read().await?;
         let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
-        let logins = tx.list_logins(entity.id).await?;
-        let assignments = tx.list_entity_assignments(entity.id).await?;
-        let logins = logins
-            .into_iter()
-            .filter(|l| l.status != LoginStatus::Deleted)
-            .map(|l| {
-                let eservices = assignments
-                    .iter()
-                    .filter(|(id, _)| *id == l.id)
-                    .map(|(_, code)| code.clone())
-                    .collect();
-                LoginSummary {
-                    login: l,
-                    eservices,
-                }
-            })
-            .collect();
+        let logins = summaries(tx.as_mut(), entity.id).await?;
         Ok(CounterEntityView { entity, logins })
     }
+}
+
+/// The entity's live logins, each with its assigned e-services.
+async fn summaries(tx: &mut dyn Tx, entity_id: i64) -> Result<Vec<LoginSummary>> {
+    let logins = tx.list_logins(entity_id).await?;
+    let assignments = tx.list_entity_assignments(entity_id).await?;
+    Ok(logins
+        .into_iter()
+        .filter(|l| l.status != LoginStatus::Deleted)
+        .map(|l| {
+            let eservices = assignments
+                .iter()
+                .filter(|(id, _)| *id == l.id)
+                .map(|(_, code)| code.clone())
+                .collect();
+            LoginSummary {
+                login: l,
+                eservices,
+            }
+        })
+        .collect())
 }
