@@ -353,6 +353,10 @@ macro_rules! both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some(env) = support::Env::postgres().await else {
+                    assert!(
+                        std::env::var("EA_REQUIRE_POSTGRES").is_err(),
+                        "EA_REQUIRE_POSTGRES is set but EA_TEST_POSTGRES_URL is not"
+                    );
                     eprintln!("EA_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
                     return;
                 };
