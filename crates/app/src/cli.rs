@@ -18,21 +18,11 @@ pub struct Cli {
 #[derive(Args, Clone)]
 pub struct Common {
     /// `sqlite://PATH` or `postgres://…`; migrations run at start.
-    #[arg(
-        long,
-        env = "EA_DATABASE_URL",
-        default_value = "sqlite://data/entity-account.db",
-        global = true
-    )]
+    #[arg(long, env = "EA_DATABASE_URL", default_value = "sqlite://data/entity-account.db", global = true)]
     pub database_url: String,
     /// The master key (32 bytes, hex) that seals personal data and checkpoints the audit
     /// log; created on first start. Keep it outside the database and back it up separately.
-    #[arg(
-        long,
-        env = "EA_KEY_FILE",
-        default_value = "data/master.key",
-        global = true
-    )]
+    #[arg(long, env = "EA_KEY_FILE", default_value = "data/master.key", global = true)]
     pub key_file: std::path::PathBuf,
 }
 

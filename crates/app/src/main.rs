@@ -14,10 +14,7 @@ use cli::{AuditCommand, Cli, Command, OperatorCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -39,13 +36,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Operator {
-            command:
-                OperatorCommand::Add {
-                    username,
-                    password_stdin,
-                },
-        } => {
+        Command::Operator { command: OperatorCommand::Add { username, password_stdin } } => {
             if !password_stdin {
                 anyhow::bail!("give the password on standard input with --password-stdin");
             }
@@ -67,9 +58,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let w = wiring::build(&cli.common, domain::config::Policy::default()).await?;
             let mut tx = w.services.store.read().await?;
             match domain::audit::verify(tx.as_mut(), &w.services.vault).await {

@@ -12,8 +12,7 @@ use crate::cli::{Common, ServeArgs};
 use crate::wiring;
 
 pub fn init_tracing(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("EA_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if format == "json" {
         builder.json().init();
@@ -28,32 +27,20 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         "--activation-code-ttl-secs must be at least {} (R9)",
         Policy::MIN_CODE_TTL_SECS
     );
-    anyhow::ensure!(
-        args.password_min_chars >= 8,
-        "--password-min-chars must be at least 8 (NIST SP 800-63B)"
-    );
+    anyhow::ensure!(args.password_min_chars >= 8, "--password-min-chars must be at least 8 (NIST SP 800-63B)");
     let sink = SmsSink::parse(&args.sms_sink).map_err(anyhow::Error::msg)?;
-    let mut policy = Policy {
-        activation_code_ttl_secs: args.activation_code_ttl_secs,
-        ..Policy::default()
-    };
+    let mut policy = Policy { activation_code_ttl_secs: args.activation_code_ttl_secs, ..Policy::default() };
     policy.password.min_chars = args.password_min_chars;
     let w = wiring::build(common, policy).await?;
     let worker = SmsWorker::new(w.services.clone(), sink, w.sms_wake.clone()).spawn();
 
-    let listener = tokio::net::TcpListener::bind(&args.listen)
-        .await
-        .with_context(|| format!("binding {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(listen = %listener.local_addr()?, public_url = %args.public_url, "entity-account serving");
-    let app = server::router(AppState {
-        services: w.services.clone(),
-    });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let app = server::router(AppState { services: w.services.clone() });
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     worker.abort();
     Ok(())
 }
@@ -64,8 +51,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -20,9 +20,7 @@ pub struct Wired {
 }
 
 pub async fn build(common: &Common, policy: Policy) -> anyhow::Result<Wired> {
-    let store = store::open(&common.database_url)
-        .await
-        .context("opening the database")?;
+    let store = store::open(&common.database_url).await.context("opening the database")?;
     let fingerprint = {
         let mut tx = store.read().await?;
         tx.find_meta("master_key_fingerprint").await?
@@ -31,14 +29,11 @@ pub async fn build(common: &Common, policy: Policy) -> anyhow::Result<Wired> {
         keys::Loaded::Existing(k) | keys::Loaded::Created(k) => k,
     };
     let vault = Arc::new(Vault::new(&key)?);
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let sms_wake = Arc::new(Notify::new());
     let wake = sms_wake.clone();
     // Building the pool computes one hash (the dummy for unknown usernames): off the runtime too.
-    let hasher =
-        tokio::task::spawn_blocking(move || Argon2Pool::new(HashParams::OWASP, workers)).await?;
+    let hasher = tokio::task::spawn_blocking(move || Argon2Pool::new(HashParams::OWASP, workers)).await?;
     let services = Arc::new(Services {
         store,
         hasher: Arc::new(hasher),
@@ -47,9 +42,6 @@ pub async fn build(common: &Common, policy: Policy) -> anyhow::Result<Wired> {
         policy,
         sms_queued: Arc::new(move || wake.notify_one()),
     });
-    services
-        .check_master_key()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    services.check_master_key().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Wired { services, sms_wake })
 }

@@ -29,8 +29,7 @@ fn pointer(path: &str) -> String {
 
 fn with(body: &Value, path: &str, value: Value) -> Value {
     let mut b = body.clone();
-    *b.pointer_mut(&pointer(path))
-        .unwrap_or_else(|| panic!("{path} in {body}")) = value;
+    *b.pointer_mut(&pointer(path)).unwrap_or_else(|| panic!("{path} in {body}")) = value;
     b
 }
 
@@ -40,15 +39,8 @@ fn without(body: &Value, path: &str) -> Value {
         Some((p, l)) => (pointer(p), l.to_string()),
         None => (String::new(), path.to_string()),
     };
-    let obj = if parent.is_empty() {
-        &mut b
-    } else {
-        b.pointer_mut(&parent).unwrap()
-    };
-    obj.as_object_mut()
-        .unwrap()
-        .remove(&last)
-        .unwrap_or_else(|| panic!("{path} in {body}"));
+    let obj = if parent.is_empty() { &mut b } else { b.pointer_mut(&parent).unwrap() };
+    obj.as_object_mut().unwrap().remove(&last).unwrap_or_else(|| panic!("{path} in {body}"));
     b
 }
 
@@ -66,27 +58,16 @@ struct Case {
 }
 
 async fn send_raw(s: &Server, c: &Case, content_type: &str, body: Vec<u8>) -> (u16, String, Value) {
-    let mut req = s
-        .http
-        .request(c.method.parse().unwrap(), s.url(&c.path))
-        .header("content-type", content_type)
-        .body(body);
+    let mut req =
+        s.http.request(c.method.parse().unwrap(), s.url(&c.path)).header("content-type", content_type).body(body);
     if let Some(t) = &c.token {
         req = req.bearer_auth(t);
     }
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     let text = res.text().await.unwrap();
-    (
-        status,
-        ct,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
+    (status, ct, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// Sends one bad request and checks the answer: status, problem+json, code, field.
@@ -105,14 +86,10 @@ async fn expect(s: &Server, c: &Case, what: &str, ct: &str, body: Vec<u8>, want:
         assert!(b[k].is_string(), "{label}: {k} missing in {b}");
     }
     if let Some(f) = field {
-        let fields: Vec<&str> = b["errors"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
-            .unwrap_or_default();
+        let fields: Vec<&str> =
+            b["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect()).unwrap_or_default();
         assert!(
-            fields
-                .iter()
-                .any(|x| *x == f || x.starts_with(&format!("{f}."))),
+            fields.iter().any(|x| *x == f || x.starts_with(&format!("{f}."))),
             "{label}: field {f} not named in {b}"
         );
     }
@@ -120,52 +97,15 @@ async fn expect(s: &Server, c: &Case, what: &str, ct: &str, body: Vec<u8>, want:
 
 async fn run_case(s: &Server, c: &Case) {
     let json = |v: &Value| serde_json::to_vec(v).unwrap();
-    expect(
-        s,
-        c,
-        "malformed JSON",
-        "application/json",
-        b"{\"a\": ".to_vec(),
-        Want(400, "malformed_json", Some("body")),
-    )
-    .await;
-    expect(
-        s,
-        c,
-        "not JSON at all",
-        "application/json",
-        b"hello".to_vec(),
-        Want(400, "malformed_json", Some("body")),
-    )
-    .await;
-    expect(
-        s,
-        c,
-        "wrong media type",
-        "text/plain",
-        json(&c.body),
-        Want(415, "unsupported_media_type", None),
-    )
-    .await;
-    expect(
-        s,
-        c,
-        "a JSON array",
-        "application/json",
-        b"[]".to_vec(),
-        Want(422, "validation_failed", None),
-    )
-    .await;
+    expect(s, c, "malformed JSON", "application/json", b"{\"a\": ".to_vec(), Want(400, "malformed_json", Some("body")))
+        .await;
+    expect(s, c, "not JSON at all", "application/json", b"hello".to_vec(), Want(400, "malformed_json", Some("body")))
+        .await;
+    expect(s, c, "wrong media type", "text/plain", json(&c.body), Want(415, "unsupported_media_type", None)).await;
+    expect(s, c, "a JSON array", "application/json", b"[]".to_vec(), Want(422, "validation_failed", None)).await;
     let b = with(&c.body, c.string_field, json!(12345));
-    expect(
-        s,
-        c,
-        "wrong type",
-        "application/json",
-        json(&b),
-        Want(422, "validation_failed", Some(c.string_field)),
-    )
-    .await;
+    expect(s, c, "wrong type", "application/json", json(&b), Want(422, "validation_failed", Some(c.string_field)))
+        .await;
     let b = with(&c.body, c.string_field, json!(null));
     if c.required_field == c.string_field {
         expect(
@@ -179,48 +119,17 @@ async fn run_case(s: &Server, c: &Case) {
         .await;
     }
     let b = without(&c.body, c.required_field);
-    expect(
-        s,
-        c,
-        "missing field",
-        "application/json",
-        json(&b),
-        Want(422, "validation_failed", Some(c.required_field)),
-    )
-    .await;
+    expect(s, c, "missing field", "application/json", json(&b), Want(422, "validation_failed", Some(c.required_field)))
+        .await;
     let mut b = c.body.clone();
-    b.as_object_mut()
-        .unwrap()
-        .insert("unexpected".into(), json!(1));
-    expect(
-        s,
-        c,
-        "unknown field",
-        "application/json",
-        json(&b),
-        Want(422, "validation_failed", Some("unexpected")),
-    )
-    .await;
+    b.as_object_mut().unwrap().insert("unexpected".into(), json!(1));
+    expect(s, c, "unknown field", "application/json", json(&b), Want(422, "validation_failed", Some("unexpected")))
+        .await;
     let b = with(&c.body, c.string_field, json!("x".repeat(3000)));
-    expect(
-        s,
-        c,
-        "overlong string",
-        "application/json",
-        json(&b),
-        Want(422, "validation_failed", Some(c.string_field)),
-    )
-    .await;
+    expect(s, c, "overlong string", "application/json", json(&b), Want(422, "validation_failed", Some(c.string_field)))
+        .await;
     let b = with(&c.body, c.string_field, json!("x".repeat(70 * 1024)));
-    expect(
-        s,
-        c,
-        "body over 64 KiB",
-        "application/json",
-        json(&b),
-        Want(413, "payload_too_large", None),
-    )
-    .await;
+    expect(s, c, "body over 64 KiB", "application/json", json(&b), Want(413, "payload_too_large", None)).await;
     if let Some(m) = c.mobile_field {
         for bad in ["+85356123456", "6612345", "not a phone", "+852 61234567"] {
             let b = with(&c.body, m, json!(bad));
@@ -236,11 +145,7 @@ async fn run_case(s: &Server, c: &Case) {
         }
     }
     if let Some(d) = c.id_document_field {
-        let b = with(
-            &c.body,
-            d,
-            json!({"type": "macau_resident", "number": "ABC"}),
-        );
+        let b = with(&c.body, d, json!({"type": "macau_resident", "number": "ABC"}));
         expect(
             s,
             c,
@@ -250,11 +155,7 @@ async fn run_case(s: &Server, c: &Case) {
             Want(422, "validation_failed", Some(&format!("{d}.number"))),
         )
         .await;
-        let b = with(
-            &c.body,
-            d,
-            json!({"type": "driving_licence", "number": "K1234567"}),
-        );
+        let b = with(&c.body, d, json!({"type": "driving_licence", "number": "K1234567"}));
         expect(
             s,
             c,
@@ -277,323 +178,245 @@ async fn run_case(s: &Server, c: &Case) {
     }
 }
 
-on_both_backends!(
-    bad_input_is_refused_with_named_fields_and_changes_nothing,
-    |s: Server| async move {
-        // An entity with an active entity account and administrator, so every endpoint is reachable.
-        let op = s.operator_token().await;
-        let app = application(
-            "BAD-1",
-            "+85366100000",
-            &[("Admin", "passport", "P7654321", "66100001")],
-        );
-        let (st, b) = s
-            .call(
-                "POST",
-                "/counter/applications",
-                Some(&op),
-                Some(app.clone()),
-            )
-            .await;
-        assert_eq!(st, 201, "{b}");
-        let app_no = b["application_number"].as_str().unwrap().to_string();
-        let (_, b) = s
-            .call(
-                "POST",
-                &format!("/counter/applications/{app_no}/approve"),
-                Some(&op),
-                None,
-            )
-            .await;
-        let entity = b["entity_number"].as_str().unwrap().to_string();
-        let code = s.code_for("+85366100000", 1).await;
-        let (st, _) = s
+on_both_backends!(bad_input_is_refused_with_named_fields_and_changes_nothing, |s: Server| async move {
+    // An entity with an active entity account and administrator, so every endpoint is reachable.
+    let op = s.operator_token().await;
+    let app = application("BAD-1", "+85366100000", &[("Admin", "passport", "P7654321", "66100001")]);
+    let (st, b) = s.call("POST", "/counter/applications", Some(&op), Some(app.clone())).await;
+    assert_eq!(st, 201, "{b}");
+    let app_no = b["application_number"].as_str().unwrap().to_string();
+    let (_, b) = s.call("POST", &format!("/counter/applications/{app_no}/approve"), Some(&op), None).await;
+    let entity = b["entity_number"].as_str().unwrap().to_string();
+    let code = s.code_for("+85366100000", 1).await;
+    let (st, _) = s
         .call("POST", "/activate", None, Some(json!({"application_number": app_no, "activation_code": code, "username": "company", "password": PASSWORD})))
         .await;
-        assert_eq!(st, 200);
-        let code = s.code_for("+85366100001", 1).await;
-        let (st, _) = s
-        .call("POST", "/activate", None, Some(json!({"entity_number": entity, "activation_code": code, "username": "admin", "password": PASSWORD})))
+    assert_eq!(st, 200);
+    let code = s.code_for("+85366100001", 1).await;
+    let (st, _) = s
+        .call(
+            "POST",
+            "/activate",
+            None,
+            Some(json!({"entity_number": entity, "activation_code": code, "username": "admin", "password": PASSWORD})),
+        )
         .await;
-        assert_eq!(st, 200);
-        let (admin, admin_id) = s.login(&entity, "admin").await;
-        let (st, b) = s
-            .call(
-                "POST",
-                "/counter/applications",
-                Some(&op),
-                Some(application(
-                    "BAD-2",
-                    "+85366100002",
-                    &[("A", "passport", "P1111111", "66100003")],
-                )),
-            )
-            .await;
-        assert_eq!(st, 201, "{b}");
-        let pending_app = b["application_number"].as_str().unwrap().to_string();
+    assert_eq!(st, 200);
+    let (admin, admin_id) = s.login(&entity, "admin").await;
+    let (st, b) = s
+        .call(
+            "POST",
+            "/counter/applications",
+            Some(&op),
+            Some(application("BAD-2", "+85366100002", &[("A", "passport", "P1111111", "66100003")])),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    let pending_app = b["application_number"].as_str().unwrap().to_string();
 
-        let person = json!({"name": "Staff", "id_document": {"type": "passport", "number": "E1234567"}, "mobile": "66100004"});
-        let help = json!({"entity_number": entity, "id_document_number": "P7654321", "mobile": "66100001"});
-        let cases = vec![
-            Case {
-                method: "POST",
-                path: "/counter/login".into(),
-                token: None,
-                body: json!({"username": "x", "password": "y"}),
-                string_field: "username",
-                required_field: "password",
-                mobile_field: None,
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: "/counter/applications".into(),
-                token: Some(op.clone()),
-                body: app.clone(),
-                string_field: "entity.name_zh",
-                required_field: "entity.mobile",
-                mobile_field: Some("entity.mobile"),
-                id_document_field: Some("representatives[0].id_document"),
-            },
-            Case {
-                method: "POST",
-                path: "/counter/applications".into(),
-                token: Some(op.clone()),
-                body: app.clone(),
-                string_field: "administrators[0].name",
-                required_field: "administrators[0].mobile",
-                mobile_field: Some("administrators[0].mobile"),
-                id_document_field: Some("administrators[0].id_document"),
-            },
-            Case {
-                method: "POST",
-                path: format!("/counter/applications/{pending_app}/reject"),
-                token: Some(op.clone()),
-                body: json!({"reason": "documents incomplete"}),
-                string_field: "reason",
-                required_field: "reason",
-                mobile_field: None,
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: format!("/counter/entities/{entity}/administrators"),
-                token: Some(op.clone()),
-                body: person.clone(),
-                string_field: "name",
-                required_field: "id_document",
-                mobile_field: Some("mobile"),
-                id_document_field: Some("id_document"),
-            },
-            Case {
-                method: "POST",
-                path: "/counter/eservices".into(),
-                token: Some(op.clone()),
-                body: json!({"code": "svc", "names": {"zh": "服務", "pt": "Serviço", "en": "Service"}, "department": "D",
+    let person =
+        json!({"name": "Staff", "id_document": {"type": "passport", "number": "E1234567"}, "mobile": "66100004"});
+    let help = json!({"entity_number": entity, "id_document_number": "P7654321", "mobile": "66100001"});
+    let cases = vec![
+        Case {
+            method: "POST",
+            path: "/counter/login".into(),
+            token: None,
+            body: json!({"username": "x", "password": "y"}),
+            string_field: "username",
+            required_field: "password",
+            mobile_field: None,
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: "/counter/applications".into(),
+            token: Some(op.clone()),
+            body: app.clone(),
+            string_field: "entity.name_zh",
+            required_field: "entity.mobile",
+            mobile_field: Some("entity.mobile"),
+            id_document_field: Some("representatives[0].id_document"),
+        },
+        Case {
+            method: "POST",
+            path: "/counter/applications".into(),
+            token: Some(op.clone()),
+            body: app.clone(),
+            string_field: "administrators[0].name",
+            required_field: "administrators[0].mobile",
+            mobile_field: Some("administrators[0].mobile"),
+            id_document_field: Some("administrators[0].id_document"),
+        },
+        Case {
+            method: "POST",
+            path: format!("/counter/applications/{pending_app}/reject"),
+            token: Some(op.clone()),
+            body: json!({"reason": "documents incomplete"}),
+            string_field: "reason",
+            required_field: "reason",
+            mobile_field: None,
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: format!("/counter/entities/{entity}/administrators"),
+            token: Some(op.clone()),
+            body: person.clone(),
+            string_field: "name",
+            required_field: "id_document",
+            mobile_field: Some("mobile"),
+            id_document_field: Some("id_document"),
+        },
+        Case {
+            method: "POST",
+            path: "/counter/eservices".into(),
+            token: Some(op.clone()),
+            body: json!({"code": "svc", "names": {"zh": "服務", "pt": "Serviço", "en": "Service"}, "department": "D",
                             "assurance": "basic", "requires_registration": false}),
-                string_field: "names.pt",
-                required_field: "assurance",
-                mobile_field: None,
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: "/activate".into(),
-                token: None,
-                body: json!({"entity_number": entity, "activation_code": "ABCDE-FGHJK", "username": "someone", "password": PASSWORD}),
-                string_field: "password",
-                required_field: "activation_code",
-                mobile_field: None,
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: "/activate".into(),
-                token: None,
-                body: json!({"entity_number": entity, "activation_code": "ABCDE-FGHJK", "username": "someone", "password": PASSWORD}),
-                string_field: "username",
-                required_field: "username",
-                mobile_field: None,
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: "/activation-codes/resend".into(),
-                token: None,
-                body: help.clone(),
-                string_field: "id_document_number",
-                required_field: "mobile",
-                mobile_field: Some("mobile"),
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: "/help/username".into(),
-                token: None,
-                body: help.clone(),
-                string_field: "id_document_number",
-                required_field: "entity_number",
-                mobile_field: Some("mobile"),
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: "/help/password-reset".into(),
-                token: None,
-                body: help.clone(),
-                string_field: "id_document_number",
-                required_field: "id_document_number",
-                mobile_field: Some("mobile"),
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: "/help/password-reset/confirm".into(),
-                token: None,
-                body: json!({"entity_number": entity, "username": "admin", "reset_code": "ABCDE-FGHJK", "password": PASSWORD}),
-                string_field: "reset_code",
-                required_field: "password",
-                mobile_field: None,
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: "/login".into(),
-                token: None,
-                body: json!({"entity_number": entity, "username": "admin", "password": "wrong password here"}),
-                string_field: "username",
-                required_field: "entity_number",
-                mobile_field: None,
-                id_document_field: None,
-            },
-            Case {
-                method: "POST",
-                path: format!("/entities/{entity}/logins"),
-                token: Some(admin.clone()),
-                body: person.clone(),
-                string_field: "name",
-                required_field: "name",
-                mobile_field: Some("mobile"),
-                id_document_field: Some("id_document"),
-            },
-            Case {
-                method: "PUT",
-                path: format!("/entities/{entity}/logins/{admin_id}/eservices"),
-                token: Some(admin.clone()),
-                body: json!({"eservices": ["nothing"]}),
-                string_field: "eservices[0]",
-                required_field: "eservices",
-                mobile_field: None,
-                id_document_field: None,
-            },
-        ];
+            string_field: "names.pt",
+            required_field: "assurance",
+            mobile_field: None,
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: "/activate".into(),
+            token: None,
+            body: json!({"entity_number": entity, "activation_code": "ABCDE-FGHJK", "username": "someone", "password": PASSWORD}),
+            string_field: "password",
+            required_field: "activation_code",
+            mobile_field: None,
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: "/activate".into(),
+            token: None,
+            body: json!({"entity_number": entity, "activation_code": "ABCDE-FGHJK", "username": "someone", "password": PASSWORD}),
+            string_field: "username",
+            required_field: "username",
+            mobile_field: None,
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: "/activation-codes/resend".into(),
+            token: None,
+            body: help.clone(),
+            string_field: "id_document_number",
+            required_field: "mobile",
+            mobile_field: Some("mobile"),
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: "/help/username".into(),
+            token: None,
+            body: help.clone(),
+            string_field: "id_document_number",
+            required_field: "entity_number",
+            mobile_field: Some("mobile"),
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: "/help/password-reset".into(),
+            token: None,
+            body: help.clone(),
+            string_field: "id_document_number",
+            required_field: "id_document_number",
+            mobile_field: Some("mobile"),
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: "/help/password-reset/confirm".into(),
+            token: None,
+            body: json!({"entity_number": entity, "username": "admin", "reset_code": "ABCDE-FGHJK", "password": PASSWORD}),
+            string_field: "reset_code",
+            required_field: "password",
+            mobile_field: None,
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: "/login".into(),
+            token: None,
+            body: json!({"entity_number": entity, "username": "admin", "password": "wrong password here"}),
+            string_field: "username",
+            required_field: "entity_number",
+            mobile_field: None,
+            id_document_field: None,
+        },
+        Case {
+            method: "POST",
+            path: format!("/entities/{entity}/logins"),
+            token: Some(admin.clone()),
+            body: person.clone(),
+            string_field: "name",
+            required_field: "name",
+            mobile_field: Some("mobile"),
+            id_document_field: Some("id_document"),
+        },
+        Case {
+            method: "PUT",
+            path: format!("/entities/{entity}/logins/{admin_id}/eservices"),
+            token: Some(admin.clone()),
+            body: json!({"eservices": ["nothing"]}),
+            string_field: "eservices[0]",
+            required_field: "eservices",
+            mobile_field: None,
+            id_document_field: None,
+        },
+    ];
 
-        let before = s.snapshot().await;
-        for c in &cases {
-            run_case(&s, c).await;
-        }
-        // Query strings and paths are input too.
-        for (path, status, code) in [
-            (
-                format!("/applications/{app_no}/status"),
-                422,
-                "validation_failed",
-            ),
-            (
-                format!("/applications/{app_no}/status?registration_number=BAD-1&x=1"),
-                422,
-                "validation_failed",
-            ),
-            (
-                "/applications/not-a-number/status?registration_number=BAD-1".to_string(),
-                422,
-                "validation_failed",
-            ),
-            (
-                format!(
-                    "/applications/{}/status?registration_number=BAD-1",
-                    domain::numbers::ApplicationNumber::from_sequence(990).as_str()
-                ),
-                404,
-                "not_found",
-            ),
-            (
-                format!("/entities/{entity}/audit?limit=lots"),
-                422,
-                "validation_failed",
-            ),
-            (
-                "/counter/applications?status=sideways".to_string(),
-                422,
-                "validation_failed",
-            ),
-            (
-                "/counter/applications/A0000/approve".to_string(),
-                405,
-                "method_not_allowed",
-            ),
-            ("/no/such/route".to_string(), 404, "not_found"),
-        ] {
-            let token = if path.starts_with("/counter") {
-                Some(op.as_str())
-            } else {
-                Some(admin.as_str())
-            };
-            let (st, b) = s.call("GET", &path, token, None).await;
-            assert_eq!(
-                (st, b["code"].as_str().unwrap_or("")),
-                (status, code),
-                "GET {path}: {b}"
-            );
-        }
-        for (method, path) in [
-            (
-                "POST",
-                "/counter/applications/A999999999/approve".to_string(),
-            ),
-            ("POST", "/counter/applications/nonsense/review".to_string()),
-            (
-                "POST",
-                format!("/entities/{entity}/logins/no-such-login/remove-admin"),
-            ),
-            ("DELETE", format!("/entities/{entity}/logins/no-such-login")),
-            (
-                "POST",
-                format!("/counter/entities/{entity}/logins/no-such-login/restore-admin"),
-            ),
-            (
-                "PUT",
-                format!("/counter/entities/{entity}/eservices/no-such-service"),
-            ),
-            (
-                "PUT",
-                "/counter/entities/99999999/eservices/no-such-service".to_string(),
-            ),
-        ] {
-            let token = if path.starts_with("/counter") {
-                op.as_str()
-            } else {
-                admin.as_str()
-            };
-            let (st, b) = s.call(method, &path, Some(token), None).await;
-            assert!((400..500).contains(&st), "{method} {path}: {st} {b}");
-            assert!(b["code"].is_string(), "{method} {path}: {b}");
-        }
-        let after = s.snapshot().await;
-        let changed: Vec<_> = after
-            .iter()
-            .filter(|r| !before.contains(r))
-            .chain(before.iter().filter(|r| !after.contains(r)))
-            .collect();
-        // The only trace a refused request may leave is its audit record (and the refused
-        // request's own record of its source's rate limit is not among these requests).
-        let changed: Vec<_> = changed
-            .into_iter()
-            .filter(|r| !r.starts_with("audit_log:") && !r.starts_with("audit_head:"))
-            .collect();
-        assert!(
-            changed.is_empty(),
-            "bad input changed the database: {changed:#?}"
-        );
+    let before = s.snapshot().await;
+    for c in &cases {
+        run_case(&s, c).await;
     }
-);
+    // Query strings and paths are input too.
+    for (path, status, code) in [
+        (format!("/applications/{app_no}/status"), 422, "validation_failed"),
+        (format!("/applications/{app_no}/status?registration_number=BAD-1&x=1"), 422, "validation_failed"),
+        ("/applications/not-a-number/status?registration_number=BAD-1".to_string(), 422, "validation_failed"),
+        (
+            format!(
+                "/applications/{}/status?registration_number=BAD-1",
+                domain::numbers::ApplicationNumber::from_sequence(990).as_str()
+            ),
+            404,
+            "not_found",
+        ),
+        (format!("/entities/{entity}/audit?limit=lots"), 422, "validation_failed"),
+        ("/counter/applications?status=sideways".to_string(), 422, "validation_failed"),
+        ("/counter/applications/A0000/approve".to_string(), 405, "method_not_allowed"),
+        ("/no/such/route".to_string(), 404, "not_found"),
+    ] {
+        let token = if path.starts_with("/counter") { Some(op.as_str()) } else { Some(admin.as_str()) };
+        let (st, b) = s.call("GET", &path, token, None).await;
+        assert_eq!((st, b["code"].as_str().unwrap_or("")), (status, code), "GET {path}: {b}");
+    }
+    for (method, path) in [
+        ("POST", "/counter/applications/A999999999/approve".to_string()),
+        ("POST", "/counter/applications/nonsense/review".to_string()),
+        ("POST", format!("/entities/{entity}/logins/no-such-login/remove-admin")),
+        ("DELETE", format!("/entities/{entity}/logins/no-such-login")),
+        ("POST", format!("/counter/entities/{entity}/logins/no-such-login/restore-admin")),
+        ("PUT", format!("/counter/entities/{entity}/eservices/no-such-service")),
+        ("PUT", "/counter/entities/99999999/eservices/no-such-service".to_string()),
+    ] {
+        let token = if path.starts_with("/counter") { op.as_str() } else { admin.as_str() };
+        let (st, b) = s.call(method, &path, Some(token), None).await;
+        assert!((400..500).contains(&st), "{method} {path}: {st} {b}");
+        assert!(b["code"].is_string(), "{method} {path}: {b}");
+    }
+    let after = s.snapshot().await;
+    let changed: Vec<_> =
+        after.iter().filter(|r| !before.contains(r)).chain(before.iter().filter(|r| !after.contains(r))).collect();
+    // The only trace a refused request may leave is its audit record (and the refused
+    // request's own record of its source's rate limit is not among these requests).
+    let changed: Vec<_> =
+        changed.into_iter().filter(|r| !r.starts_with("audit_log:") && !r.starts_with("audit_head:")).collect();
+    assert!(changed.is_empty(), "bad input changed the database: {changed:#?}");
+});

@@ -34,12 +34,8 @@ impl Services {
     pub async fn activate(&self, ctx: &Ctx, input: ActivateInput) -> Result<Activated> {
         let mut f = Fields::default();
         let via = match (&input.application_number, &input.entity_number) {
-            (Some(a), None) => f
-                .take(ApplicationNumber::parse("application_number", a))
-                .map(Via::Application),
-            (None, Some(e)) => f
-                .take(EntityNumber::parse("entity_number", e))
-                .map(Via::Entity),
+            (Some(a), None) => f.take(ApplicationNumber::parse("application_number", a)).map(Via::Application),
+            (None, Some(e)) => f.take(EntityNumber::parse("entity_number", e)).map(Via::Entity),
             _ => {
                 f.push(FieldError::new(
                     "entity_number",
@@ -49,22 +45,11 @@ impl Services {
                 None
             }
         };
-        let code = f.take(OneTimeCode::parse(
-            "activation_code",
-            &input.activation_code,
-        ));
+        let code = f.take(OneTimeCode::parse("activation_code", &input.activation_code));
         let username = f.take(Username::parse("username", &input.username));
-        f.take(
-            self.policy
-                .password
-                .check_length("password", &input.password),
-        );
+        f.take(self.policy.password.check_length("password", &input.password));
         f.finish()?;
-        let (via, code, username) = (
-            via.expect("parsed"),
-            code.expect("parsed"),
-            username.expect("parsed"),
-        );
+        let (via, code, username) = (via.expect("parsed"), code.expect("parsed"), username.expect("parsed"));
         let hash = self.vault.code_hash(code.expose());
         let now = self.clock.now();
 
@@ -78,39 +63,23 @@ impl Services {
                     return Err(Error::InvalidCode);
                 };
                 let entity = tx.find_entity(entity_id).await?.ok_or(Error::InvalidCode)?;
-                let account = tx
-                    .list_logins(entity_id)
-                    .await?
-                    .into_iter()
-                    .find(|l| l.kind == LoginKind::Entity);
+                let account = tx.list_logins(entity_id).await?.into_iter().find(|l| l.kind == LoginKind::Entity);
                 let Some(account) = account else {
                     return Err(Error::InvalidCode);
                 };
-                let rec = tx
-                    .find_code(entity_id, &account.id, CodePurpose::Activation)
-                    .await?;
+                let rec = tx.find_code(entity_id, &account.id, CodePurpose::Activation).await?;
                 (entity, rec)
             }
             Via::Entity(n) => {
-                let entity = tx
-                    .find_entity_by_number(n.as_str())
-                    .await?
-                    .ok_or(Error::InvalidCode)?;
+                let entity = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::InvalidCode)?;
                 let throttle_key = self.vault.throttle_key("activation", n.as_str());
                 if let Some(t) = tx.find_throttle(&throttle_key).await? {
                     if t.blocked_until > now {
-                        return Err(Error::TooManyAttempts {
-                            retry_after_secs: now.secs_until(t.blocked_until),
-                        });
+                        return Err(Error::TooManyAttempts { retry_after_secs: now.secs_until(t.blocked_until) });
                     }
                 }
-                let rec = tx
-                    .find_code_by_hash(entity.id, CodePurpose::Activation, &hash)
-                    .await?;
-                (
-                    entity,
-                    rec.filter(|r| r.failures < self.policy.code_max_failures),
-                )
+                let rec = tx.find_code_by_hash(entity.id, CodePurpose::Activation, &hash).await?;
+                (entity, rec.filter(|r| r.failures < self.policy.code_max_failures))
             }
         };
         drop(tx);
@@ -122,15 +91,10 @@ impl Services {
             || record.expires_at <= now
             || record.code_hash != hash
         {
-            return self
-                .activation_failed(ctx, &via, &entity, Some(record))
-                .await;
+            return self.activation_failed(ctx, &via, &entity, Some(record)).await;
         }
         let mut tx = self.store.read().await?;
-        let login = tx
-            .find_login(entity.id, &record.login_id)
-            .await?
-            .ok_or(Error::InvalidCode)?;
+        let login = tx.find_login(entity.id, &record.login_id).await?.ok_or(Error::InvalidCode)?;
         if login.status != LoginStatus::Pending
             || (login.kind == LoginKind::Entity) != matches!(via, Via::Application(_))
         {
@@ -138,11 +102,7 @@ impl Services {
         }
         if let Some(other) = tx.find_login_by_username(entity.id, username.key()).await? {
             if other.id != login.id {
-                return Err(Error::field(
-                    "username",
-                    "username_taken",
-                    "this username is already used in this entity",
-                ));
+                return Err(Error::field("username", "username_taken", "this username is already used in this entity"));
             }
         }
         drop(tx);
@@ -158,9 +118,7 @@ impl Services {
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
         // Under the write lock: the code may have been used or replaced meanwhile.
-        let current = tx
-            .find_code(entity.id, &login.id, CodePurpose::Activation)
-            .await?;
+        let current = tx.find_code(entity.id, &login.id, CodePurpose::Activation).await?;
         if !matches!(&current, Some(c) if !c.used && c.code_hash == hash && c.expires_at > now) {
             return Err(Error::InvalidCode);
         }
@@ -176,22 +134,13 @@ impl Services {
         match tx.update_login(&login).await {
             Ok(()) => {}
             Err(StoreError::Conflict(_)) => {
-                return Err(Error::field(
-                    "username",
-                    "username_taken",
-                    "this username is already used in this entity",
-                ))
+                return Err(Error::field("username", "username_taken", "this username is already used in this entity"))
             }
             Err(e) => return Err(e.into()),
         }
-        let ev = AuditEvent::new(Actor::Anonymous, Action::LoginActivated)
-            .entity(entity.id)
-            .target(login.id.clone());
+        let ev = AuditEvent::new(Actor::Anonymous, Action::LoginActivated).entity(entity.id).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await?;
-        Ok(Activated {
-            login_id: login.id,
-            kind: login.kind,
-        })
+        Ok(Activated { login_id: login.id, kind: login.kind })
     }
 
     /// Counts a wrong try: on the code itself when we know whose it is, else on the entity
@@ -215,12 +164,8 @@ impl Services {
             let key = self.vault.throttle_key("activation", n.as_str());
             self.record_failure(tx.as_mut(), &key, now, true).await?;
         }
-        let ev = AuditEvent::new(Actor::Anonymous, Action::ActivationFailed)
-            .entity(entity.id)
-            .failed();
-        self.commit(tx, ctx, &[ev])
-            .await
-            .map_err(|e| internal(e.to_string()))?;
+        let ev = AuditEvent::new(Actor::Anonymous, Action::ActivationFailed).entity(entity.id).failed();
+        self.commit(tx, ctx, &[ev]).await.map_err(|e| internal(e.to_string()))?;
         Err(Error::InvalidCode)
     }
 }
@@ -229,22 +174,13 @@ impl Services {
     /// R11: an administrator or the counter can only cause a new activation code to be sent
     /// to a login that is not yet activated — never set a password. Having checked who asks,
     /// they also clear the count of wrong tries that voided the old code (R9).
-    pub async fn reissue_activation_code(
-        &self,
-        by: Reissuer<'_>,
-        ctx: &Ctx,
-        login_id: &str,
-    ) -> Result<()> {
+    pub async fn reissue_activation_code(&self, by: Reissuer<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
         let (entity_id, actor) = match &by {
             Reissuer::Admin(a) => (a.caller.entity_id, crate::logins::actor_of(a.caller)),
             Reissuer::Counter(op, entity_number) => {
-                let n = EntityNumber::parse("entity_number", entity_number)
-                    .map_err(|_| Error::NotFound)?;
+                let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
                 let mut tx = self.store.read().await?;
-                let e = tx
-                    .find_entity_by_number(n.as_str())
-                    .await?
-                    .ok_or(Error::NotFound)?;
+                let e = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::NotFound)?;
                 (e.id, Actor::Operator(op.id))
             }
         };
@@ -270,15 +206,7 @@ impl Services {
             None
         };
         let now = self.clock.now();
-        self.issue_activation_code(
-            tx.as_mut(),
-            &entity,
-            &login,
-            app_number.as_deref(),
-            true,
-            now,
-        )
-        .await?;
+        self.issue_activation_code(tx.as_mut(), &entity, &login, app_number.as_deref(), true, now).await?;
         let ev = AuditEvent::new(actor, Action::ActivationCodeResent)
             .entity(entity_id)
             .target(login.id.clone())

@@ -58,11 +58,7 @@ pub struct Person {
 }
 
 /// Parses a person at `path`; `needs_mobile` for administrators and staff, who get SMS codes.
-pub fn parse_person(
-    path: &str,
-    p: &PersonInput,
-    needs_mobile: bool,
-) -> Result<Person, Vec<FieldError>> {
+pub fn parse_person(path: &str, p: &PersonInput, needs_mobile: bool) -> Result<Person, Vec<FieldError>> {
     let at = |field: &str| {
         if path.is_empty() {
             field.to_string()
@@ -72,19 +68,11 @@ pub fn parse_person(
     };
     let mut f = Fields::default();
     let name = f.take(Text::parse(&at("name"), &p.name, NAME_MAX));
-    let id = f.take(IdDocument::parse(
-        &at("id_document"),
-        &p.id_document.kind,
-        &p.id_document.number,
-    ));
+    let id = f.take(IdDocument::parse(&at("id_document"), &p.id_document.kind, &p.id_document.number));
     let mobile = match (&p.mobile, needs_mobile) {
         (Some(m), _) => f.take(MacauMobile::parse(&at("mobile"), m)),
         (None, true) => {
-            f.push(FieldError::new(
-                at("mobile"),
-                "required",
-                "a Macau mobile number is required",
-            ));
+            f.push(FieldError::new(at("mobile"), "required", "a Macau mobile number is required"));
             None
         }
         (None, false) => None,
@@ -92,11 +80,7 @@ pub fn parse_person(
     if !f.is_empty() {
         return Err(f.into_vec());
     }
-    Ok(Person {
-        name: name.expect("parsed"),
-        id: id.expect("parsed"),
-        mobile,
-    })
+    Ok(Person { name: name.expect("parsed"), id: id.expect("parsed"), mobile })
 }
 
 /// The registry an entity type is registered at: R5's "same registry + registration number".
@@ -109,10 +93,7 @@ fn registry_of(t: EntityType) -> &'static str {
 }
 
 fn registration_canonical(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect()
+    raw.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
 /// An application's public progress (R7): status and dates only.
@@ -127,26 +108,15 @@ pub struct Approved {
 }
 
 impl Services {
-    fn seal_person(
-        &self,
-        role: PersonRole,
-        p: &Person,
-        shown: bool,
-        poa: Option<String>,
-    ) -> StoredPerson {
+    fn seal_person(&self, role: PersonRole, p: &Person, shown: bool, poa: Option<String>) -> StoredPerson {
         StoredPerson {
             role,
             name: p.name.as_str().to_string(),
             id_type: p.id.kind(),
             id_number_sealed: self.vault.seal(Purpose::IdNumber, p.id.number()),
             id_number_mask: p.id.masked_number(),
-            id_number_lookup: self
-                .vault
-                .lookup(Purpose::IdNumber, &lookup_form(p.id.number())),
-            mobile_sealed: p
-                .mobile
-                .as_ref()
-                .map(|m| self.vault.seal(Purpose::Mobile, m.as_str())),
+            id_number_lookup: self.vault.lookup(Purpose::IdNumber, &lookup_form(p.id.number())),
+            mobile_sealed: p.mobile.as_ref().map(|m| self.vault.seal(Purpose::Mobile, m.as_str())),
             mobile_mask: p.mobile.as_ref().map(|m| m.masked()),
             document_shown: shown,
             poa_reference: poa,
@@ -164,72 +134,30 @@ impl Services {
         let e = &input.entity;
         let kind = EntityType::from_str_opt(&e.kind);
         if kind.is_none() {
-            f.push(FieldError::new(
-                "entity.type",
-                "invalid_choice",
-                format!("one of {}", EntityType::choices()),
-            ));
+            f.push(FieldError::new("entity.type", "invalid_choice", format!("one of {}", EntityType::choices())));
         }
-        let name_zh = f
-            .take(Text::parse_opt(
-                "entity.name_zh",
-                e.name_zh.as_deref(),
-                NAME_MAX,
-            ))
-            .flatten();
-        let name_pt = f
-            .take(Text::parse_opt(
-                "entity.name_pt",
-                e.name_pt.as_deref(),
-                NAME_MAX,
-            ))
-            .flatten();
-        let name_en = f
-            .take(Text::parse_opt(
-                "entity.name_en",
-                e.name_en.as_deref(),
-                NAME_MAX,
-            ))
-            .flatten();
+        let name_zh = f.take(Text::parse_opt("entity.name_zh", e.name_zh.as_deref(), NAME_MAX)).flatten();
+        let name_pt = f.take(Text::parse_opt("entity.name_pt", e.name_pt.as_deref(), NAME_MAX)).flatten();
+        let name_en = f.take(Text::parse_opt("entity.name_en", e.name_en.as_deref(), NAME_MAX)).flatten();
         // R1: Chinese and/or Portuguese; a blank one counts as absent.
         let blank = |n: &Option<String>| n.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&e.name_zh) && blank(&e.name_pt) {
-            f.push(FieldError::new(
-                "entity.name_zh",
-                "required",
-                "a Chinese or a Portuguese name is required",
-            ));
+            f.push(FieldError::new("entity.name_zh", "required", "a Chinese or a Portuguese name is required"));
         }
-        let reg = f.take(Text::parse(
-            "entity.registration_number",
-            &e.registration_number,
-            50,
-        ));
+        let reg = f.take(Text::parse("entity.registration_number", &e.registration_number, 50));
         if let Some(r) = &reg {
             if registration_canonical(r.as_str()).is_empty() {
-                f.push(FieldError::new(
-                    "entity.registration_number",
-                    "invalid",
-                    "must contain letters or digits",
-                ));
+                f.push(FieldError::new("entity.registration_number", "invalid", "must contain letters or digits"));
             }
         }
         let mobile = f.take(MacauMobile::parse("entity.mobile", &e.mobile));
 
         // R1, R2: every legal representative, each document shown.
         if input.representatives.is_empty() {
-            f.push(FieldError::new(
-                "representatives",
-                "required",
-                "at least one legal representative",
-            ));
+            f.push(FieldError::new("representatives", "required", "at least one legal representative"));
         }
         if input.representatives.len() > 20 {
-            f.push(FieldError::new(
-                "representatives",
-                "too_many",
-                "at most 20 legal representatives",
-            ));
+            f.push(FieldError::new("representatives", "too_many", "at most 20 legal representatives"));
         }
         let mut people = Vec::new();
         for (i, r) in input.representatives.iter().enumerate() {
@@ -266,18 +194,9 @@ impl Services {
                             "the original notarised power of attorney is required",
                         ));
                     }
-                    let reference = f.take(Text::parse(
-                        "proxy.power_of_attorney.reference",
-                        &proxy.poa_reference,
-                        100,
-                    ));
+                    let reference = f.take(Text::parse("proxy.power_of_attorney.reference", &proxy.poa_reference, 100));
                     if let Some(reference) = reference {
-                        people.push(self.seal_person(
-                            PersonRole::Proxy,
-                            &p,
-                            true,
-                            Some(reference.to_string()),
-                        ));
+                        people.push(self.seal_person(PersonRole::Proxy, &p, true, Some(reference.to_string())));
                     }
                 }
                 Err(errs) => f.extend(errs),
@@ -293,12 +212,7 @@ impl Services {
             ));
         }
         let mut seen = Vec::new();
-        for (i, a) in input
-            .administrators
-            .iter()
-            .enumerate()
-            .take(self.policy.max_admins + 1)
-        {
+        for (i, a) in input.administrators.iter().enumerate().take(self.policy.max_admins + 1) {
             let path = format!("administrators[{i}]");
             match parse_person(&path, a, true) {
                 Ok(p) => {
@@ -345,11 +259,7 @@ impl Services {
             registration_number: reg.to_string(),
             registration_lookup: self.vault.lookup(
                 Purpose::Registration,
-                &format!(
-                    "{}:{}",
-                    registry_of(kind),
-                    registration_canonical(reg.as_str())
-                ),
+                &format!("{}:{}", registry_of(kind), registration_canonical(reg.as_str())),
             ),
             mobile_sealed: self.vault.seal(Purpose::Mobile, mobile.as_str()),
             mobile_mask: mobile.masked(),
@@ -365,22 +275,15 @@ impl Services {
         tx.insert_application(&record).await?;
         let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationSubmitted)
             .target(number.as_str())
-            .detail(format!(
-                "entity type {}, {} administrator(s)",
-                kind.as_str(),
-                n
-            ));
+            .detail(format!("entity type {}, {} administrator(s)", kind.as_str(), n));
         self.commit(tx, ctx, &[ev]).await?;
         Ok((number.as_str().to_string(), ApplicationStatus::Submitted))
     }
 
     pub async fn get_application(&self, _op: &Operator, number: &str) -> Result<ApplicationRecord> {
-        let number =
-            ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
+        let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
         let mut tx = self.store.read().await?;
-        tx.find_application(number.as_str())
-            .await?
-            .ok_or(Error::NotFound)
+        tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)
     }
 
     pub async fn list_applications(
@@ -393,29 +296,16 @@ impl Services {
     }
 
     /// R4: an operator takes a submitted application into review.
-    pub async fn start_review(
-        &self,
-        op: &Operator,
-        ctx: &Ctx,
-        number: &str,
-    ) -> Result<ApplicationStatus> {
-        let number =
-            ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
+    pub async fn start_review(&self, op: &Operator, ctx: &Ctx, number: &str) -> Result<ApplicationStatus> {
+        let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
         let mut tx = self.store.write().await?;
-        let mut app = tx
-            .find_application(number.as_str())
-            .await?
-            .ok_or(Error::NotFound)?;
+        let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
         if app.status != ApplicationStatus::Submitted {
-            return Err(Error::conflict(
-                "invalid_status",
-                format!("the application is {}", app.status.as_str()),
-            ));
+            return Err(Error::conflict("invalid_status", format!("the application is {}", app.status.as_str())));
         }
         app.status = ApplicationStatus::UnderReview;
         tx.update_application(&app).await?;
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationReviewStarted)
-            .target(app.number.clone());
+        let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationReviewStarted).target(app.number.clone());
         self.commit(tx, ctx, &[ev]).await?;
         Ok(app.status)
     }
@@ -428,17 +318,10 @@ impl Services {
         reason: &str,
     ) -> Result<ApplicationStatus> {
         let reason = Text::parse("reason", reason, 500).map_err(|e| Error::Validation(vec![e]))?;
-        let number =
-            ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
+        let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
         let mut tx = self.store.write().await?;
-        let mut app = tx
-            .find_application(number.as_str())
-            .await?
-            .ok_or(Error::NotFound)?;
-        if !matches!(
-            app.status,
-            ApplicationStatus::Submitted | ApplicationStatus::UnderReview
-        ) {
+        let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
+        if !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview) {
             return Err(Error::conflict(
                 "application_decided",
                 format!("the application is already {}", app.status.as_str()),
@@ -450,41 +333,24 @@ impl Services {
         app.decided_by = Some(op.id);
         app.reject_reason = Some(reason.to_string());
         tx.update_application(&app).await?;
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationRejected)
-            .target(app.number.clone());
+        let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationRejected).target(app.number.clone());
         self.commit(tx, ctx, &[ev]).await?;
         Ok(app.status)
     }
 
     /// R5, R6: approval creates the entity and its number, the entity account and each
     /// administrator's login, and queues each one's activation code by SMS — all or nothing.
-    pub async fn approve_application(
-        &self,
-        op: &Operator,
-        ctx: &Ctx,
-        number: &str,
-    ) -> Result<Approved> {
-        let number =
-            ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
+    pub async fn approve_application(&self, op: &Operator, ctx: &Ctx, number: &str) -> Result<Approved> {
+        let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
         let mut tx = self.store.write().await?;
-        let mut app = tx
-            .find_application(number.as_str())
-            .await?
-            .ok_or(Error::NotFound)?;
-        if !matches!(
-            app.status,
-            ApplicationStatus::Submitted | ApplicationStatus::UnderReview
-        ) {
+        let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
+        if !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview) {
             return Err(Error::conflict(
                 "application_decided",
                 format!("the application is already {}", app.status.as_str()),
             ));
         }
-        if tx
-            .find_entity_by_registration(&app.registration_lookup)
-            .await?
-            .is_some()
-        {
+        if tx.find_entity_by_registration(&app.registration_lookup).await?.is_some() {
             drop(tx);
             let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationApproved)
                 .target(app.number.clone())
@@ -516,24 +382,18 @@ impl Services {
             .detail(format!("entity number {}", entity.number))];
 
         // The entity account: its "identity number" for R12's help form is the registration number.
-        let entity_mobile = MacauMobile::from_stored(
-            self.vault
-                .open(Purpose::Mobile, &app.mobile_sealed)
-                .map_err(internal)?,
-        );
+        let entity_mobile =
+            MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &app.mobile_sealed).map_err(internal)?);
         let account = NewLogin {
             kind: LoginKind::Entity,
             name: entity.names.display().to_string(),
             id: None,
-            id_lookup_override: Some(self.vault.lookup(
-                Purpose::IdNumber,
-                &lookup_form(&registration_canonical(&app.registration_number)),
-            )),
+            id_lookup_override: Some(
+                self.vault.lookup(Purpose::IdNumber, &lookup_form(&registration_canonical(&app.registration_number))),
+            ),
             mobile: entity_mobile,
         };
-        let account_id = self
-            .create_login_with_code(tx.as_mut(), &entity, account, Some(&app.number), now)
-            .await?;
+        let account_id = self.create_login_with_code(tx.as_mut(), &entity, account, Some(&app.number), now).await?;
         events.push(
             AuditEvent::new(actor.clone(), Action::LoginCreated)
                 .entity(entity.id)
@@ -546,29 +406,14 @@ impl Services {
             entity.id,
             &account_id,
             kinds::APPLICATION_APPROVED,
-            vec![
-                ("application_number", app.number.clone()),
-                ("entity_number", entity.number.clone()),
-            ],
+            vec![("application_number", app.number.clone()), ("entity_number", entity.number.clone())],
         )
         .await?;
 
-        for p in app
-            .people
-            .iter()
-            .filter(|p| p.role == PersonRole::Administrator)
-        {
-            let id_number = self
-                .vault
-                .open(Purpose::IdNumber, &p.id_number_sealed)
-                .map_err(internal)?;
-            let mobile = p
-                .mobile_sealed
-                .as_ref()
-                .ok_or_else(|| internal("administrator without mobile"))?;
-            let mobile = MacauMobile::from_stored(
-                self.vault.open(Purpose::Mobile, mobile).map_err(internal)?,
-            );
+        for p in app.people.iter().filter(|p| p.role == PersonRole::Administrator) {
+            let id_number = self.vault.open(Purpose::IdNumber, &p.id_number_sealed).map_err(internal)?;
+            let mobile = p.mobile_sealed.as_ref().ok_or_else(|| internal("administrator without mobile"))?;
+            let mobile = MacauMobile::from_stored(self.vault.open(Purpose::Mobile, mobile).map_err(internal)?);
             let login = NewLogin {
                 kind: LoginKind::Admin,
                 name: p.name.clone(),
@@ -576,9 +421,7 @@ impl Services {
                 id_lookup_override: None,
                 mobile,
             };
-            let id = self
-                .create_login_with_code(tx.as_mut(), &entity, login, None, now)
-                .await?;
+            let id = self.create_login_with_code(tx.as_mut(), &entity, login, None, now).await?;
             events.push(
                 AuditEvent::new(actor.clone(), Action::LoginCreated)
                     .entity(entity.id)
@@ -594,44 +437,27 @@ impl Services {
         tx.update_application(&app).await?;
         self.commit(tx, ctx, &events).await?;
         self.wake_sms();
-        Ok(Approved {
-            entity_number: entity.number,
-        })
+        Ok(Approved { entity_number: entity.number })
     }
 
     /// R7: anyone with the application number and the entity's registration number. A wrong
     /// registration number answers exactly like an unknown application.
-    pub async fn application_progress(
-        &self,
-        number: &str,
-        registration_number: &str,
-    ) -> Result<ApplicationProgress> {
+    pub async fn application_progress(&self, number: &str, registration_number: &str) -> Result<ApplicationProgress> {
         let mut f = Fields::default();
         let number = f.take(ApplicationNumber::parse("application_number", number));
         let reg = f.take(Text::parse("registration_number", registration_number, 50));
         f.finish()?;
         let (number, reg) = (number.expect("parsed"), reg.expect("parsed"));
         let mut tx = self.store.read().await?;
-        let app = tx
-            .find_application(number.as_str())
-            .await?
-            .ok_or(Error::NotFound)?;
+        let app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
         let expected = self.vault.lookup(
             Purpose::Registration,
-            &format!(
-                "{}:{}",
-                registry_of(app.entity_type),
-                registration_canonical(reg.as_str())
-            ),
+            &format!("{}:{}", registry_of(app.entity_type), registration_canonical(reg.as_str())),
         );
         if expected != app.registration_lookup {
             return Err(Error::NotFound);
         }
-        Ok(ApplicationProgress {
-            status: app.status,
-            submitted_at: app.submitted_at,
-            decided_at: app.decided_at,
-        })
+        Ok(ApplicationProgress { status: app.status, submitted_at: app.submitted_at, decided_at: app.decided_at })
     }
 }
 

@@ -110,14 +110,7 @@ impl AuditEvent {
             Actor::Login { entity_id, .. } => Some(*entity_id),
             _ => None,
         };
-        AuditEvent {
-            actor,
-            entity_id,
-            action,
-            target: None,
-            success: true,
-            detail: String::new(),
-        }
+        AuditEvent { actor, entity_id, action, target: None, success: true, detail: String::new() }
     }
     pub fn entity(mut self, entity_id: i64) -> Self {
         self.entity_id = Some(entity_id);
@@ -174,9 +167,7 @@ pub async fn append(
         return Ok(());
     }
     let head = tx.audit_head().await?;
-    let (mut seq, mut prev) = head
-        .map(|h| (h.seq, h.hash))
-        .unwrap_or((0, GENESIS.to_string()));
+    let (mut seq, mut prev) = head.map(|h| (h.seq, h.hash)).unwrap_or((0, GENESIS.to_string()));
     let mut rows = Vec::with_capacity(events.len());
     for e in events {
         seq += 1;
@@ -197,11 +188,7 @@ pub async fn append(
         prev = row.hash.clone();
         rows.push(row);
     }
-    let head = AuditHead {
-        seq,
-        hash: prev.clone(),
-        mac: head_mac(vault, seq, &prev),
-    };
+    let head = AuditHead { seq, hash: prev.clone(), mac: head_mac(vault, seq, &prev) };
     tx.append_audit(&rows, &head).await
 }
 
@@ -242,24 +229,16 @@ pub async fn verify(tx: &mut dyn Tx, vault: &Vault) -> Result<i64, VerifyOutcome
     let mut prev_seq = 0;
     let mut prev_hash = GENESIS.to_string();
     loop {
-        let page = tx
-            .list_audit(None, prev_seq, 1000)
-            .await
-            .map_err(VerifyOutcome::Store)?;
+        let page = tx.list_audit(None, prev_seq, 1000).await.map_err(VerifyOutcome::Store)?;
         if page.is_empty() {
             break;
         }
         for r in page {
             if r.seq != prev_seq + 1 {
-                return Err(VerifyOutcome::Invalid(VerifyError::Gap {
-                    after: prev_seq,
-                    found: r.seq,
-                }));
+                return Err(VerifyOutcome::Invalid(VerifyError::Gap { after: prev_seq, found: r.seq }));
             }
             if r.prev_hash != prev_hash {
-                return Err(VerifyOutcome::Invalid(VerifyError::BrokenLink {
-                    seq: r.seq,
-                }));
+                return Err(VerifyOutcome::Invalid(VerifyError::BrokenLink { seq: r.seq }));
             }
             if row_hash(&r) != r.hash {
                 return Err(VerifyOutcome::Invalid(VerifyError::Altered { seq: r.seq }));
@@ -276,15 +255,10 @@ pub async fn verify(tx: &mut dyn Tx, vault: &Vault) -> Result<i64, VerifyOutcome
                 return Err(VerifyOutcome::Invalid(VerifyError::ForgedHead));
             }
             if head.seq != prev_seq {
-                return Err(VerifyOutcome::Invalid(VerifyError::Truncated {
-                    head_seq: head.seq,
-                    last_seq: prev_seq,
-                }));
+                return Err(VerifyOutcome::Invalid(VerifyError::Truncated { head_seq: head.seq, last_seq: prev_seq }));
             }
             if head.hash != prev_hash {
-                return Err(VerifyOutcome::Invalid(VerifyError::Altered {
-                    seq: prev_seq,
-                }));
+                return Err(VerifyOutcome::Invalid(VerifyError::Altered { seq: prev_seq }));
             }
             Ok(prev_seq)
         }

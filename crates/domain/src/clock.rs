@@ -23,8 +23,7 @@ impl Timestamp {
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
             .replace_nanosecond(0)
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
+        t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     }
 }
 

@@ -16,10 +16,7 @@ impl OneTimeCode {
     pub fn generate() -> Self {
         let mut bytes = [0u8; LEN];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let s: String = bytes
-            .iter()
-            .map(|b| ALPHABET[(b & 31) as usize] as char)
-            .collect();
+        let s: String = bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect();
         OneTimeCode(SecretString::from(s))
     }
 
@@ -36,20 +33,12 @@ impl OneTimeCode {
                 c => c,
             };
             if !ALPHABET.contains(&(c as u8)) || !c.is_ascii() {
-                return Err(FieldError::new(
-                    field,
-                    "invalid_code",
-                    "the code has 10 letters and digits",
-                ));
+                return Err(FieldError::new(field, "invalid_code", "the code has 10 letters and digits"));
             }
             out.push(c);
         }
         if out.len() != LEN {
-            return Err(FieldError::new(
-                field,
-                "invalid_code",
-                "the code has 10 letters and digits",
-            ));
+            return Err(FieldError::new(field, "invalid_code", "the code has 10 letters and digits"));
         }
         Ok(OneTimeCode(SecretString::from(out)))
     }
@@ -83,14 +72,8 @@ mod tests {
         assert_eq!(c.expose().len(), LEN);
         assert!(!c.expose().contains(['I', 'L', 'O', 'U']));
         let typed = c.display().to_lowercase();
-        assert_eq!(
-            OneTimeCode::parse("c", &typed).unwrap().expose(),
-            c.expose()
-        );
-        assert_eq!(
-            OneTimeCode::parse("c", "oooo0-iiii1").unwrap().expose(),
-            "0000011111"
-        );
+        assert_eq!(OneTimeCode::parse("c", &typed).unwrap().expose(), c.expose());
+        assert_eq!(OneTimeCode::parse("c", "oooo0-iiii1").unwrap().expose(), "0000011111");
         assert!(OneTimeCode::parse("c", "ABC").is_err());
         assert!(!format!("{c:?}").contains(c.expose()));
     }

@@ -18,41 +18,23 @@ impl Username {
         let display: String = raw.nfkc().collect::<String>().trim().to_string();
         let n = display.chars().count();
         if !(3..=32).contains(&n) {
-            return Err(FieldError::new(
-                field,
-                "invalid_username",
-                "a username has 3 to 32 characters",
-            ));
+            return Err(FieldError::new(field, "invalid_username", "a username has 3 to 32 characters"));
         }
-        if !display
-            .chars()
-            .all(|c| c.is_alphanumeric() || "._-".contains(c))
-        {
+        if !display.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
             return Err(FieldError::new(
                 field,
                 "invalid_username",
                 "a username has letters, digits, dots, hyphens and underscores only",
             ));
         }
-        Ok(Username {
-            key: Self::key_of(&display),
-            display,
-        })
+        Ok(Username { key: Self::key_of(&display), display })
     }
     /// The comparison key of any typed username, valid or not (for login lookups).
     pub fn key_of(raw: &str) -> String {
-        raw.nfkc()
-            .collect::<String>()
-            .trim()
-            .to_lowercase()
-            .nfkc()
-            .collect()
+        raw.nfkc().collect::<String>().trim().to_lowercase().nfkc().collect()
     }
     pub fn from_stored(display: String) -> Self {
-        Username {
-            key: Self::key_of(&display),
-            display,
-        }
+        Username { key: Self::key_of(&display), display }
     }
     pub fn as_str(&self) -> &str {
         &self.display
@@ -70,10 +52,7 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy {
-            min_chars: 15,
-            max_chars: 256,
-        }
+        PasswordPolicy { min_chars: 15, max_chars: 256 }
     }
 }
 
@@ -159,11 +138,7 @@ impl PasswordPolicy {
             }
         }
         if pw.chars().collect::<std::collections::HashSet<_>>().len() < 4 {
-            return Err(FieldError::new(
-                field,
-                "password_repetitive",
-                "a password must not repeat a few characters",
-            ));
+            return Err(FieldError::new(field, "password_repetitive", "a password must not repeat a few characters"));
         }
         Ok(Password(SecretString::from(pw)))
     }
@@ -173,17 +148,11 @@ impl PasswordPolicy {
 /// characters) padded out with repetition or digits, as length rules invite people to do.
 fn is_blocklisted(folded: &str) -> bool {
     let stripped = folded.trim_end_matches(|c: char| c.is_ascii_digit() || "!.@#".contains(c));
-    BLOCKLIST
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .any(|bad| {
-            folded == bad
-                || stripped == bad
-                || (bad.len() >= 6
-                    && !folded.replace(bad, "").chars().any(|c| c.is_alphabetic())
-                    && folded.contains(bad))
-        })
+    BLOCKLIST.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).any(|bad| {
+        folded == bad
+            || stripped == bad
+            || (bad.len() >= 6 && !folded.replace(bad, "").chars().any(|c| c.is_alphabetic()) && folded.contains(bad))
+    })
 }
 
 #[cfg(test)]
@@ -204,36 +173,18 @@ mod tests {
     #[test]
     fn r11_password_policy_length_blocklist_context_but_no_composition_rules() {
         let p = PasswordPolicy::default();
+        assert_eq!(p.check("p", "short", &[]).unwrap_err().code, "password_too_short");
+        assert_eq!(p.check("p", "passwordpassword", &[]).unwrap_err().code, "password_blocklisted");
+        assert_eq!(p.check("p", "password12345678", &[]).unwrap_err().code, "password_blocklisted");
         assert_eq!(
-            p.check("p", "short", &[]).unwrap_err().code,
-            "password_too_short"
-        );
-        assert_eq!(
-            p.check("p", "passwordpassword", &[]).unwrap_err().code,
-            "password_blocklisted"
-        );
-        assert_eq!(
-            p.check("p", "password12345678", &[]).unwrap_err().code,
-            "password_blocklisted"
-        );
-        assert_eq!(
-            p.check("p", "my name is chantaiman ok", &["ChanTaiMan"])
-                .unwrap_err()
-                .code,
+            p.check("p", "my name is chantaiman ok", &["ChanTaiMan"]).unwrap_err().code,
             "password_contains_context"
         );
         // Lower-case words only, no digits or symbols: accepted.
-        assert!(p
-            .check("p", "correct horse battery staple", &["chan"])
-            .is_ok());
+        assert!(p.check("p", "correct horse battery staple", &["chan"]).is_ok());
         // Any Unicode, 64 characters and more allowed.
-        assert!(p
-            .check("p", "澳門公共服務一戶通實體使用者帳戶的密碼很長很長", &[])
-            .is_ok());
+        assert!(p.check("p", "澳門公共服務一戶通實體使用者帳戶的密碼很長很長", &[]).is_ok());
         assert!(p.check("p", &"abcdefghij".repeat(7), &[]).is_ok());
-        assert_eq!(
-            p.check("p", "aaaaaaaaaaaaaaaaaaaa", &[]).unwrap_err().code,
-            "password_repetitive"
-        );
+        assert_eq!(p.check("p", "aaaaaaaaaaaaaaaaaaaa", &[]).unwrap_err().code, "password_repetitive");
     }
 }

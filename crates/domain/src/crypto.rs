@@ -94,13 +94,7 @@ impl Vault {
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ct = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: purpose.label(),
-                },
-            )
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: purpose.label() })
             .expect("encryption of a bounded message cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
@@ -113,13 +107,7 @@ impl Vault {
         }
         let cipher = XChaCha20Poly1305::new(self.seal_key.as_ref().into());
         let pt = cipher
-            .decrypt(
-                XNonce::from_slice(&sealed[..24]),
-                Payload {
-                    msg: &sealed[24..],
-                    aad: purpose.label(),
-                },
-            )
+            .decrypt(XNonce::from_slice(&sealed[..24]), Payload { msg: &sealed[24..], aad: purpose.label() })
             .map_err(|_| CryptoError::OpenFailed)?;
         String::from_utf8(pt).map_err(|_| CryptoError::OpenFailed)
     }
@@ -141,10 +129,7 @@ impl Vault {
     /// A throttle key for a login name that may not exist (R13), so unknown names are
     /// throttled exactly like known ones.
     pub fn throttle_key(&self, scope: &str, value: &str) -> String {
-        hmac_hex(
-            &self.lookup_key,
-            &[b"throttle", scope.as_bytes(), value.as_bytes()],
-        )
+        hmac_hex(&self.lookup_key, &[b"throttle", scope.as_bytes(), value.as_bytes()])
     }
 }
 
@@ -182,13 +167,7 @@ mod tests {
         assert!(v.open(Purpose::IdNumber, &s).is_err());
         let other = Vault::new(&[8u8; 32]).unwrap();
         assert!(other.open(Purpose::Mobile, &s).is_err());
-        assert_eq!(
-            v.lookup(Purpose::Mobile, "+85366123456"),
-            v.lookup(Purpose::Mobile, "+85366123456")
-        );
-        assert_ne!(
-            v.lookup(Purpose::Mobile, "+85366123456"),
-            other.lookup(Purpose::Mobile, "+85366123456")
-        );
+        assert_eq!(v.lookup(Purpose::Mobile, "+85366123456"), v.lookup(Purpose::Mobile, "+85366123456"));
+        assert_ne!(v.lookup(Purpose::Mobile, "+85366123456"), other.lookup(Purpose::Mobile, "+85366123456"));
     }
 }

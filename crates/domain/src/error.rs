@@ -13,11 +13,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            code,
-            message: message.into(),
-        }
+        FieldError { field: field.into(), code, message: message.into() }
     }
     /// The same error, reported under a parent path: `mobile` becomes `entity.mobile`.
     pub fn under(mut self, parent: &str) -> Self {
@@ -69,10 +65,7 @@ impl Error {
         Error::Validation(vec![FieldError::new(field, code, message)])
     }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Error::Conflict {
-            code,
-            message: message.into(),
-        }
+        Error::Conflict { code, message: message.into() }
     }
 }
 

@@ -26,27 +26,16 @@ pub struct EServiceInput {
 fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
     let ok = (2..=64).contains(&raw.len())
         && raw.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(FieldError::new(
-            field,
-            "invalid_code",
-            "2 to 64 lower-case letters, digits, - and _",
-        ))
+        Err(FieldError::new(field, "invalid_code", "2 to 64 lower-case letters, digits, - and _"))
     }
 }
 
 impl Services {
-    pub async fn create_eservice(
-        &self,
-        op: &Operator,
-        ctx: &Ctx,
-        input: EServiceInput,
-    ) -> Result<EServiceRecord> {
+    pub async fn create_eservice(&self, op: &Operator, ctx: &Ctx, input: EServiceInput) -> Result<EServiceRecord> {
         let mut f = Fields::default();
         let code = f.take(parse_code("code", &input.code));
         let zh = f.take(Text::parse("names.zh", &input.name_zh, NAME_MAX));
@@ -55,11 +44,7 @@ impl Services {
         let dept = f.take(Text::parse("department", &input.department, NAME_MAX));
         let assurance = Assurance::from_str_opt(&input.assurance);
         if assurance.is_none() {
-            f.push(FieldError::new(
-                "assurance",
-                "invalid_choice",
-                format!("one of {}", Assurance::choices()),
-            ));
+            f.push(FieldError::new("assurance", "invalid_choice", format!("one of {}", Assurance::choices())));
         }
         f.finish()?;
         let record = EServiceRecord {
@@ -76,15 +61,11 @@ impl Services {
         match tx.insert_eservice(&record).await {
             Ok(()) => {}
             Err(StoreError::Conflict(_)) => {
-                return Err(Error::conflict(
-                    "eservice_exists",
-                    "an e-service with this code exists",
-                ))
+                return Err(Error::conflict("eservice_exists", "an e-service with this code exists"))
             }
             Err(e) => return Err(e.into()),
         }
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::EServiceCreated)
-            .target(record.code.clone());
+        let ev = AuditEvent::new(Actor::Operator(op.id), Action::EServiceCreated).target(record.code.clone());
         self.commit(tx, ctx, &[ev]).await?;
         Ok(record)
     }
@@ -104,16 +85,10 @@ impl Services {
     ) -> Result<()> {
         let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
         let mut tx = self.store.write().await?;
-        let entity = tx
-            .find_entity_by_number(n.as_str())
-            .await?
-            .ok_or(Error::NotFound)?;
+        let entity = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::NotFound)?;
         tx.find_eservice(code).await?.ok_or(Error::NotFound)?;
-        tx.upsert_registration(entity.id, code, self.clock.now())
-            .await?;
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::EServiceRegistered)
-            .entity(entity.id)
-            .target(code);
+        tx.upsert_registration(entity.id, code, self.clock.now()).await?;
+        let ev = AuditEvent::new(Actor::Operator(op.id), Action::EServiceRegistered).entity(entity.id).target(code);
         self.commit(tx, ctx, &[ev]).await
     }
 
@@ -128,11 +103,7 @@ impl Services {
     ) -> Result<Vec<String>> {
         let c = admin.caller;
         if codes.len() > 500 {
-            return Err(Error::field(
-                "eservices",
-                "too_many",
-                "at most 500 e-services",
-            ));
+            return Err(Error::field("eservices", "too_many", "at most 500 e-services"));
         }
         let mut tx = self.store.write().await?;
         let login = match tx.find_login(c.entity_id, login_id).await? {
@@ -151,18 +122,12 @@ impl Services {
         for (i, code) in codes.iter().enumerate() {
             let field = format!("eservices[{i}]");
             match tx.find_eservice(code).await? {
-                None => f.push(FieldError::new(
+                None => f.push(FieldError::new(field, "unknown_eservice", "no e-service has this code")),
+                Some(e) if e.requires_registration && !registrations.contains(&e.code) => f.push(FieldError::new(
                     field,
-                    "unknown_eservice",
-                    "no e-service has this code",
+                    "entity_not_registered",
+                    "the entity must register with this e-service first",
                 )),
-                Some(e) if e.requires_registration && !registrations.contains(&e.code) => {
-                    f.push(FieldError::new(
-                        field,
-                        "entity_not_registered",
-                        "the entity must register with this e-service first",
-                    ))
-                }
                 Some(e) => {
                     if !wanted.contains(&e.code) {
                         wanted.push(e.code);
@@ -174,13 +139,8 @@ impl Services {
         wanted.sort();
         let before = tx.list_login_eservices(c.entity_id, login_id).await?;
         let now = self.clock.now();
-        tx.replace_login_eservices(c.entity_id, login_id, &wanted, now)
-            .await?;
-        let added: Vec<String> = wanted
-            .iter()
-            .filter(|w| !before.contains(w))
-            .cloned()
-            .collect();
+        tx.replace_login_eservices(c.entity_id, login_id, &wanted, now).await?;
+        let added: Vec<String> = wanted.iter().filter(|w| !before.contains(w)).cloned().collect();
         if !added.is_empty() {
             notify(
                 tx.as_mut(),
@@ -192,9 +152,7 @@ impl Services {
             )
             .await?;
         }
-        let ev = AuditEvent::new(actor_of(c), Action::EServicesAssigned)
-            .target(login_id)
-            .detail(wanted.join(","));
+        let ev = AuditEvent::new(actor_of(c), Action::EServicesAssigned).target(login_id).detail(wanted.join(","));
         self.commit(tx, ctx, &[ev]).await?;
         Ok(wanted)
     }

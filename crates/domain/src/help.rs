@@ -49,11 +49,7 @@ impl Services {
     pub async fn parse_help(&self, ctx: &Ctx, input: &HelpInput) -> Result<HelpRequest> {
         let mut f = Fields::default();
         let entity_number = f.take(EntityNumber::parse("entity_number", &input.entity_number));
-        let id = f.take(Text::parse(
-            "id_document_number",
-            &input.id_document_number,
-            40,
-        ));
+        let id = f.take(Text::parse("id_document_number", &input.id_document_number, 40));
         let mobile = f.take(MacauMobile::parse("mobile", &input.mobile));
         f.finish()?;
         let now = self.clock.now();
@@ -71,24 +67,13 @@ impl Services {
                 retry_after_secs: now.secs_until(t.last_failure_at.plus_secs(window)),
             });
         }
-        let since = prev
-            .filter(|_| count > 0)
-            .map(|t| t.last_failure_at)
-            .unwrap_or(now);
-        tx.upsert_throttle(&ThrottleRecord {
-            key,
-            failures: count + 1,
-            last_failure_at: since,
-            blocked_until: now,
-        })
-        .await?;
+        let since = prev.filter(|_| count > 0).map(|t| t.last_failure_at).unwrap_or(now);
+        tx.upsert_throttle(&ThrottleRecord { key, failures: count + 1, last_failure_at: since, blocked_until: now })
+            .await?;
         tx.commit().await?;
         Ok(HelpRequest {
             entity_number: entity_number.expect("parsed"),
-            id_lookup: self.vault.lookup(
-                Purpose::IdNumber,
-                &lookup_form(id.expect("parsed").as_str()),
-            ),
+            id_lookup: self.vault.lookup(Purpose::IdNumber, &lookup_form(id.expect("parsed").as_str())),
             mobile: mobile.expect("parsed"),
         })
     }
@@ -120,10 +105,7 @@ impl Services {
         let (Some(entity), Some(login)) = (entity, login.filter(|l| l.status == wanted)) else {
             drop(tx);
             return self
-                .audit_refusal(
-                    ctx,
-                    AuditEvent::new(Actor::Anonymous, action).detail("no matching login"),
-                )
+                .audit_refusal(ctx, AuditEvent::new(Actor::Anonymous, action).detail("no matching login"))
                 .await;
         };
         // Per login too, so one person's phone is not flooded.
@@ -142,23 +124,12 @@ impl Services {
                 .detail("rate-limited");
             return self.audit_refusal(ctx, ev).await;
         }
-        let since = prev
-            .filter(|_| count > 0)
-            .map(|t| t.last_failure_at)
-            .unwrap_or(now);
-        tx.upsert_throttle(&ThrottleRecord {
-            key,
-            failures: count + 1,
-            last_failure_at: since,
-            blocked_until: now,
-        })
-        .await?;
+        let since = prev.filter(|_| count > 0).map(|t| t.last_failure_at).unwrap_or(now);
+        tx.upsert_throttle(&ThrottleRecord { key, failures: count + 1, last_failure_at: since, blocked_until: now })
+            .await?;
 
-        let mobile = MacauMobile::from_stored(
-            self.vault
-                .open(Purpose::Mobile, &login.mobile_sealed)
-                .map_err(internal)?,
-        );
+        let mobile =
+            MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &login.mobile_sealed).map_err(internal)?);
         match kind {
             HelpKind::ResendActivationCode => {
                 let app_number = if login.kind == LoginKind::Entity {
@@ -170,15 +141,7 @@ impl Services {
                 } else {
                     None
                 };
-                self.issue_activation_code(
-                    tx.as_mut(),
-                    &entity,
-                    &login,
-                    app_number.as_deref(),
-                    false,
-                    now,
-                )
-                .await?;
+                self.issue_activation_code(tx.as_mut(), &entity, &login, app_number.as_deref(), false, now).await?;
             }
             HelpKind::ForgotUsername => {
                 let msg = SmsMessage::new(
@@ -206,17 +169,12 @@ impl Services {
                 let msg = SmsMessage::new(
                     &mobile,
                     SmsTemplate::PasswordResetCode,
-                    vec![
-                        ("code", code.display()),
-                        ("entity_number", entity.number.clone()),
-                    ],
+                    vec![("code", code.display()), ("entity_number", entity.number.clone())],
                 );
                 sms::enqueue(tx.as_mut(), &self.vault, now, &msg).await?;
             }
         }
-        let ev = AuditEvent::new(Actor::Anonymous, action)
-            .entity(entity.id)
-            .target(login.id.clone());
+        let ev = AuditEvent::new(Actor::Anonymous, action).entity(entity.id).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await?;
         self.wake_sms();
         Ok(())
@@ -229,42 +187,24 @@ impl Services {
         let number = f.take(EntityNumber::parse("entity_number", &input.entity_number));
         let code = f.take(OneTimeCode::parse("reset_code", &input.reset_code));
         if input.username.trim().is_empty() {
-            f.push(crate::FieldError::new(
-                "username",
-                "required",
-                "must not be empty",
-            ));
+            f.push(crate::FieldError::new("username", "required", "must not be empty"));
         }
         if input.username.chars().count() > crate::sessions::USERNAME_MAX_TYPED {
-            f.push(crate::FieldError::new(
-                "username",
-                "too_long",
-                "at most 64 characters",
-            ));
+            f.push(crate::FieldError::new("username", "too_long", "at most 64 characters"));
         }
-        f.take(
-            self.policy
-                .password
-                .check_length("password", &input.password),
-        );
+        f.take(self.policy.password.check_length("password", &input.password));
         f.finish()?;
         let (number, code) = (number.expect("parsed"), code.expect("parsed"));
         let hash = self.vault.code_hash(code.expose());
         let now = self.clock.now();
         let mut tx = self.store.read().await?;
-        let entity = tx
-            .find_entity_by_number(number.as_str())
-            .await?
-            .ok_or(Error::InvalidCode)?;
+        let entity = tx.find_entity_by_number(number.as_str()).await?.ok_or(Error::InvalidCode)?;
         let login = tx
             .find_login_by_username(entity.id, &Username::key_of(&input.username))
             .await?
             .filter(|l| l.status == LoginStatus::Active)
             .ok_or(Error::InvalidCode)?;
-        let record = tx
-            .find_code(entity.id, &login.id, CodePurpose::PasswordReset)
-            .await?
-            .ok_or(Error::InvalidCode)?;
+        let record = tx.find_code(entity.id, &login.id, CodePurpose::PasswordReset).await?.ok_or(Error::InvalidCode)?;
         drop(tx);
         if record.used
             || record.failures >= self.policy.code_max_failures
@@ -295,43 +235,22 @@ impl Services {
 
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
-        let mut r = tx
-            .find_code(entity.id, &login.id, CodePurpose::PasswordReset)
-            .await?
-            .ok_or(Error::InvalidCode)?;
+        let mut r = tx.find_code(entity.id, &login.id, CodePurpose::PasswordReset).await?.ok_or(Error::InvalidCode)?;
         if r.used || r.code_hash != hash {
             return Err(Error::InvalidCode);
         }
         r.used = true;
         tx.upsert_code(&r).await?;
-        let mut login = tx
-            .find_login(entity.id, &login.id)
-            .await?
-            .ok_or(Error::InvalidCode)?;
+        let mut login = tx.find_login(entity.id, &login.id).await?.ok_or(Error::InvalidCode)?;
         login.password_hash = Some(password_hash);
         tx.update_login(&login).await?;
-        let key = self.vault.throttle_key(
-            "login",
-            &format!(
-                "{}|{}",
-                entity.number,
-                login.username_key.clone().unwrap_or_default()
-            ),
-        );
+        let key = self
+            .vault
+            .throttle_key("login", &format!("{}|{}", entity.number, login.username_key.clone().unwrap_or_default()));
         tx.delete_throttle(&key).await?;
         tx.delete_login_sessions(entity.id, &login.id).await?;
-        notify(
-            tx.as_mut(),
-            now,
-            entity.id,
-            &login.id,
-            kinds::PASSWORD_RESET,
-            vec![],
-        )
-        .await?;
-        let ev = AuditEvent::new(Actor::Anonymous, Action::PasswordReset)
-            .entity(entity.id)
-            .target(login.id.clone());
+        notify(tx.as_mut(), now, entity.id, &login.id, kinds::PASSWORD_RESET, vec![]).await?;
+        let ev = AuditEvent::new(Actor::Anonymous, Action::PasswordReset).entity(entity.id).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await
     }
 }

@@ -9,16 +9,9 @@ pub struct MacauMobile(String);
 
 impl MacauMobile {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let compact: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        let local = compact
-            .strip_prefix("+853")
-            .or_else(|| compact.strip_prefix("00853"))
-            .unwrap_or(&compact);
-        if local.len() != 8 || !local.chars().all(|c| c.is_ascii_digit()) || !local.starts_with('6')
-        {
+        let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let local = compact.strip_prefix("+853").or_else(|| compact.strip_prefix("00853")).unwrap_or(&compact);
+        if local.len() != 8 || !local.chars().all(|c| c.is_ascii_digit()) || !local.starts_with('6') {
             return Err(FieldError::new(
                 field,
                 "invalid_mobile",
@@ -60,11 +53,7 @@ impl IdDocumentType {
             "macau_resident" => Ok(Self::MacauResident),
             "passport" => Ok(Self::Passport),
             "other" => Ok(Self::Other),
-            _ => Err(FieldError::new(
-                field,
-                "invalid_choice",
-                "one of macau_resident, passport, other",
-            )),
+            _ => Err(FieldError::new(field, "invalid_choice", "one of macau_resident, passport, other")),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -122,20 +111,12 @@ pub fn mask_number(n: &str) -> String {
 /// The form an identity number takes for lookups when its type is not given (R12's "need
 /// help" form asks only for the number): letters and digits, upper case.
 pub fn lookup_form(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 impl std::fmt::Debug for IdDocument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "IdDocument({}, {})",
-            self.kind.as_str(),
-            self.masked_number()
-        )
+        write!(f, "IdDocument({}, {})", self.kind.as_str(), self.masked_number())
     }
 }
 
@@ -143,9 +124,7 @@ impl std::fmt::Debug for IdDocument {
 /// without the parentheses or slashes.
 fn parse_bir(field: &str, raw: &str) -> Result<String, FieldError> {
     let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
-    let rest_ok = raw
-        .chars()
-        .all(|c| c.is_ascii_digit() || "()/ -".contains(c));
+    let rest_ok = raw.chars().all(|c| c.is_ascii_digit() || "()/ -".contains(c));
     if digits.len() != 8 || !rest_ok || !matches!(digits.as_bytes()[0], b'1' | b'5' | b'7') {
         return Err(FieldError::new(
             field,
@@ -158,19 +137,9 @@ fn parse_bir(field: &str, raw: &str) -> Result<String, FieldError> {
 
 /// Passports and other documents: 5 to 20 letters and digits after dropping spaces and hyphens.
 fn parse_foreign(field: &str, raw: &str) -> Result<String, FieldError> {
-    let compact: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    if compact.len() < 5
-        || compact.len() > 20
-        || !compact.chars().all(|c| c.is_ascii_alphanumeric())
-    {
-        return Err(FieldError::new(
-            field,
-            "invalid_id_number",
-            "5 to 20 letters and digits",
-        ));
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    if compact.len() < 5 || compact.len() > 20 || !compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(FieldError::new(field, "invalid_id_number", "5 to 20 letters and digits"));
     }
     Ok(compact.to_ascii_uppercase())
 }
@@ -181,25 +150,10 @@ mod tests {
 
     #[test]
     fn contract_mobile_forms_are_accepted_and_canonical() {
-        for raw in [
-            "+85366123456",
-            "66123456",
-            "+853 6612 3456",
-            "00853-6612-3456",
-        ] {
-            assert_eq!(
-                MacauMobile::parse("m", raw).unwrap().as_str(),
-                "+85366123456"
-            );
+        for raw in ["+85366123456", "66123456", "+853 6612 3456", "00853-6612-3456"] {
+            assert_eq!(MacauMobile::parse("m", raw).unwrap().as_str(), "+85366123456");
         }
-        for raw in [
-            "",
-            "+85356123456",
-            "6612345",
-            "661234567",
-            "+852 66123456",
-            "6612345a",
-        ] {
+        for raw in ["", "+85356123456", "6612345", "661234567", "+852 66123456", "6612345a"] {
             assert!(MacauMobile::parse("m", raw).is_err(), "{raw}");
         }
     }
@@ -208,27 +162,16 @@ mod tests {
     fn bir_numbers_are_canonical() {
         let d = IdDocument::parse("d", "macau_resident", "12345678").unwrap();
         assert_eq!(d.number(), "1234567(8)");
-        assert_eq!(
-            IdDocument::parse("d", "macau_resident", "1/234567/8").unwrap(),
-            d
-        );
+        assert_eq!(IdDocument::parse("d", "macau_resident", "1/234567/8").unwrap(), d);
         assert!(IdDocument::parse("d", "macau_resident", "2234567(8)").is_err());
         assert!(IdDocument::parse("d", "passport", "K1").is_err());
-        assert_eq!(
-            IdDocument::parse("d", "passport", "k12 345-67")
-                .unwrap()
-                .number(),
-            "K1234567"
-        );
+        assert_eq!(IdDocument::parse("d", "passport", "k12 345-67").unwrap().number(), "K1234567");
         assert_eq!(lookup_form("1234567(8)"), "12345678");
     }
 
     #[test]
     fn r27_masks_hide_most_of_the_number() {
-        assert_eq!(
-            MacauMobile::parse("m", "66123478").unwrap().masked(),
-            "+853 6•••••78"
-        );
+        assert_eq!(MacauMobile::parse("m", "66123478").unwrap().masked(), "+853 6•••••78");
         let d = IdDocument::parse("d", "macau_resident", "1234567(8)").unwrap();
         assert!(!d.masked_number().contains("23456"));
         assert!(!format!("{d:?}").contains("23456"));

@@ -59,17 +59,11 @@ impl Services {
             status: LoginStatus::Pending,
             name: new.name,
             id_type: new.id.as_ref().map(|d| d.kind()),
-            id_number_sealed: new
-                .id
-                .as_ref()
-                .map(|d| self.vault.seal(Purpose::IdNumber, d.number())),
+            id_number_sealed: new.id.as_ref().map(|d| self.vault.seal(Purpose::IdNumber, d.number())),
             id_number_mask: new.id.as_ref().map(|d| d.masked_number()),
-            id_number_lookup: new.id_lookup_override.or_else(|| {
-                new.id.as_ref().map(|d| {
-                    self.vault
-                        .lookup(Purpose::IdNumber, &lookup_form(d.number()))
-                })
-            }),
+            id_number_lookup: new
+                .id_lookup_override
+                .or_else(|| new.id.as_ref().map(|d| self.vault.lookup(Purpose::IdNumber, &lookup_form(d.number())))),
             mobile_sealed: self.vault.seal(Purpose::Mobile, new.mobile.as_str()),
             mobile_mask: new.mobile.masked(),
             mobile_lookup: self.vault.lookup(Purpose::Mobile, new.mobile.as_str()),
@@ -82,8 +76,7 @@ impl Services {
             deleted_at: None,
         };
         tx.insert_login(&login).await?;
-        self.issue_activation_code(tx, entity, &login, application_number, true, now)
-            .await?;
+        self.issue_activation_code(tx, entity, &login, application_number, true, now).await?;
         Ok(id)
     }
 
@@ -103,10 +96,7 @@ impl Services {
         let failures = if reset_failures {
             0
         } else {
-            tx.find_code(entity.id, &login.id, CodePurpose::Activation)
-                .await?
-                .map(|c| c.failures)
-                .unwrap_or(0)
+            tx.find_code(entity.id, &login.id, CodePurpose::Activation).await?.map(|c| c.failures).unwrap_or(0)
         };
         let ttl = self.policy.activation_code_ttl_secs;
         tx.upsert_code(&CodeRecord {
@@ -119,11 +109,8 @@ impl Services {
             used: false,
         })
         .await?;
-        let mobile = MacauMobile::from_stored(
-            self.vault
-                .open(Purpose::Mobile, &login.mobile_sealed)
-                .map_err(internal)?,
-        );
+        let mobile =
+            MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &login.mobile_sealed).map_err(internal)?);
         // Whole hours read best; a shorter or odd lifetime (R9 allows 10 minutes) is given in
         // whole minutes, rounded down, so the SMS never promises more time than the code has.
         let validity = if ttl % 3600 == 0 {
@@ -131,21 +118,11 @@ impl Services {
         } else {
             ("valid_minutes", (ttl / 60).to_string())
         };
-        let mut params = vec![
-            ("code", code.display()),
-            ("entity_number", entity.number.clone()),
-            validity,
-        ];
+        let mut params = vec![("code", code.display()), ("entity_number", entity.number.clone()), validity];
         if let Some(a) = application_number {
             params.push(("application_number", a.to_string()));
         }
-        sms::enqueue(
-            tx,
-            &self.vault,
-            now,
-            &SmsMessage::new(&mobile, SmsTemplate::ActivationCode, params),
-        )
-        .await?;
+        sms::enqueue(tx, &self.vault, now, &SmsMessage::new(&mobile, SmsTemplate::ActivationCode, params)).await?;
         Ok(())
     }
 
@@ -154,54 +131,30 @@ impl Services {
     }
 
     /// A live (not deleted) login of the entity, or 404.
-    async fn live_login(
-        &self,
-        tx: &mut dyn Tx,
-        entity_id: i64,
-        login_id: &str,
-    ) -> Result<LoginRecord> {
+    async fn live_login(&self, tx: &mut dyn Tx, entity_id: i64, login_id: &str) -> Result<LoginRecord> {
         match tx.find_login(entity_id, login_id).await? {
             Some(l) if l.status != LoginStatus::Deleted => Ok(l),
             _ => Err(Error::NotFound),
         }
     }
 
-    async fn ensure_no_login_for_person(
-        &self,
-        tx: &mut dyn Tx,
-        entity_id: i64,
-        id: &IdDocument,
-    ) -> Result<()> {
-        let lookup = self
-            .vault
-            .lookup(Purpose::IdNumber, &lookup_form(id.number()));
+    async fn ensure_no_login_for_person(&self, tx: &mut dyn Tx, entity_id: i64, id: &IdDocument) -> Result<()> {
+        let lookup = self.vault.lookup(Purpose::IdNumber, &lookup_form(id.number()));
         let existing = tx.find_logins_by_id_number(entity_id, &lookup).await?;
-        if existing
-            .iter()
-            .any(|l| l.status != LoginStatus::Deleted && l.kind != LoginKind::Entity)
-        {
-            return Err(Error::conflict(
-                "person_has_login",
-                "this person already has a login in this entity",
-            ));
+        if existing.iter().any(|l| l.status != LoginStatus::Deleted && l.kind != LoginKind::Entity) {
+            return Err(Error::conflict("person_has_login", "this person already has a login in this entity"));
         }
         Ok(())
     }
 
     /// R15: an administrator creates a staff login; the person gets an activation code.
-    pub async fn create_staff(
-        &self,
-        admin: &AdminOf<'_>,
-        ctx: &Ctx,
-        person: PersonInput,
-    ) -> Result<String> {
+    pub async fn create_staff(&self, admin: &AdminOf<'_>, ctx: &Ctx, person: PersonInput) -> Result<String> {
         let p = parse_person("", &person, true).map_err(Error::Validation)?;
         let c = admin.caller;
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
         let entity = self.load_entity(tx.as_mut(), c.entity_id).await?;
-        self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id)
-            .await?;
+        self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id).await?;
         let new = NewLogin {
             kind: LoginKind::Staff,
             name: p.name.to_string(),
@@ -209,21 +162,10 @@ impl Services {
             id_lookup_override: None,
             mobile: p.mobile.expect("required above"),
         };
-        let id = self
-            .create_login_with_code(tx.as_mut(), &entity, new, None, now)
+        let id = self.create_login_with_code(tx.as_mut(), &entity, new, None, now).await?;
+        notify(tx.as_mut(), now, entity.id, &id, kinds::LOGIN_CREATED, vec![("entity_number", entity.number.clone())])
             .await?;
-        notify(
-            tx.as_mut(),
-            now,
-            entity.id,
-            &id,
-            kinds::LOGIN_CREATED,
-            vec![("entity_number", entity.number.clone())],
-        )
-        .await?;
-        let ev = AuditEvent::new(actor_of(c), Action::LoginCreated)
-            .target(id.clone())
-            .detail("staff");
+        let ev = AuditEvent::new(actor_of(c), Action::LoginCreated).target(id.clone()).detail("staff");
         self.commit(tx, ctx, &[ev]).await?;
         self.wake_sms();
         Ok(id)
@@ -234,9 +176,7 @@ impl Services {
     pub async fn delete_login(&self, admin: &AdminOf<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
         let c = admin.caller;
         if login_id == c.login_id {
-            let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted)
-                .target(login_id)
-                .detail("refused: own login");
+            let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted).target(login_id).detail("refused: own login");
             self.audit_refusal(ctx, ev).await?;
             return Err(Error::Refused {
                 code: "cannot_delete_self",
@@ -256,8 +196,7 @@ impl Services {
         login.deleted_at = Some(now);
         tx.update_login(&login).await?;
         tx.delete_login_sessions(c.entity_id, &login.id).await?;
-        tx.replace_login_eservices(c.entity_id, &login.id, &[], now)
-            .await?;
+        tx.replace_login_eservices(c.entity_id, &login.id, &[], now).await?;
         let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted)
             .target(login.id.clone())
             .detail(format!("was {}", login.kind.as_str()));
@@ -266,35 +205,19 @@ impl Services {
 
     /// R17: the entity account removes an administrator's rights; the login stays, as staff,
     /// and its sessions end so the removed right cannot be used again.
-    pub async fn remove_admin(
-        &self,
-        account: &EntityAccountOf<'_>,
-        ctx: &Ctx,
-        login_id: &str,
-    ) -> Result<LoginKind> {
+    pub async fn remove_admin(&self, account: &EntityAccountOf<'_>, ctx: &Ctx, login_id: &str) -> Result<LoginKind> {
         let c = account.caller;
         let mut tx = self.store.write().await?;
         let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
         if login.kind != LoginKind::Admin {
-            return Err(Error::conflict(
-                "not_an_administrator",
-                "this login has no administrator rights",
-            ));
+            return Err(Error::conflict("not_an_administrator", "this login has no administrator rights"));
         }
         let now = self.clock.now();
         login.kind = LoginKind::Staff;
         login.admin_removed = true;
         tx.update_login(&login).await?;
         tx.delete_login_sessions(c.entity_id, &login.id).await?;
-        notify(
-            tx.as_mut(),
-            now,
-            c.entity_id,
-            &login.id,
-            kinds::ADMIN_RIGHTS_REMOVED,
-            vec![],
-        )
-        .await?;
+        notify(tx.as_mut(), now, c.entity_id, &login.id, kinds::ADMIN_RIGHTS_REMOVED, vec![]).await?;
         let ev = AuditEvent::new(actor_of(c), Action::AdminRightsRemoved).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await?;
         Ok(login.kind)
@@ -302,16 +225,11 @@ impl Services {
 
     async fn counter_entity(&self, tx: &mut dyn Tx, entity_number: &str) -> Result<EntityRecord> {
         let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
-        tx.find_entity_by_number(n.as_str())
-            .await?
-            .ok_or(Error::NotFound)
+        tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::NotFound)
     }
 
     fn admin_count(logins: &[LoginRecord]) -> usize {
-        logins
-            .iter()
-            .filter(|l| l.kind == LoginKind::Admin && l.status != LoginStatus::Deleted)
-            .count()
+        logins.iter().filter(|l| l.kind == LoginKind::Admin && l.status != LoginStatus::Deleted).count()
     }
 
     /// R8: the counter restores rights the entity account removed, within the limit of three.
@@ -332,24 +250,13 @@ impl Services {
             ));
         }
         if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
-            return Err(Error::conflict(
-                "too_many_administrators",
-                "an entity has at most 3 administrators at once",
-            ));
+            return Err(Error::conflict("too_many_administrators", "an entity has at most 3 administrators at once"));
         }
         let now = self.clock.now();
         login.kind = LoginKind::Admin;
         login.admin_removed = false;
         tx.update_login(&login).await?;
-        notify(
-            tx.as_mut(),
-            now,
-            entity.id,
-            &login.id,
-            kinds::ADMIN_RIGHTS_RESTORED,
-            vec![],
-        )
-        .await?;
+        notify(tx.as_mut(), now, entity.id, &login.id, kinds::ADMIN_RIGHTS_RESTORED, vec![]).await?;
         let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdminRightsRestored)
             .entity(entity.id)
             .target(login.id.clone());
@@ -374,13 +281,9 @@ impl Services {
                 .entity(entity.id)
                 .detail("refused: already 3 administrators");
             self.audit_refusal(ctx, ev).await?;
-            return Err(Error::conflict(
-                "too_many_administrators",
-                "an entity has at most 3 administrators at once",
-            ));
+            return Err(Error::conflict("too_many_administrators", "an entity has at most 3 administrators at once"));
         }
-        self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id)
-            .await?;
+        self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id).await?;
         let now = self.clock.now();
         let new = NewLogin {
             kind: LoginKind::Admin,
@@ -389,9 +292,7 @@ impl Services {
             id_lookup_override: None,
             mobile: p.mobile.expect("required above"),
         };
-        let id = self
-            .create_login_with_code(tx.as_mut(), &entity, new, None, now)
-            .await?;
+        let id = self.create_login_with_code(tx.as_mut(), &entity, new, None, now).await?;
         notify(
             tx.as_mut(),
             now,
@@ -401,9 +302,8 @@ impl Services {
             vec![("entity_number", entity.number.clone())],
         )
         .await?;
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded)
-            .entity(entity.id)
-            .target(id.clone());
+        let ev =
+            AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded).entity(entity.id).target(id.clone());
         self.commit(tx, ctx, &[ev]).await?;
         self.wake_sms();
         Ok(id)
@@ -418,42 +318,22 @@ impl Services {
 
     pub async fn me(&self, caller: &Caller) -> Result<Me> {
         let mut tx = self.store.read().await?;
-        let login = tx
-            .find_login(caller.entity_id, &caller.login_id)
-            .await?
-            .ok_or(Error::Unauthenticated)?;
+        let login = tx.find_login(caller.entity_id, &caller.login_id).await?.ok_or(Error::Unauthenticated)?;
         let entity = self.load_entity(tx.as_mut(), caller.entity_id).await?;
-        let codes = tx
-            .list_login_eservices(caller.entity_id, &caller.login_id)
-            .await?;
+        let codes = tx.list_login_eservices(caller.entity_id, &caller.login_id).await?;
         let mut eservices = Vec::with_capacity(codes.len());
         for code in codes {
             if let Some(e) = tx.find_eservice(&code).await? {
                 eservices.push(e);
             }
         }
-        Ok(Me {
-            login,
-            entity,
-            eservices,
-        })
+        Ok(Me { login, entity, eservices })
     }
 
     /// The entity's part of the audit log (R26), for its entity account and administrators.
-    pub async fn entity_audit(
-        &self,
-        viewer: &OverseerOf<'_>,
-        after_seq: i64,
-        limit: i64,
-    ) -> Result<Vec<AuditRow>> {
+    pub async fn entity_audit(&self, viewer: &OverseerOf<'_>, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>> {
         let mut tx = self.store.read().await?;
-        Ok(tx
-            .list_audit(
-                Some(viewer.caller.entity_id),
-                after_seq,
-                limit.clamp(1, 500),
-            )
-            .await?)
+        Ok(tx.list_audit(Some(viewer.caller.entity_id), after_seq, limit.clamp(1, 500)).await?)
     }
 }
 
@@ -463,10 +343,7 @@ pub fn face_recognition_available(login: &LoginRecord) -> bool {
 }
 
 pub(crate) fn actor_of(c: &Caller) -> Actor {
-    Actor::Login {
-        entity_id: c.entity_id,
-        login_id: c.login_id.clone(),
-    }
+    Actor::Login { entity_id: c.entity_id, login_id: c.login_id.clone() }
 }
 
 /// What the counter sees of an entity: its record and its live logins.
@@ -478,11 +355,7 @@ pub struct CounterEntityView {
 impl Services {
     /// The counter looks an entity up by its entity number (to add or restore
     /// administrators, reissue codes); masked data only leaves through the API.
-    pub async fn lookup_entity(
-        &self,
-        _op: &Operator,
-        entity_number: &str,
-    ) -> Result<CounterEntityView> {
+    pub async fn lookup_entity(&self, _op: &Operator, entity_number: &str) -> Result<CounterEntityView> {
         let mut tx = self.store.read().await?;
         let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
         let logins = summaries(tx.as_mut(), entity.id).await?;
@@ -498,15 +371,8 @@ async fn summaries(tx: &mut dyn Tx, entity_id: i64) -> Result<Vec<LoginSummary>>
         .into_iter()
         .filter(|l| l.status != LoginStatus::Deleted)
         .map(|l| {
-            let eservices = assignments
-                .iter()
-                .filter(|(id, _)| *id == l.id)
-                .map(|(_, code)| code.clone())
-                .collect();
-            LoginSummary {
-                login: l,
-                eservices,
-            }
+            let eservices = assignments.iter().filter(|(id, _)| *id == l.id).map(|(_, code)| code.clone()).collect();
+            LoginSummary { login: l, eservices }
         })
         .collect())
 }

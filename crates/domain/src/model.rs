@@ -110,18 +110,10 @@ pub struct EntityNames {
 impl EntityNames {
     /// The name to show when only one fits: Chinese, else Portuguese, else English.
     pub fn display(&self) -> &str {
-        self.zh
-            .as_deref()
-            .or(self.pt.as_deref())
-            .or(self.en.as_deref())
-            .unwrap_or("")
+        self.zh.as_deref().or(self.pt.as_deref()).or(self.en.as_deref()).unwrap_or("")
     }
     pub fn all(&self) -> Vec<&str> {
-        [&self.zh, &self.pt, &self.en]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect()
+        [&self.zh, &self.pt, &self.en].into_iter().flatten().map(String::as_str).collect()
     }
 }
 

@@ -31,10 +31,7 @@ pub async fn notify(
         id: uuid::Uuid::new_v4().to_string(),
         login_id: login_id.to_string(),
         kind: kind.to_string(),
-        params: params
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
+        params: params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         created_at: at,
     })
     .await
@@ -44,8 +41,6 @@ impl Services {
     /// The caller's own inbox, newest first.
     pub async fn my_notifications(&self, caller: &Caller) -> Result<Vec<NotificationRecord>> {
         let mut tx = self.store.read().await?;
-        Ok(tx
-            .list_notifications(caller.entity_id, &caller.login_id, 200)
-            .await?)
+        Ok(tx.list_notifications(caller.entity_id, &caller.login_id, 200).await?)
     }
 }

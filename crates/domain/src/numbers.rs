@@ -18,9 +18,7 @@ fn check_digit(digits: &str) -> u32 {
 }
 
 fn digits_only(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect()
+    raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
 }
 
 /// An entity number: 8 digits, the last a check digit. Allocated from a sequence on approval.
@@ -31,11 +29,7 @@ impl EntityNumber {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = digits_only(raw);
         if s.len() != 8 || !s.chars().all(|c| c.is_ascii_digit()) {
-            return Err(FieldError::new(
-                field,
-                "invalid_format",
-                "an entity number has 8 digits",
-            ));
+            return Err(FieldError::new(field, "invalid_format", "an entity number has 8 digits"));
         }
         if check_digit(&s[..7]) != s[7..].parse::<u32>().unwrap_or(99) {
             return Err(FieldError::new(
@@ -68,18 +62,10 @@ impl ApplicationNumber {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = digits_only(raw).to_ascii_uppercase();
         let Some(digits) = s.strip_prefix('A') else {
-            return Err(FieldError::new(
-                field,
-                "invalid_format",
-                "an application number is A followed by 9 digits",
-            ));
+            return Err(FieldError::new(field, "invalid_format", "an application number is A followed by 9 digits"));
         };
         if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(FieldError::new(
-                field,
-                "invalid_format",
-                "an application number is A followed by 9 digits",
-            ));
+            return Err(FieldError::new(field, "invalid_format", "an application number is A followed by 9 digits"));
         }
         if check_digit(&digits[..8]) != digits[8..].parse::<u32>().unwrap_or(99) {
             return Err(FieldError::new(

@@ -12,8 +12,7 @@ use crate::store::StoreError;
 
 impl Services {
     pub async fn create_operator(&self, username: &str, password: &str) -> Result<i64> {
-        let username =
-            Username::parse("username", username).map_err(|e| Error::Validation(vec![e]))?;
+        let username = Username::parse("username", username).map_err(|e| Error::Validation(vec![e]))?;
         let password = self
             .policy
             .password
@@ -34,26 +33,16 @@ impl Services {
         {
             Ok(id) => id,
             Err(StoreError::Conflict(_)) => {
-                return Err(Error::field(
-                    "username",
-                    "username_taken",
-                    "this operator exists",
-                ))
+                return Err(Error::field("username", "username_taken", "this operator exists"))
             }
             Err(e) => return Err(e.into()),
         };
-        let ev = AuditEvent::new(Actor::System, Action::OperatorCreated)
-            .target(format!("operator:{id}"));
+        let ev = AuditEvent::new(Actor::System, Action::OperatorCreated).target(format!("operator:{id}"));
         self.commit(tx, &Ctx::system(), &[ev]).await?;
         Ok(id)
     }
 
-    pub async fn operator_login(
-        &self,
-        ctx: &Ctx,
-        username: &str,
-        password: &str,
-    ) -> Result<String> {
+    pub async fn operator_login(&self, ctx: &Ctx, username: &str, password: &str) -> Result<String> {
         if username.trim().is_empty() {
             return Err(Error::field("username", "required", "must not be empty"));
         }
@@ -61,25 +50,16 @@ impl Services {
             return Err(Error::field("password", "required", "must not be empty"));
         }
         if username.chars().count() > crate::sessions::USERNAME_MAX_TYPED {
-            return Err(Error::field(
-                "username",
-                "too_long",
-                "at most 64 characters",
-            ));
+            return Err(Error::field("username", "too_long", "at most 64 characters"));
         }
         if password.chars().count() > crate::sessions::PASSWORD_MAX_TYPED {
-            return Err(Error::field(
-                "password",
-                "too_long",
-                "at most 1024 characters",
-            ));
+            return Err(Error::field("password", "too_long", "at most 1024 characters"));
         }
         let key = Username::key_of(username);
         let login_key = self.vault.throttle_key("operator", &key);
         let source_key = self.vault.throttle_key("source", &ctx.source);
         let mut tx = self.store.read().await?;
-        self.check_throttles(tx.as_mut(), &login_key, &source_key, self.clock.now())
-            .await?;
+        self.check_throttles(tx.as_mut(), &login_key, &source_key, self.clock.now()).await?;
         let op = tx.find_operator_by_key(&key).await?;
         drop(tx);
         let pw = Password::for_login(password);
@@ -94,8 +74,7 @@ impl Services {
         let now = self.clock.now();
         match (ok, op) {
             (true, Some(o)) => {
-                self.check_throttles(tx.as_mut(), &login_key, &source_key, now)
-                    .await?;
+                self.check_throttles(tx.as_mut(), &login_key, &source_key, now).await?;
                 tx.delete_throttle(&login_key).await?;
                 let token = random_token();
                 tx.insert_session(&SessionRecord {
@@ -109,28 +88,13 @@ impl Services {
                     expires_at: now.plus_secs(self.policy.session_absolute_secs),
                 })
                 .await?;
-                self.commit(
-                    tx,
-                    ctx,
-                    &[AuditEvent::new(
-                        Actor::Operator(o.id),
-                        Action::OperatorLogin,
-                    )],
-                )
-                .await?;
+                self.commit(tx, ctx, &[AuditEvent::new(Actor::Operator(o.id), Action::OperatorLogin)]).await?;
                 Ok(token)
             }
             _ => {
-                self.record_failure(tx.as_mut(), &login_key, now, true)
-                    .await?;
-                self.record_failure(tx.as_mut(), &source_key, now, false)
-                    .await?;
-                self.commit(
-                    tx,
-                    ctx,
-                    &[AuditEvent::new(Actor::Anonymous, Action::OperatorLogin).failed()],
-                )
-                .await?;
+                self.record_failure(tx.as_mut(), &login_key, now, true).await?;
+                self.record_failure(tx.as_mut(), &source_key, now, false).await?;
+                self.commit(tx, ctx, &[AuditEvent::new(Actor::Anonymous, Action::OperatorLogin).failed()]).await?;
                 Err(Error::InvalidCredentials)
             }
         }

@@ -3,9 +3,7 @@
 //! pool off the async workers, and lets tests use cheaper parameters.
 
 use crate::credentials::Password;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 /// Argon2id parameters; never below OWASP's m=19456 KiB, t=2, p=1 in production.
@@ -17,15 +15,10 @@ pub struct HashParams {
 }
 
 impl HashParams {
-    pub const OWASP: HashParams = HashParams {
-        m_kib: 19_456,
-        t: 2,
-        p: 1,
-    };
+    pub const OWASP: HashParams = HashParams { m_kib: 19_456, t: 2, p: 1 };
 
     fn argon2(self) -> Argon2<'static> {
-        let params =
-            Params::new(self.m_kib, self.t, self.p, None).expect("valid argon2 parameters");
+        let params = Params::new(self.m_kib, self.t, self.p, None).expect("valid argon2 parameters");
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
     }
 
@@ -41,9 +34,7 @@ impl HashParams {
     /// Verifies with the parameters recorded in the hash itself.
     pub fn verify(password: &Password, phc: &str) -> bool {
         match PasswordHash::new(phc) {
-            Ok(parsed) => Argon2::default()
-                .verify_password(password.expose().as_bytes(), &parsed)
-                .is_ok(),
+            Ok(parsed) => Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok(),
             Err(_) => false,
         }
     }

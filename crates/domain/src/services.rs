@@ -19,14 +19,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(source: impl Into<String>) -> Self {
-        Ctx {
-            source: source.into(),
-        }
+        Ctx { source: source.into() }
     }
     pub fn system() -> Self {
-        Ctx {
-            source: "system".into(),
-        }
+        Ctx { source: "system".into() }
     }
 }
 
@@ -42,20 +38,8 @@ pub struct Services {
 
 impl Services {
     /// Appends the audit records to the transaction and commits both together (R26).
-    pub(crate) async fn commit(
-        &self,
-        mut tx: Box<dyn Tx>,
-        ctx: &Ctx,
-        events: &[AuditEvent],
-    ) -> Result<()> {
-        audit::append(
-            tx.as_mut(),
-            &self.vault,
-            self.clock.now(),
-            &ctx.source,
-            events,
-        )
-        .await?;
+    pub(crate) async fn commit(&self, mut tx: Box<dyn Tx>, ctx: &Ctx, events: &[AuditEvent]) -> Result<()> {
+        audit::append(tx.as_mut(), &self.vault, self.clock.now(), &ctx.source, events).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -37,47 +37,28 @@ impl Services {
         let mut fields = Fields::default();
         let number = fields.take(EntityNumber::parse("entity_number", &input.entity_number));
         if input.username.trim().is_empty() {
-            fields.push(crate::FieldError::new(
-                "username",
-                "required",
-                "must not be empty",
-            ));
+            fields.push(crate::FieldError::new("username", "required", "must not be empty"));
         }
         if input.password.is_empty() {
-            fields.push(crate::FieldError::new(
-                "password",
-                "required",
-                "must not be empty",
-            ));
+            fields.push(crate::FieldError::new("password", "required", "must not be empty"));
         }
         // No login has a longer name or password: refusing them early spends no hash on them
         // and says nothing about any account.
         if input.username.chars().count() > USERNAME_MAX_TYPED {
-            fields.push(crate::FieldError::new(
-                "username",
-                "too_long",
-                "at most 64 characters",
-            ));
+            fields.push(crate::FieldError::new("username", "too_long", "at most 64 characters"));
         }
         if input.password.chars().count() > PASSWORD_MAX_TYPED {
-            fields.push(crate::FieldError::new(
-                "password",
-                "too_long",
-                "at most 1024 characters",
-            ));
+            fields.push(crate::FieldError::new("password", "too_long", "at most 1024 characters"));
         }
         fields.finish()?;
         let number = number.expect("parsed");
         let username_key = Username::key_of(&input.username);
-        let login_key = self
-            .vault
-            .throttle_key("login", &format!("{}|{}", number.as_str(), username_key));
+        let login_key = self.vault.throttle_key("login", &format!("{}|{}", number.as_str(), username_key));
         let source_key = self.vault.throttle_key("source", &ctx.source);
         let now = self.clock.now();
 
         let mut tx = self.store.read().await?;
-        self.check_throttles(tx.as_mut(), &login_key, &source_key, now)
-            .await?;
+        self.check_throttles(tx.as_mut(), &login_key, &source_key, now).await?;
         let entity = tx.find_entity_by_number(number.as_str()).await?;
         let login = match &entity {
             Some(e) => tx.find_login_by_username(e.id, &username_key).await?,
@@ -105,8 +86,7 @@ impl Services {
         match (verified, login) {
             (true, Some(l)) => {
                 // Re-checked under the write lock: concurrent failures may have locked it meanwhile.
-                self.check_throttles(tx.as_mut(), &login_key, &source_key, now)
-                    .await?;
+                self.check_throttles(tx.as_mut(), &login_key, &source_key, now).await?;
                 tx.delete_throttle(&login_key).await?;
                 let token = random_token();
                 tx.insert_session(&SessionRecord {
@@ -120,28 +100,13 @@ impl Services {
                     expires_at: now.plus_secs(self.policy.session_absolute_secs),
                 })
                 .await?;
-                let actor = Actor::Login {
-                    entity_id: l.entity_id,
-                    login_id: l.id.clone(),
-                };
-                self.commit(
-                    tx,
-                    ctx,
-                    &[AuditEvent::new(actor, Action::LoginSucceeded).target(l.id.clone())],
-                )
-                .await?;
-                Ok(SignedIn {
-                    token,
-                    login_id: l.id,
-                    kind: l.kind,
-                })
+                let actor = Actor::Login { entity_id: l.entity_id, login_id: l.id.clone() };
+                self.commit(tx, ctx, &[AuditEvent::new(actor, Action::LoginSucceeded).target(l.id.clone())]).await?;
+                Ok(SignedIn { token, login_id: l.id, kind: l.kind })
             }
             (_, login) => {
-                let failures = self
-                    .record_failure(tx.as_mut(), &login_key, now, true)
-                    .await?;
-                self.record_failure(tx.as_mut(), &source_key, now, false)
-                    .await?;
+                let failures = self.record_failure(tx.as_mut(), &login_key, now, true).await?;
+                self.record_failure(tx.as_mut(), &source_key, now, false).await?;
                 let mut events = vec![];
                 let mut ev = AuditEvent::new(Actor::Anonymous, Action::LoginFailed).failed();
                 if let (Some(e), Some(l)) = (&entity, &login) {
@@ -175,16 +140,12 @@ impl Services {
                 return Err(Error::PasswordLocked);
             }
             if t.blocked_until > now {
-                return Err(Error::TooManyAttempts {
-                    retry_after_secs: now.secs_until(t.blocked_until),
-                });
+                return Err(Error::TooManyAttempts { retry_after_secs: now.secs_until(t.blocked_until) });
             }
         }
         if let Some(t) = tx.find_throttle(source_key).await? {
             if t.blocked_until > now {
-                return Err(Error::TooManyAttempts {
-                    retry_after_secs: now.secs_until(t.blocked_until),
-                });
+                return Err(Error::TooManyAttempts { retry_after_secs: now.secs_until(t.blocked_until) });
             }
         }
         Ok(())
@@ -223,13 +184,8 @@ impl Services {
         } else {
             now
         };
-        tx.upsert_throttle(&ThrottleRecord {
-            key: key.to_string(),
-            failures,
-            last_failure_at: now,
-            blocked_until,
-        })
-        .await?;
+        tx.upsert_throttle(&ThrottleRecord { key: key.to_string(), failures, last_failure_at: now, blocked_until })
+            .await?;
         Ok(failures)
     }
 
@@ -251,27 +207,17 @@ impl Services {
             SessionSubject::Operator => {
                 let id = s.operator_id.ok_or(Error::Unauthenticated)?;
                 let op = tx.find_operator(id).await?.ok_or(Error::Unauthenticated)?;
-                Principal::Operator(Operator {
-                    id,
-                    username: op.username,
-                    token_hash: hash.clone(),
-                })
+                Principal::Operator(Operator { id, username: op.username, token_hash: hash.clone() })
             }
             SessionSubject::Login => {
                 let (Some(entity_id), Some(login_id)) = (s.entity_id, s.login_id.as_deref()) else {
                     return Err(Error::Unauthenticated);
                 };
-                let login = tx
-                    .find_login(entity_id, login_id)
-                    .await?
-                    .ok_or(Error::Unauthenticated)?;
+                let login = tx.find_login(entity_id, login_id).await?.ok_or(Error::Unauthenticated)?;
                 if login.status != LoginStatus::Active {
                     return Err(Error::Unauthenticated);
                 }
-                let entity = tx
-                    .find_entity(entity_id)
-                    .await?
-                    .ok_or(Error::Unauthenticated)?;
+                let entity = tx.find_entity(entity_id).await?.ok_or(Error::Unauthenticated)?;
                 Principal::Login(Caller {
                     entity_id,
                     entity_number: entity.number,
@@ -290,17 +236,12 @@ impl Services {
     pub async fn logout(&self, ctx: &Ctx, principal: &Principal) -> Result<()> {
         let mut tx = self.store.write().await?;
         let (hash, actor) = match principal {
-            Principal::Login(c) => (
-                &c.token_hash,
-                Actor::Login {
-                    entity_id: c.entity_id,
-                    login_id: c.login_id.clone(),
-                },
-            ),
+            Principal::Login(c) => {
+                (&c.token_hash, Actor::Login { entity_id: c.entity_id, login_id: c.login_id.clone() })
+            }
             Principal::Operator(o) => (&o.token_hash, Actor::Operator(o.id)),
         };
         tx.delete_session(hash).await?;
-        self.commit(tx, ctx, &[AuditEvent::new(actor, Action::Logout)])
-            .await
+        self.commit(tx, ctx, &[AuditEvent::new(actor, Action::Logout)]).await
     }
 }

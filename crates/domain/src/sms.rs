@@ -39,32 +39,15 @@ const PAIR: char = '\u{1e}';
 
 impl SmsMessage {
     pub fn new(to: &MacauMobile, template: SmsTemplate, params: Vec<(&str, String)>) -> Self {
-        let params: Vec<(String, String)> = params
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        let params: Vec<(String, String)> = params.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         let body = render(template, &params);
-        SmsMessage {
-            to: to.as_str().to_string(),
-            template: template.as_str().to_string(),
-            params,
-            body,
-        }
+        SmsMessage { to: to.as_str().to_string(), template: template.as_str().to_string(), params, body }
     }
 
     fn encode(&self) -> String {
-        let params: Vec<String> = self
-            .params
-            .iter()
-            .map(|(k, v)| format!("{k}{PAIR}{v}"))
-            .collect();
-        [
-            self.to.as_str(),
-            self.template.as_str(),
-            self.body.as_str(),
-            &params.join(&FIELD.to_string()),
-        ]
-        .join(&FIELD.to_string())
+        let params: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}{PAIR}{v}")).collect();
+        [self.to.as_str(), self.template.as_str(), self.body.as_str(), &params.join(&FIELD.to_string())]
+            .join(&FIELD.to_string())
     }
 
     fn decode(s: &str) -> Option<Self> {
@@ -74,17 +57,9 @@ impl SmsMessage {
         let body = it.next()?.to_string();
         let params = it
             .filter(|p| !p.is_empty())
-            .map(|p| {
-                p.split_once(PAIR)
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-            })
+            .map(|p| p.split_once(PAIR).map(|(k, v)| (k.to_string(), v.to_string())))
             .collect::<Option<Vec<_>>>()?;
-        Some(SmsMessage {
-            to,
-            template,
-            params,
-            body,
-        })
+        Some(SmsMessage { to, template, params, body })
     }
 
     pub fn seal(&self, vault: &Vault) -> Vec<u8> {
@@ -96,19 +71,12 @@ impl SmsMessage {
     }
 
     pub fn param(&self, key: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }
 
 fn get<'a>(params: &'a [(String, String)], key: &str) -> &'a str {
-    params
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
+    params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
 /// One short trilingual text: the person may read any of the three languages.
@@ -139,12 +107,7 @@ fn render(template: SmsTemplate, p: &[(String, String)]) -> String {
 }
 
 /// Puts the message in the outbox inside the caller's transaction.
-pub async fn enqueue(
-    tx: &mut dyn Tx,
-    vault: &Vault,
-    at: Timestamp,
-    msg: &SmsMessage,
-) -> StoreResult<i64> {
+pub async fn enqueue(tx: &mut dyn Tx, vault: &Vault, at: Timestamp, msg: &SmsMessage) -> StoreResult<i64> {
     tx.insert_sms(&msg.seal(vault), at).await
 }
 
@@ -159,11 +122,7 @@ mod tests {
         let m = SmsMessage::new(
             &to,
             SmsTemplate::ActivationCode,
-            vec![
-                ("code", "ABCDE-FGHJK".into()),
-                ("entity_number", "10000010".into()),
-                ("valid_hours", "72".into()),
-            ],
+            vec![("code", "ABCDE-FGHJK".into()), ("entity_number", "10000010".into()), ("valid_hours", "72".into())],
         );
         assert!(m.body.contains("ABCDE-FGHJK"));
         let back = SmsMessage::open(&v, &m.seal(&v)).unwrap();

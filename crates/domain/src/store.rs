@@ -41,10 +41,7 @@ pub trait Tx: Send {
 
     // operators
     async fn insert_operator(&mut self, op: &OperatorRecord) -> StoreResult<i64>;
-    async fn find_operator_by_key(
-        &mut self,
-        username_key: &str,
-    ) -> StoreResult<Option<OperatorRecord>>;
+    async fn find_operator_by_key(&mut self, username_key: &str) -> StoreResult<Option<OperatorRecord>>;
     async fn find_operator(&mut self, id: i64) -> StoreResult<Option<OperatorRecord>>;
 
     // sessions
@@ -67,25 +64,14 @@ pub trait Tx: Send {
     // entities
     async fn insert_entity(&mut self, e: &EntityRecord) -> StoreResult<i64>;
     async fn find_entity_by_number(&mut self, number: &str) -> StoreResult<Option<EntityRecord>>;
-    async fn find_entity_by_registration(
-        &mut self,
-        lookup: &str,
-    ) -> StoreResult<Option<EntityRecord>>;
+    async fn find_entity_by_registration(&mut self, lookup: &str) -> StoreResult<Option<EntityRecord>>;
     async fn find_entity(&mut self, id: i64) -> StoreResult<Option<EntityRecord>>;
 
     // logins
     async fn insert_login(&mut self, l: &LoginRecord) -> StoreResult<()>;
     async fn update_login(&mut self, l: &LoginRecord) -> StoreResult<()>;
-    async fn find_login(
-        &mut self,
-        entity_id: i64,
-        login_id: &str,
-    ) -> StoreResult<Option<LoginRecord>>;
-    async fn find_login_by_username(
-        &mut self,
-        entity_id: i64,
-        username_key: &str,
-    ) -> StoreResult<Option<LoginRecord>>;
+    async fn find_login(&mut self, entity_id: i64, login_id: &str) -> StoreResult<Option<LoginRecord>>;
+    async fn find_login_by_username(&mut self, entity_id: i64, username_key: &str) -> StoreResult<Option<LoginRecord>>;
     async fn find_logins_by_id_number(
         &mut self,
         entity_id: i64,
@@ -112,12 +98,7 @@ pub trait Tx: Send {
     async fn insert_eservice(&mut self, e: &EServiceRecord) -> StoreResult<()>;
     async fn list_eservices(&mut self) -> StoreResult<Vec<EServiceRecord>>;
     async fn find_eservice(&mut self, code: &str) -> StoreResult<Option<EServiceRecord>>;
-    async fn upsert_registration(
-        &mut self,
-        entity_id: i64,
-        code: &str,
-        at: Timestamp,
-    ) -> StoreResult<()>;
+    async fn upsert_registration(&mut self, entity_id: i64, code: &str, at: Timestamp) -> StoreResult<()>;
     async fn list_registrations(&mut self, entity_id: i64) -> StoreResult<Vec<String>>;
     async fn replace_login_eservices(
         &mut self,
@@ -126,15 +107,8 @@ pub trait Tx: Send {
         codes: &[String],
         at: Timestamp,
     ) -> StoreResult<()>;
-    async fn list_login_eservices(
-        &mut self,
-        entity_id: i64,
-        login_id: &str,
-    ) -> StoreResult<Vec<String>>;
-    async fn list_entity_assignments(
-        &mut self,
-        entity_id: i64,
-    ) -> StoreResult<Vec<(String, String)>>;
+    async fn list_login_eservices(&mut self, entity_id: i64, login_id: &str) -> StoreResult<Vec<String>>;
+    async fn list_entity_assignments(&mut self, entity_id: i64) -> StoreResult<Vec<(String, String)>>;
 
     // notifications
     async fn insert_notification(&mut self, n: &NotificationRecord) -> StoreResult<()>;
@@ -174,10 +148,5 @@ pub trait Tx: Send {
     // audit
     async fn audit_head(&mut self) -> StoreResult<Option<AuditHead>>;
     async fn append_audit(&mut self, rows: &[AuditRow], head: &AuditHead) -> StoreResult<()>;
-    async fn list_audit(
-        &mut self,
-        entity_id: Option<i64>,
-        after_seq: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<AuditRow>>;
+    async fn list_audit(&mut self, entity_id: Option<i64>, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditRow>>;
 }

@@ -17,27 +17,15 @@ impl Text {
             return Err(FieldError::new(field, "required", "must not be empty"));
         }
         if s.chars().count() > max {
-            return Err(FieldError::new(
-                field,
-                "too_long",
-                format!("at most {max} characters"),
-            ));
+            return Err(FieldError::new(field, "too_long", format!("at most {max} characters")));
         }
         if s.chars().any(|c| c.is_control()) {
-            return Err(FieldError::new(
-                field,
-                "invalid",
-                "must not contain control characters",
-            ));
+            return Err(FieldError::new(field, "invalid", "must not contain control characters"));
         }
         Ok(Text(s))
     }
     /// An optional text: absent or blank is `None`.
-    pub fn parse_opt(
-        field: &str,
-        raw: Option<&str>,
-        max: usize,
-    ) -> Result<Option<Text>, FieldError> {
+    pub fn parse_opt(field: &str, raw: Option<&str>, max: usize) -> Result<Option<Text>, FieldError> {
         match raw {
             None => Ok(None),
             Some(r) if r.trim().is_empty() => Ok(None),

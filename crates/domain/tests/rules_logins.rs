@@ -53,12 +53,7 @@ async fn counter_admin(
 ) -> String {
     let login_id = env
         .services
-        .add_admin(
-            op,
-            &env.ctx(),
-            entity_number,
-            person("Another Admin", "passport", id, Some(mobile), true),
-        )
+        .add_admin(op, &env.ctx(), entity_number, person("Another Admin", "passport", id, Some(mobile), true))
         .await
         .unwrap();
     let code = env.last_code_for(&canonical(mobile)).await;
@@ -76,12 +71,7 @@ async fn live_logins(env: &Env, viewer: &Caller) -> Vec<(String, LoginKind, Logi
         .collect()
 }
 
-async fn eservice(
-    env: &Env,
-    op: &domain::access::Operator,
-    code: &str,
-    requires_registration: bool,
-) {
+async fn eservice(env: &Env, op: &domain::access::Operator, code: &str, requires_registration: bool) {
     env.services
         .create_eservice(
             op,
@@ -103,128 +93,76 @@ async fn eservice(
 // ---------------------------------------------------------------------------------------
 // R15
 
-both_backends!(
-    r15_admin_creates_staff_with_sms_code,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let e = env.entity(&op, "R15-CR-1", "61500001").await;
-        let admin = env.sign_in(&e.entity_number, "admin1").await;
-        let before = env.outbox().await.len();
-        // No counter involved: the administrator's own act.
-        let id = env
-            .services
-            .create_staff(
-                &admin.admin_of(&e.entity_number).unwrap(),
-                &env.ctx(),
-                person(
-                    "Lei Siu Ling",
-                    "macau_resident",
-                    "7123456(1)",
-                    Some("+853 6150 0002"),
-                    true,
-                ),
-            )
-            .await
-            .unwrap();
-        let out = env.outbox().await;
-        assert_eq!(out.len(), before + 1, "one SMS, to the new person");
-        let sms = out.last().unwrap();
-        assert_eq!(sms.to, "+85361500002");
-        assert_eq!(sms.template, "activation_code");
-        assert_eq!(sms.param("entity_number"), Some(e.entity_number.as_str()));
+both_backends!(r15_admin_creates_staff_with_sms_code, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R15-CR-1", "61500001").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let before = env.outbox().await.len();
+    // No counter involved: the administrator's own act.
+    let id = env
+        .services
+        .create_staff(
+            &admin.admin_of(&e.entity_number).unwrap(),
+            &env.ctx(),
+            person("Lei Siu Ling", "macau_resident", "7123456(1)", Some("+853 6150 0002"), true),
+        )
+        .await
+        .unwrap();
+    let out = env.outbox().await;
+    assert_eq!(out.len(), before + 1, "one SMS, to the new person");
+    let sms = out.last().unwrap();
+    assert_eq!(sms.to, "+85361500002");
+    assert_eq!(sms.template, "activation_code");
+    assert_eq!(sms.param("entity_number"), Some(e.entity_number.as_str()));
 
-        let logins = live_logins(&env, &admin).await;
-        assert!(logins.contains(&(id.clone(), LoginKind::Staff, LoginStatus::Pending)));
+    let logins = live_logins(&env, &admin).await;
+    assert!(logins.contains(&(id.clone(), LoginKind::Staff, LoginStatus::Pending)));
 
-        let code = sms.param("code").unwrap().to_string();
-        assert_eq!(
-            env.activate_staff(&e.entity_number, &code, "lei.sl").await,
-            id
-        );
-        let s = env.sign_in(&e.entity_number, "lei.sl").await;
-        assert_eq!(s.kind(), LoginKind::Staff);
-        assert_eq!(s.login_id(), id);
-        // Its record: name, document, mobile as given.
-        let me = env.services.me(&s).await.unwrap();
-        assert_eq!(me.login.name, "Lei Siu Ling");
-        assert_eq!(me.login.mobile_mask, "+853 6•••••02");
-        assert_eq!(me.login.id_number_mask.as_deref(), Some("7••••••(1)"));
-    }
-);
+    let code = sms.param("code").unwrap().to_string();
+    assert_eq!(env.activate_staff(&e.entity_number, &code, "lei.sl").await, id);
+    let s = env.sign_in(&e.entity_number, "lei.sl").await;
+    assert_eq!(s.kind(), LoginKind::Staff);
+    assert_eq!(s.login_id(), id);
+    // Its record: name, document, mobile as given.
+    let me = env.services.me(&s).await.unwrap();
+    assert_eq!(me.login.name, "Lei Siu Ling");
+    assert_eq!(me.login.mobile_mask, "+853 6•••••02");
+    assert_eq!(me.login.id_number_mask.as_deref(), Some("7••••••(1)"));
+});
 
-both_backends!(
-    r15_only_administrators_create_staff_and_details_are_checked,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let e = env.entity(&op, "R15-CK-1", "61500011").await;
-        let admin = env.sign_in(&e.entity_number, "admin1").await;
-        let staff_caller = {
-            staff(&env, &admin, "R15CK2", "61500012", "staff1").await;
-            env.sign_in(&e.entity_number, "staff1").await
-        };
-        let account = env.sign_in(&e.entity_number, "entity").await;
-        assert!(matches!(
-            staff_caller.admin_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
-        assert!(matches!(
-            account.admin_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
+both_backends!(r15_only_administrators_create_staff_and_details_are_checked, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R15-CK-1", "61500011").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let staff_caller = {
+        staff(&env, &admin, "R15CK2", "61500012", "staff1").await;
+        env.sign_in(&e.entity_number, "staff1").await
+    };
+    let account = env.sign_in(&e.entity_number, "entity").await;
+    assert!(matches!(staff_caller.admin_of(&e.entity_number), Err(Error::Forbidden)));
+    assert!(matches!(account.admin_of(&e.entity_number), Err(Error::Forbidden)));
 
-        let a = admin.admin_of(&e.entity_number).unwrap();
-        // A Macau mobile is required (the code goes there), and a valid document.
-        let x = err(env
-            .services
-            .create_staff(
-                &a,
-                &env.ctx(),
-                person("X", "passport", "R15CK3", Some("+852 9123 4567"), true),
-            )
-            .await);
-        assert!(has_field(&x, "mobile", "invalid_mobile"), "{x:?}");
-        let x = err(env
-            .services
-            .create_staff(
-                &a,
-                &env.ctx(),
-                person("X", "passport", "R15CK3", None, true),
-            )
-            .await);
-        assert!(has_field(&x, "mobile", "required"), "{x:?}");
-        let x = err(env
-            .services
-            .create_staff(
-                &a,
-                &env.ctx(),
-                person("X", "macau_resident", "2234567(8)", Some("61500013"), true),
-            )
-            .await);
-        assert!(
-            has_field(&x, "id_document.number", "invalid_id_number"),
-            "{x:?}"
-        );
-        // One login per person per entity.
-        let x = err(env
-            .services
-            .create_staff(
-                &a,
-                &env.ctx(),
-                person("Same Person", "passport", "r15ck2", Some("61500014"), true),
-            )
-            .await);
-        assert!(
-            matches!(
-                x,
-                Error::Conflict {
-                    code: "person_has_login",
-                    ..
-                }
-            ),
-            "{x:?}"
-        );
-    }
-);
+    let a = admin.admin_of(&e.entity_number).unwrap();
+    // A Macau mobile is required (the code goes there), and a valid document.
+    let x = err(env
+        .services
+        .create_staff(&a, &env.ctx(), person("X", "passport", "R15CK3", Some("+852 9123 4567"), true))
+        .await);
+    assert!(has_field(&x, "mobile", "invalid_mobile"), "{x:?}");
+    let x = err(env.services.create_staff(&a, &env.ctx(), person("X", "passport", "R15CK3", None, true)).await);
+    assert!(has_field(&x, "mobile", "required"), "{x:?}");
+    let x = err(env
+        .services
+        .create_staff(&a, &env.ctx(), person("X", "macau_resident", "2234567(8)", Some("61500013"), true))
+        .await);
+    assert!(has_field(&x, "id_document.number", "invalid_id_number"), "{x:?}");
+    // One login per person per entity.
+    let x = err(env
+        .services
+        .create_staff(&a, &env.ctx(), person("Same Person", "passport", "r15ck2", Some("61500014"), true))
+        .await);
+    assert!(matches!(x, Error::Conflict { code: "person_has_login", .. }), "{x:?}");
+});
 
 // ---------------------------------------------------------------------------------------
 // R16
@@ -233,29 +171,11 @@ both_backends!(r16_admin_cannot_delete_self, |env: Env| async move {
     let op = env.operator().await;
     let e = env.entity(&op, "R16-SELF-1", "61600001").await;
     let admin = env.sign_in(&e.entity_number, "admin1").await;
-    let x = err(env
-        .services
-        .delete_login(
-            &admin.admin_of(&e.entity_number).unwrap(),
-            &env.ctx(),
-            &e.admin_login_id,
-        )
-        .await);
-    assert!(
-        matches!(
-            x,
-            Error::Refused {
-                code: "cannot_delete_self",
-                ..
-            }
-        ),
-        "{x:?}"
-    );
+    let x =
+        err(env.services.delete_login(&admin.admin_of(&e.entity_number).unwrap(), &env.ctx(), &e.admin_login_id).await);
+    assert!(matches!(x, Error::Refused { code: "cannot_delete_self", .. }), "{x:?}");
     // Still there, still an administrator, still signed in.
-    env.services
-        .authenticate(&env.token(&e.entity_number, "admin1").await)
-        .await
-        .unwrap();
+    env.services.authenticate(&env.token(&e.entity_number, "admin1").await).await.unwrap();
     assert!(live_logins(&env, &admin).await.contains(&(
         e.admin_login_id.clone(),
         LoginKind::Admin,
@@ -266,17 +186,12 @@ both_backends!(r16_admin_cannot_delete_self, |env: Env| async move {
 both_backends!(r16_admin_deletes_other_admin, |env: Env| async move {
     let op = env.operator().await;
     let e = env.entity(&op, "R16-OTH-1", "61600011").await;
-    let admin2_id =
-        counter_admin(&env, &op, &e.entity_number, "R16OTH2", "61600012", "admin2").await;
+    let admin2_id = counter_admin(&env, &op, &e.entity_number, "R16OTH2", "61600012", "admin2").await;
     let admin2 = env.sign_in(&e.entity_number, "admin2").await;
     let admin1_token = env.token(&e.entity_number, "admin1").await;
     // Administrator 2 deletes administrator 1.
     env.services
-        .delete_login(
-            &admin2.admin_of(&e.entity_number).unwrap(),
-            &env.ctx(),
-            &e.admin_login_id,
-        )
+        .delete_login(&admin2.admin_of(&e.entity_number).unwrap(), &env.ctx(), &e.admin_login_id)
         .await
         .unwrap();
     let logins = live_logins(&env, &admin2).await;
@@ -299,519 +214,252 @@ both_backends!(r16_admin_deletes_other_admin, |env: Env| async move {
     // Deleting it again: it is gone.
     let x = err(env
         .services
-        .delete_login(
-            &admin2.admin_of(&e.entity_number).unwrap(),
-            &env.ctx(),
-            &e.admin_login_id,
-        )
+        .delete_login(&admin2.admin_of(&e.entity_number).unwrap(), &env.ctx(), &e.admin_login_id)
         .await);
     assert!(matches!(x, Error::NotFound), "{x:?}");
 });
 
-both_backends!(
-    r16_admin_deletes_staff_but_never_the_entity_account,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let e = env.entity(&op, "R16-ST-1", "61600021").await;
-        let admin = env.sign_in(&e.entity_number, "admin1").await;
-        let s1 = staff(&env, &admin, "R16ST2", "61600022", "staff1").await;
-        let s2 = staff(&env, &admin, "R16ST3", "61600023", "staff2").await;
-        let staff2 = env.sign_in(&e.entity_number, "staff2").await;
-        let a = admin.admin_of(&e.entity_number).unwrap();
-        env.services
-            .delete_login(&a, &env.ctx(), &s1)
-            .await
-            .unwrap();
-        assert!(!live_logins(&env, &admin)
-            .await
-            .iter()
-            .any(|(id, _, _)| *id == s1));
+both_backends!(r16_admin_deletes_staff_but_never_the_entity_account, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R16-ST-1", "61600021").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let s1 = staff(&env, &admin, "R16ST2", "61600022", "staff1").await;
+    let s2 = staff(&env, &admin, "R16ST3", "61600023", "staff2").await;
+    let staff2 = env.sign_in(&e.entity_number, "staff2").await;
+    let a = admin.admin_of(&e.entity_number).unwrap();
+    env.services.delete_login(&a, &env.ctx(), &s1).await.unwrap();
+    assert!(!live_logins(&env, &admin).await.iter().any(|(id, _, _)| *id == s1));
 
-        let account_id = live_logins(&env, &admin)
-            .await
-            .into_iter()
-            .find(|(_, k, _)| *k == LoginKind::Entity)
-            .unwrap()
-            .0;
-        let x = err(env.services.delete_login(&a, &env.ctx(), &account_id).await);
-        assert!(
-            matches!(
-                x,
-                Error::Refused {
-                    code: "cannot_delete_entity_account",
-                    ..
-                }
-            ),
-            "{x:?}"
-        );
-        // Staff delete nothing.
-        assert!(matches!(
-            staff2.admin_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
-        // The person of a deleted login can be given a new one.
-        let again = staff(&env, &admin, "R16ST2", "61600022", "staff1").await;
-        assert_ne!(again, s1);
-        assert_ne!(again, s2);
-    }
-);
+    let account_id = live_logins(&env, &admin).await.into_iter().find(|(_, k, _)| *k == LoginKind::Entity).unwrap().0;
+    let x = err(env.services.delete_login(&a, &env.ctx(), &account_id).await);
+    assert!(matches!(x, Error::Refused { code: "cannot_delete_entity_account", .. }), "{x:?}");
+    // Staff delete nothing.
+    assert!(matches!(staff2.admin_of(&e.entity_number), Err(Error::Forbidden)));
+    // The person of a deleted login can be given a new one.
+    let again = staff(&env, &admin, "R16ST2", "61600022", "staff1").await;
+    assert_ne!(again, s1);
+    assert_ne!(again, s2);
+});
 
 // ---------------------------------------------------------------------------------------
 // R17, R18
 
-both_backends!(
-    r17_entity_account_removes_admin_rights_and_only_counter_restores,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let e = env.entity(&op, "R17-RM-1", "61700001").await;
-        let admin2_id =
-            counter_admin(&env, &op, &e.entity_number, "R17RM2", "61700002", "admin2").await;
-        let account = env.sign_in(&e.entity_number, "entity").await;
-        let admin1 = env.sign_in(&e.entity_number, "admin1").await;
+both_backends!(r17_entity_account_removes_admin_rights_and_only_counter_restores, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R17-RM-1", "61700001").await;
+    let admin2_id = counter_admin(&env, &op, &e.entity_number, "R17RM2", "61700002", "admin2").await;
+    let account = env.sign_in(&e.entity_number, "entity").await;
+    let admin1 = env.sign_in(&e.entity_number, "admin1").await;
 
-        // Administrators cannot remove rights; only the entity account can.
-        assert!(matches!(
-            admin1.entity_account_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
-        let kind = env
-            .services
-            .remove_admin(
-                &account.entity_account_of(&e.entity_number).unwrap(),
-                &env.ctx(),
-                &admin2_id,
-            )
-            .await
-            .unwrap();
-        assert_eq!(kind, LoginKind::Staff);
-        // The login stays, as an ordinary staff login.
-        let logins = live_logins(&env, &account).await;
-        assert!(logins.contains(&(admin2_id.clone(), LoginKind::Staff, LoginStatus::Active)));
-        let demoted = env.sign_in(&e.entity_number, "admin2").await;
-        assert_eq!(demoted.kind(), LoginKind::Staff);
-        assert_eq!(demoted.login_id(), admin2_id);
-        // Not an administrator any more: cannot remove again, cannot act as one.
-        let x = err(env
-            .services
-            .remove_admin(
-                &account.entity_account_of(&e.entity_number).unwrap(),
-                &env.ctx(),
-                &admin2_id,
-            )
-            .await);
-        assert!(
-            matches!(
-                x,
-                Error::Conflict {
-                    code: "not_an_administrator",
-                    ..
-                }
-            ),
-            "{x:?}"
-        );
-        assert!(matches!(
-            demoted.admin_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
+    // Administrators cannot remove rights; only the entity account can.
+    assert!(matches!(admin1.entity_account_of(&e.entity_number), Err(Error::Forbidden)));
+    let kind = env
+        .services
+        .remove_admin(&account.entity_account_of(&e.entity_number).unwrap(), &env.ctx(), &admin2_id)
+        .await
+        .unwrap();
+    assert_eq!(kind, LoginKind::Staff);
+    // The login stays, as an ordinary staff login.
+    let logins = live_logins(&env, &account).await;
+    assert!(logins.contains(&(admin2_id.clone(), LoginKind::Staff, LoginStatus::Active)));
+    let demoted = env.sign_in(&e.entity_number, "admin2").await;
+    assert_eq!(demoted.kind(), LoginKind::Staff);
+    assert_eq!(demoted.login_id(), admin2_id);
+    // Not an administrator any more: cannot remove again, cannot act as one.
+    let x = err(env
+        .services
+        .remove_admin(&account.entity_account_of(&e.entity_number).unwrap(), &env.ctx(), &admin2_id)
+        .await);
+    assert!(matches!(x, Error::Conflict { code: "not_an_administrator", .. }), "{x:?}");
+    assert!(matches!(demoted.admin_of(&e.entity_number), Err(Error::Forbidden)));
 
-        // Only the counter restores; and only rights that were removed.
-        let kind = env
-            .services
-            .restore_admin(&op, &env.ctx(), &e.entity_number, &admin2_id)
-            .await
-            .unwrap();
-        assert_eq!(kind, LoginKind::Admin);
-        assert_eq!(
-            env.sign_in(&e.entity_number, "admin2").await.kind(),
-            LoginKind::Admin
-        );
-        let admin = env.sign_in(&e.entity_number, "admin1").await;
-        let s = staff(&env, &admin, "R17RM3", "61700003", "staff1").await;
-        let x = err(env
-            .services
-            .restore_admin(&op, &env.ctx(), &e.entity_number, &s)
-            .await);
-        assert!(
-            matches!(
-                x,
-                Error::Conflict {
-                    code: "not_removed_administrator",
-                    ..
-                }
-            ),
-            "{x:?}"
-        );
-        let x = err(env
-            .services
-            .restore_admin(&op, &env.ctx(), &e.entity_number, &admin2_id)
-            .await);
-        assert!(
-            matches!(
-                x,
-                Error::Conflict {
-                    code: "not_removed_administrator",
-                    ..
-                }
-            ),
-            "{x:?}"
-        );
-    }
-);
+    // Only the counter restores; and only rights that were removed.
+    let kind = env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &admin2_id).await.unwrap();
+    assert_eq!(kind, LoginKind::Admin);
+    assert_eq!(env.sign_in(&e.entity_number, "admin2").await.kind(), LoginKind::Admin);
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let s = staff(&env, &admin, "R17RM3", "61700003", "staff1").await;
+    let x = err(env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &s).await);
+    assert!(matches!(x, Error::Conflict { code: "not_removed_administrator", .. }), "{x:?}");
+    let x = err(env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &admin2_id).await);
+    assert!(matches!(x, Error::Conflict { code: "not_removed_administrator", .. }), "{x:?}");
+});
 
-both_backends!(
-    r18_entity_without_administrator_manages_nothing_until_counter_restores,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let e = env.entity(&op, "R18-NA-1", "61800001").await;
-        eservice(&env, &op, "r18-basic", false).await;
-        let account = env.sign_in(&e.entity_number, "entity").await;
-        env.services
-            .remove_admin(
-                &account.entity_account_of(&e.entity_number).unwrap(),
-                &env.ctx(),
-                &e.admin_login_id,
-            )
-            .await
-            .unwrap();
+both_backends!(r18_entity_without_administrator_manages_nothing_until_counter_restores, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R18-NA-1", "61800001").await;
+    eservice(&env, &op, "r18-basic", false).await;
+    let account = env.sign_in(&e.entity_number, "entity").await;
+    env.services
+        .remove_admin(&account.entity_account_of(&e.entity_number).unwrap(), &env.ctx(), &e.admin_login_id)
+        .await
+        .unwrap();
 
-        // No administrator left: allowed, and nobody can manage logins.
-        let logins = live_logins(&env, &account).await;
-        assert!(!logins.iter().any(|(_, k, _)| *k == LoginKind::Admin));
-        let former = env.sign_in(&e.entity_number, "admin1").await;
-        assert!(matches!(
-            former.admin_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
-        assert!(matches!(
-            account.admin_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
-        // The entity account can still see its logins, but remove nothing more.
-        let x = err(env
-            .services
-            .remove_admin(
-                &account.entity_account_of(&e.entity_number).unwrap(),
-                &env.ctx(),
-                &e.admin_login_id,
-            )
-            .await);
-        assert!(
-            matches!(
-                x,
-                Error::Conflict {
-                    code: "not_an_administrator",
-                    ..
-                }
-            ),
-            "{x:?}"
-        );
+    // No administrator left: allowed, and nobody can manage logins.
+    let logins = live_logins(&env, &account).await;
+    assert!(!logins.iter().any(|(_, k, _)| *k == LoginKind::Admin));
+    let former = env.sign_in(&e.entity_number, "admin1").await;
+    assert!(matches!(former.admin_of(&e.entity_number), Err(Error::Forbidden)));
+    assert!(matches!(account.admin_of(&e.entity_number), Err(Error::Forbidden)));
+    // The entity account can still see its logins, but remove nothing more.
+    let x = err(env
+        .services
+        .remove_admin(&account.entity_account_of(&e.entity_number).unwrap(), &env.ctx(), &e.admin_login_id)
+        .await);
+    assert!(matches!(x, Error::Conflict { code: "not_an_administrator", .. }), "{x:?}");
 
-        // The counter restores; management works again.
-        env.services
-            .restore_admin(&op, &env.ctx(), &e.entity_number, &e.admin_login_id)
-            .await
-            .unwrap();
-        let admin = env.sign_in(&e.entity_number, "admin1").await;
-        let s = staff(&env, &admin, "R18NA2", "61800002", "staff1").await;
-        env.services
-            .assign_eservices(
-                &admin.admin_of(&e.entity_number).unwrap(),
-                &env.ctx(),
-                &s,
-                vec!["r18-basic".into()],
-            )
-            .await
-            .unwrap();
-    }
-);
+    // The counter restores; management works again.
+    env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &e.admin_login_id).await.unwrap();
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let s = staff(&env, &admin, "R18NA2", "61800002", "staff1").await;
+    env.services
+        .assign_eservices(&admin.admin_of(&e.entity_number).unwrap(), &env.ctx(), &s, vec!["r18-basic".into()])
+        .await
+        .unwrap();
+});
 
-both_backends!(
-    r18_counter_adds_administrator_to_entity_without_one,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let e = env.entity(&op, "R18-ADD-1", "61800011").await;
-        let account = env.sign_in(&e.entity_number, "entity").await;
-        env.services
-            .remove_admin(
-                &account.entity_account_of(&e.entity_number).unwrap(),
-                &env.ctx(),
-                &e.admin_login_id,
-            )
-            .await
-            .unwrap();
-        counter_admin(
-            &env,
-            &op,
-            &e.entity_number,
-            "R18ADD2",
-            "61800012",
-            "newadmin",
-        )
-        .await;
-        let admin = env.sign_in(&e.entity_number, "newadmin").await;
-        assert_eq!(admin.kind(), LoginKind::Admin);
-        staff(&env, &admin, "R18ADD3", "61800013", "staff1").await;
-    }
-);
+both_backends!(r18_counter_adds_administrator_to_entity_without_one, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R18-ADD-1", "61800011").await;
+    let account = env.sign_in(&e.entity_number, "entity").await;
+    env.services
+        .remove_admin(&account.entity_account_of(&e.entity_number).unwrap(), &env.ctx(), &e.admin_login_id)
+        .await
+        .unwrap();
+    counter_admin(&env, &op, &e.entity_number, "R18ADD2", "61800012", "newadmin").await;
+    let admin = env.sign_in(&e.entity_number, "newadmin").await;
+    assert_eq!(admin.kind(), LoginKind::Admin);
+    staff(&env, &admin, "R18ADD3", "61800013", "staff1").await;
+});
 
 // ---------------------------------------------------------------------------------------
 // R19
 
-both_backends!(
-    r19_assignment_requires_registration_when_eservice_says_so,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let e = env.entity(&op, "R19-REG-1", "61900001").await;
-        eservice(&env, &op, "tax-returns", true).await;
-        eservice(&env, &op, "parking", false).await;
-        let admin = env.sign_in(&e.entity_number, "admin1").await;
-        let s = staff(&env, &admin, "R19REG2", "61900002", "staff1").await;
-        let a = admin.admin_of(&e.entity_number).unwrap();
+both_backends!(r19_assignment_requires_registration_when_eservice_says_so, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R19-REG-1", "61900001").await;
+    eservice(&env, &op, "tax-returns", true).await;
+    eservice(&env, &op, "parking", false).await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let s = staff(&env, &admin, "R19REG2", "61900002", "staff1").await;
+    let a = admin.admin_of(&e.entity_number).unwrap();
 
-        let x = err(env
-            .services
-            .assign_eservices(
-                &a,
-                &env.ctx(),
-                &s,
-                vec!["parking".into(), "tax-returns".into()],
-            )
-            .await);
-        assert!(
-            has_field(&x, "eservices[1]", "entity_not_registered"),
-            "{x:?}"
-        );
-        // All or nothing: "parking" was not assigned either.
-        let staff_caller = env.sign_in(&e.entity_number, "staff1").await;
-        assert!(env
-            .services
-            .me(&staff_caller)
-            .await
-            .unwrap()
-            .eservices
-            .is_empty());
+    let x = err(env.services.assign_eservices(&a, &env.ctx(), &s, vec!["parking".into(), "tax-returns".into()]).await);
+    assert!(has_field(&x, "eservices[1]", "entity_not_registered"), "{x:?}");
+    // All or nothing: "parking" was not assigned either.
+    let staff_caller = env.sign_in(&e.entity_number, "staff1").await;
+    assert!(env.services.me(&staff_caller).await.unwrap().eservices.is_empty());
 
-        // One that does not require registration is assigned at once.
-        let got = env
-            .services
-            .assign_eservices(&a, &env.ctx(), &s, vec!["parking".into()])
-            .await
-            .unwrap();
-        assert_eq!(got, vec!["parking".to_string()]);
+    // One that does not require registration is assigned at once.
+    let got = env.services.assign_eservices(&a, &env.ctx(), &s, vec!["parking".into()]).await.unwrap();
+    assert_eq!(got, vec!["parking".to_string()]);
 
-        // After the counter records the registration, the other can be assigned.
-        env.services
-            .register_entity_eservice(&op, &env.ctx(), &e.entity_number, "tax-returns")
-            .await
-            .unwrap();
-        let got = env
-            .services
-            .assign_eservices(
-                &a,
-                &env.ctx(),
-                &s,
-                vec!["tax-returns".into(), "parking".into()],
-            )
-            .await
-            .unwrap();
-        assert_eq!(got, vec!["parking".to_string(), "tax-returns".to_string()]);
-        let mine: Vec<_> = env
-            .services
-            .me(&staff_caller)
-            .await
-            .unwrap()
-            .eservices
-            .into_iter()
-            .map(|e| e.code)
-            .collect();
-        assert_eq!(mine, vec!["parking".to_string(), "tax-returns".to_string()]);
+    // After the counter records the registration, the other can be assigned.
+    env.services.register_entity_eservice(&op, &env.ctx(), &e.entity_number, "tax-returns").await.unwrap();
+    let got =
+        env.services.assign_eservices(&a, &env.ctx(), &s, vec!["tax-returns".into(), "parking".into()]).await.unwrap();
+    assert_eq!(got, vec!["parking".to_string(), "tax-returns".to_string()]);
+    let mine: Vec<_> = env.services.me(&staff_caller).await.unwrap().eservices.into_iter().map(|e| e.code).collect();
+    assert_eq!(mine, vec!["parking".to_string(), "tax-returns".to_string()]);
 
-        // Registration is per entity: another entity still must register.
-        let other = env.entity(&op, "R19-REG-2", "61900003").await;
-        let other_admin = env.sign_in(&other.entity_number, "admin1").await;
-        let x = err(env
-            .services
-            .assign_eservices(
-                &other_admin.admin_of(&other.entity_number).unwrap(),
-                &env.ctx(),
-                &other.admin_login_id,
-                vec!["tax-returns".into()],
-            )
-            .await);
-        assert!(
-            has_field(&x, "eservices[0]", "entity_not_registered"),
-            "{x:?}"
-        );
-    }
-);
+    // Registration is per entity: another entity still must register.
+    let other = env.entity(&op, "R19-REG-2", "61900003").await;
+    let other_admin = env.sign_in(&other.entity_number, "admin1").await;
+    let x = err(env
+        .services
+        .assign_eservices(
+            &other_admin.admin_of(&other.entity_number).unwrap(),
+            &env.ctx(),
+            &other.admin_login_id,
+            vec!["tax-returns".into()],
+        )
+        .await);
+    assert!(has_field(&x, "eservices[0]", "entity_not_registered"), "{x:?}");
+});
 
-both_backends!(
-    r19_admin_assigns_self_and_staff_but_staff_and_entity_account_cannot,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let e = env.entity(&op, "R19-AS-1", "61900011").await;
-        eservice(&env, &op, "licensing", false).await;
-        let admin = env.sign_in(&e.entity_number, "admin1").await;
-        let s = staff(&env, &admin, "R19AS2", "61900012", "staff1").await;
-        let a = admin.admin_of(&e.entity_number).unwrap();
-        // Themselves included.
-        env.services
-            .assign_eservices(&a, &env.ctx(), &e.admin_login_id, vec!["licensing".into()])
-            .await
-            .unwrap();
-        assert_eq!(
-            env.services.me(&admin).await.unwrap().eservices[0].code,
-            "licensing"
-        );
-        // Unknown e-service.
-        let x = err(env
-            .services
-            .assign_eservices(&a, &env.ctx(), &s, vec!["no-such-thing".into()])
-            .await);
-        assert!(has_field(&x, "eservices[0]", "unknown_eservice"), "{x:?}");
-        // The entity account uses no e-services.
-        let account = env.sign_in(&e.entity_number, "entity").await;
-        let x = err(env
-            .services
-            .assign_eservices(&a, &env.ctx(), account.login_id(), vec!["licensing".into()])
-            .await);
-        assert!(
-            matches!(
-                x,
-                Error::Conflict {
-                    code: "entity_account_has_no_eservices",
-                    ..
-                }
-            ),
-            "{x:?}"
-        );
-        // Staff and the entity account cannot assign.
-        let st = env.sign_in(&e.entity_number, "staff1").await;
-        assert!(matches!(
-            st.admin_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
-        assert!(matches!(
-            account.admin_of(&e.entity_number),
-            Err(Error::Forbidden)
-        ));
-        // Unassigning: an empty list.
-        env.services
-            .assign_eservices(&a, &env.ctx(), &e.admin_login_id, vec![])
-            .await
-            .unwrap();
-        assert!(env.services.me(&admin).await.unwrap().eservices.is_empty());
-        // Deleting a login removes its assignments.
-        env.services
-            .assign_eservices(&a, &env.ctx(), &s, vec!["licensing".into()])
-            .await
-            .unwrap();
-        env.services.delete_login(&a, &env.ctx(), &s).await.unwrap();
-        let listed = env
-            .services
-            .list_logins(&admin.overseer_of(&e.entity_number).unwrap())
-            .await
-            .unwrap();
-        assert!(listed.iter().all(|l| l.eservices.is_empty()));
-    }
-);
+both_backends!(r19_admin_assigns_self_and_staff_but_staff_and_entity_account_cannot, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R19-AS-1", "61900011").await;
+    eservice(&env, &op, "licensing", false).await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let s = staff(&env, &admin, "R19AS2", "61900012", "staff1").await;
+    let a = admin.admin_of(&e.entity_number).unwrap();
+    // Themselves included.
+    env.services.assign_eservices(&a, &env.ctx(), &e.admin_login_id, vec!["licensing".into()]).await.unwrap();
+    assert_eq!(env.services.me(&admin).await.unwrap().eservices[0].code, "licensing");
+    // Unknown e-service.
+    let x = err(env.services.assign_eservices(&a, &env.ctx(), &s, vec!["no-such-thing".into()]).await);
+    assert!(has_field(&x, "eservices[0]", "unknown_eservice"), "{x:?}");
+    // The entity account uses no e-services.
+    let account = env.sign_in(&e.entity_number, "entity").await;
+    let x = err(env.services.assign_eservices(&a, &env.ctx(), account.login_id(), vec!["licensing".into()]).await);
+    assert!(matches!(x, Error::Conflict { code: "entity_account_has_no_eservices", .. }), "{x:?}");
+    // Staff and the entity account cannot assign.
+    let st = env.sign_in(&e.entity_number, "staff1").await;
+    assert!(matches!(st.admin_of(&e.entity_number), Err(Error::Forbidden)));
+    assert!(matches!(account.admin_of(&e.entity_number), Err(Error::Forbidden)));
+    // Unassigning: an empty list.
+    env.services.assign_eservices(&a, &env.ctx(), &e.admin_login_id, vec![]).await.unwrap();
+    assert!(env.services.me(&admin).await.unwrap().eservices.is_empty());
+    // Deleting a login removes its assignments.
+    env.services.assign_eservices(&a, &env.ctx(), &s, vec!["licensing".into()]).await.unwrap();
+    env.services.delete_login(&a, &env.ctx(), &s).await.unwrap();
+    let listed = env.services.list_logins(&admin.overseer_of(&e.entity_number).unwrap()).await.unwrap();
+    assert!(listed.iter().all(|l| l.eservices.is_empty()));
+});
 
 // ---------------------------------------------------------------------------------------
 // R20
 
-both_backends!(
-    r20_other_entity_login_cannot_read_or_change,
-    |env: Env| async move {
-        let op = env.operator().await;
-        let a = env.entity(&op, "R20-A", "62000001").await;
-        let b = env.entity(&op, "R20-B", "62000002").await;
-        eservice(&env, &op, "r20-svc", false).await;
-        let admin_a = env.sign_in(&a.entity_number, "admin1").await;
-        let account_a = env.sign_in(&a.entity_number, "entity").await;
-        let admin_b = env.sign_in(&b.entity_number, "admin1").await;
-        let staff_b = staff(&env, &admin_b, "R20B2", "62000003", "staff1").await;
+both_backends!(r20_other_entity_login_cannot_read_or_change, |env: Env| async move {
+    let op = env.operator().await;
+    let a = env.entity(&op, "R20-A", "62000001").await;
+    let b = env.entity(&op, "R20-B", "62000002").await;
+    eservice(&env, &op, "r20-svc", false).await;
+    let admin_a = env.sign_in(&a.entity_number, "admin1").await;
+    let account_a = env.sign_in(&a.entity_number, "entity").await;
+    let admin_b = env.sign_in(&b.entity_number, "admin1").await;
+    let staff_b = staff(&env, &admin_b, "R20B2", "62000003", "staff1").await;
 
-        // Capabilities for another entity are refused as if it did not exist.
-        for (who, c) in [("admin", &admin_a), ("entity account", &account_a)] {
-            assert!(
-                matches!(c.admin_of(&b.entity_number), Err(Error::NotFound)),
-                "{who}"
-            );
-            assert!(
-                matches!(c.entity_account_of(&b.entity_number), Err(Error::NotFound)),
-                "{who}"
-            );
-            assert!(
-                matches!(c.overseer_of(&b.entity_number), Err(Error::NotFound)),
-                "{who}"
-            );
-        }
-
-        // Even with its own capability, B's login ids are unknown to A.
-        let own = admin_a.admin_of(&a.entity_number).unwrap();
-        for target in [&b.admin_login_id, &staff_b] {
-            let x = err(env.services.delete_login(&own, &env.ctx(), target).await);
-            assert!(matches!(x, Error::NotFound), "{x:?}");
-            let x = err(env
-                .services
-                .assign_eservices(&own, &env.ctx(), target, vec!["r20-svc".into()])
-                .await);
-            assert!(matches!(x, Error::NotFound), "{x:?}");
-        }
-        let x = err(env
-            .services
-            .remove_admin(
-                &account_a.entity_account_of(&a.entity_number).unwrap(),
-                &env.ctx(),
-                &b.admin_login_id,
-            )
-            .await);
-        assert!(matches!(x, Error::NotFound), "{x:?}");
-        // The counter names the entity too: B's login under A's number is not found.
-        let x = err(env
-            .services
-            .restore_admin(&op, &env.ctx(), &a.entity_number, &staff_b)
-            .await);
-        assert!(matches!(x, Error::NotFound), "{x:?}");
-
-        // Reads stay inside the entity.
-        let listed_a = live_logins(&env, &admin_a).await;
-        assert!(listed_a
-            .iter()
-            .all(|(id, _, _)| *id != b.admin_login_id && *id != staff_b));
-        assert_eq!(listed_a.len(), 2);
-        let audit_a = env
-            .services
-            .entity_audit(&admin_a.overseer_of(&a.entity_number).unwrap(), 0, 500)
-            .await
-            .unwrap();
-        assert!(!audit_a.is_empty());
-        let audit_b = env
-            .services
-            .entity_audit(&admin_b.overseer_of(&b.entity_number).unwrap(), 0, 500)
-            .await
-            .unwrap();
-        let a_seqs: std::collections::HashSet<_> = audit_a.iter().map(|r| r.seq).collect();
-        assert!(audit_b.iter().all(|r| !a_seqs.contains(&r.seq)));
-        assert!(audit_a
-            .iter()
-            .all(|r| r.target.as_deref() != Some(staff_b.as_str())));
-
-        // Nothing in B changed.
-        let listed_b = live_logins(&env, &admin_b).await;
-        assert!(listed_b.contains(&(
-            b.admin_login_id.clone(),
-            LoginKind::Admin,
-            LoginStatus::Active
-        )));
-        assert!(listed_b.contains(&(staff_b.clone(), LoginKind::Staff, LoginStatus::Active)));
-        let staff_b_caller = env.sign_in(&b.entity_number, "staff1").await;
-        assert!(env
-            .services
-            .me(&staff_b_caller)
-            .await
-            .unwrap()
-            .eservices
-            .is_empty());
+    // Capabilities for another entity are refused as if it did not exist.
+    for (who, c) in [("admin", &admin_a), ("entity account", &account_a)] {
+        assert!(matches!(c.admin_of(&b.entity_number), Err(Error::NotFound)), "{who}");
+        assert!(matches!(c.entity_account_of(&b.entity_number), Err(Error::NotFound)), "{who}");
+        assert!(matches!(c.overseer_of(&b.entity_number), Err(Error::NotFound)), "{who}");
     }
-);
+
+    // Even with its own capability, B's login ids are unknown to A.
+    let own = admin_a.admin_of(&a.entity_number).unwrap();
+    for target in [&b.admin_login_id, &staff_b] {
+        let x = err(env.services.delete_login(&own, &env.ctx(), target).await);
+        assert!(matches!(x, Error::NotFound), "{x:?}");
+        let x = err(env.services.assign_eservices(&own, &env.ctx(), target, vec!["r20-svc".into()]).await);
+        assert!(matches!(x, Error::NotFound), "{x:?}");
+    }
+    let x = err(env
+        .services
+        .remove_admin(&account_a.entity_account_of(&a.entity_number).unwrap(), &env.ctx(), &b.admin_login_id)
+        .await);
+    assert!(matches!(x, Error::NotFound), "{x:?}");
+    // The counter names the entity too: B's login under A's number is not found.
+    let x = err(env.services.restore_admin(&op, &env.ctx(), &a.entity_number, &staff_b).await);
+    assert!(matches!(x, Error::NotFound), "{x:?}");
+
+    // Reads stay inside the entity.
+    let listed_a = live_logins(&env, &admin_a).await;
+    assert!(listed_a.iter().all(|(id, _, _)| *id != b.admin_login_id && *id != staff_b));
+    assert_eq!(listed_a.len(), 2);
+    let audit_a = env.services.entity_audit(&admin_a.overseer_of(&a.entity_number).unwrap(), 0, 500).await.unwrap();
+    assert!(!audit_a.is_empty());
+    let audit_b = env.services.entity_audit(&admin_b.overseer_of(&b.entity_number).unwrap(), 0, 500).await.unwrap();
+    let a_seqs: std::collections::HashSet<_> = audit_a.iter().map(|r| r.seq).collect();
+    assert!(audit_b.iter().all(|r| !a_seqs.contains(&r.seq)));
+    assert!(audit_a.iter().all(|r| r.target.as_deref() != Some(staff_b.as_str())));
+
+    // Nothing in B changed.
+    let listed_b = live_logins(&env, &admin_b).await;
+    assert!(listed_b.contains(&(b.admin_login_id.clone(), LoginKind::Admin, LoginStatus::Active)));
+    assert!(listed_b.contains(&(staff_b.clone(), LoginKind::Staff, LoginStatus::Active)));
+    let staff_b_caller = env.sign_in(&b.entity_number, "staff1").await;
+    assert!(env.services.me(&staff_b_caller).await.unwrap().eservices.is_empty());
+});

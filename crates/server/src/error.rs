@@ -40,44 +40,18 @@ pub struct ProblemField {
 }
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        title: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
-        ApiError {
-            status,
-            code,
-            title,
-            detail: detail.into(),
-            errors: vec![],
-            retry_after: None,
-        }
+    pub fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        ApiError { status, code, title, detail: detail.into(), errors: vec![], retry_after: None }
     }
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
         ApiError {
             errors,
-            ..ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "Validation failed",
-                detail,
-            )
+            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed", detail)
         }
     }
     pub fn not_found() -> Self {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "Not found",
-            "no such resource",
-        )
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not found", "no such resource")
     }
     pub fn internal() -> Self {
         ApiError::new(
@@ -115,7 +89,9 @@ impl From<Error> for ApiError {
                 "Password disabled",
                 "after too many failed attempts the password is disabled; reset it through \"need help\"",
             ),
-            Error::Unauthenticated => ApiError::new(S::UNAUTHORIZED, "unauthenticated", "Not signed in", "a valid session is required"),
+            Error::Unauthenticated => {
+                ApiError::new(S::UNAUTHORIZED, "unauthenticated", "Not signed in", "a valid session is required")
+            }
             Error::Forbidden => ApiError::new(S::FORBIDDEN, "forbidden", "Forbidden", "this login may not do this"),
             Error::NotFound => ApiError::not_found(),
             Error::Conflict { code, message } => ApiError::new(S::CONFLICT, code, "Conflict", message),
@@ -130,9 +106,12 @@ impl From<Error> for ApiError {
                 tracing::error!(%cause, "database unavailable");
                 ApiError::new(S::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable", "try again shortly")
             }
-            Error::Store(StoreError::Conflict(what)) => {
-                ApiError::new(S::CONFLICT, "conflict", "Conflict", format!("the change conflicts with existing data ({what})"))
-            }
+            Error::Store(StoreError::Conflict(what)) => ApiError::new(
+                S::CONFLICT,
+                "conflict",
+                "Conflict",
+                format!("the change conflicts with existing data ({what})"),
+            ),
             Error::Store(StoreError::Database(cause)) | Error::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ApiError::internal()
@@ -144,10 +123,7 @@ impl From<Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Problem {
-            type_: format!(
-                "https://entity-account.gov.mo/problems/{}",
-                self.code.replace('_', "-")
-            ),
+            type_: format!("https://entity-account.gov.mo/problems/{}", self.code.replace('_', "-")),
             title: self.title.to_string(),
             status: self.status.as_u16(),
             detail: self.detail,
@@ -155,19 +131,12 @@ impl IntoResponse for ApiError {
             errors: self
                 .errors
                 .into_iter()
-                .map(|e| ProblemField {
-                    field: e.field,
-                    code: e.code.to_string(),
-                    message: e.message,
-                })
+                .map(|e| ProblemField { field: e.field, code: e.code.to_string(), message: e.message })
                 .collect(),
         };
         let mut res = (self.status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
         let h = res.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(s) = self.retry_after {
             if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
                 h.insert(header::RETRY_AFTER, v);

@@ -39,12 +39,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let message = e.to_string();
         ApiError {
             errors: vec![FieldError::new("body", "malformed_json", message.clone())],
-            ..ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                "Malformed JSON",
-                message,
-            )
+            ..ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON", message)
         }
     })?;
     serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
@@ -73,14 +68,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let mime = v
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             })
             .unwrap_or(false);
         if !is_json {
@@ -91,25 +80,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
                 "send the body as application/json",
             ));
         }
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "payload_too_large",
-                        "Payload too large",
-                        "the body is larger than 64 KiB",
-                    )
-                } else {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "malformed_body",
-                        "Malformed body",
-                        e.body_text(),
-                    )
-                }
-            })?;
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Payload too large",
+                    "the body is larger than 64 KiB",
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", "Malformed body", e.body_text())
+            }
+        })?;
         parse_json(&bytes).map(AppJson)
     }
 }
@@ -123,17 +105,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
-        serde_path_to_error::deserialize(de)
-            .map(AppQuery)
-            .map_err(|err| {
-                let path = err.path().to_string();
-                let message = err.into_inner().to_string();
-                ApiError::validation(vec![FieldError::new(
-                    field_of(&path, &message),
-                    "invalid",
-                    message,
-                )])
-            })
+        serde_path_to_error::deserialize(de).map(AppQuery).map_err(|err| {
+            let path = err.path().to_string();
+            let message = err.into_inner().to_string();
+            ApiError::validation(vec![FieldError::new(field_of(&path, &message), "invalid", message)])
+        })
     }
 }
 
@@ -156,10 +132,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ReqCtx {
 fn bearer(parts: &Parts) -> Option<&str> {
     let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 /// Whoever the bearer token belongs to.
@@ -168,10 +141,7 @@ pub struct Auth(pub Principal);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| ApiError::from(domain::Error::Unauthenticated))?;
         Ok(Auth(state.services.authenticate(token).await?))
     }
@@ -183,10 +153,7 @@ pub struct LoginAuth(pub Caller);
 impl FromRequestParts<AppState> for LoginAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match Auth::from_request_parts(parts, state).await?.0 {
             Principal::Login(c) => Ok(LoginAuth(c)),
             Principal::Operator(_) => Err(domain::Error::Forbidden.into()),
@@ -200,10 +167,7 @@ pub struct OperatorAuth(pub Operator);
 impl FromRequestParts<AppState> for OperatorAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match Auth::from_request_parts(parts, state).await?.0 {
             Principal::Operator(o) => Ok(OperatorAuth(o)),
             Principal::Login(_) => Err(domain::Error::Forbidden.into()),

@@ -18,22 +18,12 @@ pub struct Argon2Pool {
 impl Argon2Pool {
     pub fn new(params: HashParams, workers: usize) -> Self {
         let dummy = params.hash(&Password::for_login(&domain::crypto::random_token()));
-        Argon2Pool {
-            params,
-            permits: Arc::new(Semaphore::new(workers.max(1))),
-            dummy,
-        }
+        Argon2Pool { params, permits: Arc::new(Semaphore::new(workers.max(1))), dummy }
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        tokio::task::spawn_blocking(f)
-            .await
-            .expect("the hash task does not panic")
+        let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
+        tokio::task::spawn_blocking(f).await.expect("the hash task does not panic")
     }
 }
 

@@ -29,20 +29,15 @@ impl SmsSink {
                 Err(format!("webhook sink needs an http(s) URL, got {u}"))
             }
         } else {
-            Err(format!(
-                "unknown SMS sink {s:?}: use file:PATH or webhook:URL"
-            ))
+            Err(format!("unknown SMS sink {s:?}: use file:PATH or webhook:URL"))
         }
     }
 }
 
 /// The JSON object the contract fixes for both sinks.
 pub fn sink_json(msg: &SmsMessage, at: &str) -> serde_json::Value {
-    let params: serde_json::Map<String, serde_json::Value> = msg
-        .params
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-        .collect();
+    let params: serde_json::Map<String, serde_json::Value> =
+        msg.params.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
     serde_json::json!({
         "to": msg.to,
         "template": msg.template,
@@ -66,25 +61,13 @@ const MAX_BACKOFF_SECS: i64 = 300;
 
 impl SmsWorker {
     pub fn new(services: Arc<Services>, sink: SmsSink, wake: Arc<Notify>) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .expect("http client");
-        SmsWorker {
-            services,
-            sink,
-            wake,
-            owner: uuid_like(),
-            http,
-        }
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("http client");
+        SmsWorker { services, sink, wake, owner: uuid_like(), http }
     }
 
     /// How long one webhook call may take before it counts as failed (default 10 s).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .expect("http client");
+        self.http = reqwest::Client::builder().timeout(timeout).build().expect("http client");
         self
     }
 
@@ -109,9 +92,7 @@ impl SmsWorker {
         let now = s.clock.now();
         let batch = {
             let mut tx = s.store.read().await.map_err(|e| e.to_string())?;
-            tx.lease_sms(now, now.plus_secs(LEASE_SECS), &self.owner, BATCH)
-                .await
-                .map_err(|e| e.to_string())?
+            tx.lease_sms(now, now.plus_secs(LEASE_SECS), &self.owner, BATCH).await.map_err(|e| e.to_string())?
         };
         for m in &batch {
             let result = match SmsMessage::open(&s.vault, &m.payload_sealed) {
@@ -121,10 +102,7 @@ impl SmsWorker {
             let mut tx = s.store.read().await.map_err(|e| e.to_string())?;
             let now = s.clock.now();
             match result {
-                Ok(()) => tx
-                    .mark_sms_delivered(m.id, &self.owner, now)
-                    .await
-                    .map_err(|e| e.to_string())?,
+                Ok(()) => tx.mark_sms_delivered(m.id, &self.owner, now).await.map_err(|e| e.to_string())?,
                 Err(err) => {
                     let backoff = (1i64 << m.attempts.clamp(0, 9)).min(MAX_BACKOFF_SECS);
                     tracing::warn!(sms_id = m.id, attempts = m.attempts, error = %err, "SMS delivery failed; will retry");
@@ -142,9 +120,7 @@ impl SmsWorker {
         match &self.sink {
             SmsSink::File(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    tokio::fs::create_dir_all(dir)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
                 }
                 let mut f = tokio::fs::OpenOptions::new()
                     .create(true)
@@ -154,9 +130,7 @@ impl SmsWorker {
                     .map_err(|e| e.to_string())?;
                 let mut line = json.to_string();
                 line.push('\n');
-                f.write_all(line.as_bytes())
-                    .await
-                    .map_err(|e| e.to_string())?;
+                f.write_all(line.as_bytes()).await.map_err(|e| e.to_string())?;
                 f.sync_data().await.map_err(|e| e.to_string())
             }
             SmsSink::Webhook(url) => {

@@ -14,8 +14,8 @@ fn committed_openapi_document_matches_the_code() {
     if std::env::var("UPDATE_OPENAPI").is_ok() {
         std::fs::write(committed_path(), &generated).unwrap();
     }
-    let committed = std::fs::read_to_string(committed_path())
-        .expect("openapi.json is committed at the repository root");
+    let committed =
+        std::fs::read_to_string(committed_path()).expect("openapi.json is committed at the repository root");
     assert!(
         committed == generated,
         "openapi.json differs from the generated document; run UPDATE_OPENAPI=1 cargo test -p server --test openapi"
@@ -30,27 +30,12 @@ fn openapi_documents_every_contract_endpoint() {
         ("post", "/api/v1/counter/login"),
         ("post", "/api/v1/counter/applications"),
         ("get", "/api/v1/counter/applications/{application_number}"),
-        (
-            "post",
-            "/api/v1/counter/applications/{application_number}/approve",
-        ),
-        (
-            "post",
-            "/api/v1/counter/applications/{application_number}/reject",
-        ),
-        (
-            "post",
-            "/api/v1/counter/entities/{entity_number}/administrators",
-        ),
+        ("post", "/api/v1/counter/applications/{application_number}/approve"),
+        ("post", "/api/v1/counter/applications/{application_number}/reject"),
+        ("post", "/api/v1/counter/entities/{entity_number}/administrators"),
         ("post", "/api/v1/counter/eservices"),
-        (
-            "put",
-            "/api/v1/counter/entities/{entity_number}/eservices/{code}",
-        ),
-        (
-            "post",
-            "/api/v1/counter/entities/{entity_number}/logins/{login_id}/restore-admin",
-        ),
+        ("put", "/api/v1/counter/entities/{entity_number}/eservices/{code}"),
+        ("post", "/api/v1/counter/entities/{entity_number}/logins/{login_id}/restore-admin"),
         ("get", "/api/v1/applications/{application_number}/status"),
         ("post", "/api/v1/activate"),
         ("post", "/api/v1/activation-codes/resend"),
@@ -59,18 +44,9 @@ fn openapi_documents_every_contract_endpoint() {
         ("get", "/api/v1/me"),
         ("get", "/api/v1/entities/{entity_number}/logins"),
         ("post", "/api/v1/entities/{entity_number}/logins"),
-        (
-            "delete",
-            "/api/v1/entities/{entity_number}/logins/{login_id}",
-        ),
-        (
-            "post",
-            "/api/v1/entities/{entity_number}/logins/{login_id}/remove-admin",
-        ),
-        (
-            "put",
-            "/api/v1/entities/{entity_number}/logins/{login_id}/eservices",
-        ),
+        ("delete", "/api/v1/entities/{entity_number}/logins/{login_id}"),
+        ("post", "/api/v1/entities/{entity_number}/logins/{login_id}/remove-admin"),
+        ("put", "/api/v1/entities/{entity_number}/logins/{login_id}/eservices"),
         ("get", "/api/v1/eservices"),
         ("get", "/api/v1/me/notifications"),
         ("get", "/api/v1/entities/{entity_number}/audit"),
@@ -78,9 +54,6 @@ fn openapi_documents_every_contract_endpoint() {
         ("get", "/readyz"),
     ];
     for (method, path) in contract {
-        assert!(
-            doc["paths"][path][method].is_object(),
-            "{method} {path} is not documented"
-        );
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
     }
 }

@@ -50,7 +50,8 @@ async fn problem_documents_are_stable() {
     assert_eq!((st, ct.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "application/problem+json"));
     insta::assert_json_snapshot!("missing_field", body);
 
-    let (st, _, body) = send(&app, "POST", "/api/v1/login", r#"{"entity_number": "12345670", "username": "u", "password": "p"}"#).await;
+    let (st, _, body) =
+        send(&app, "POST", "/api/v1/login", r#"{"entity_number": "12345670", "username": "u", "password": "p"}"#).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     insta::assert_json_snapshot!("bad_check_digit", body);
 

@@ -59,20 +59,11 @@ async fn start_gateway(listener: tokio::net::TcpListener, gw: Arc<Gateway>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_webhook_is_retried_until_it_succeeds_and_delivers_once() {
     let dir = tempfile::tempdir().unwrap();
-    let store = store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
-        .await
-        .unwrap();
+    let store = store::open(&format!("sqlite://{}", dir.path().join("s.db").display())).await.unwrap();
     let clock = Arc::new(FakeClock::new(Timestamp(1_790_000_000_000_000)));
     let services = Arc::new(Services {
         store: store.clone(),
-        hasher: Arc::new(Argon2Pool::new(
-            domain::password_hash::HashParams {
-                m_kib: 64,
-                t: 1,
-                p: 1,
-            },
-            1,
-        )),
+        hasher: Arc::new(Argon2Pool::new(domain::password_hash::HashParams { m_kib: 64, t: 1, p: 1 }, 1)),
         clock: clock.clone(),
         vault: Arc::new(Vault::new(&[3u8; 32]).unwrap()),
         policy: Policy::default(),
@@ -86,9 +77,7 @@ async fn failing_webhook_is_retried_until_it_succeeds_and_delivers_once() {
             SmsTemplate::ActivationCode,
             vec![("code", code.into()), ("entity_number", "10000012".into())],
         );
-        sms::enqueue(tx.as_mut(), &services.vault, clock.now(), &msg)
-            .await
-            .unwrap();
+        sms::enqueue(tx.as_mut(), &services.vault, clock.now(), &msg).await.unwrap();
     }
     tx.commit().await.unwrap();
 
@@ -103,29 +92,14 @@ async fn failing_webhook_is_retried_until_it_succeeds_and_delivers_once() {
     )
     .with_timeout(Duration::from_millis(300));
 
-    assert_eq!(
-        worker.deliver_due().await.unwrap(),
-        2,
-        "both leased, both refused"
-    );
-    assert_eq!(
-        worker.deliver_due().await.unwrap(),
-        0,
-        "backoff: not due again yet"
-    );
+    assert_eq!(worker.deliver_due().await.unwrap(), 2, "both leased, both refused");
+    assert_eq!(worker.deliver_due().await.unwrap(), 0, "backoff: not due again yet");
     let (pending, _) = store.read().await.unwrap().sms_backlog().await.unwrap();
     assert_eq!(pending, 2);
 
-    let gw = Arc::new(Gateway {
-        mode: Mutex::new(Mode::Fail500),
-        calls: AtomicUsize::new(0),
-        accepted: Mutex::new(vec![]),
-    });
-    start_gateway(
-        tokio::net::TcpListener::bind(addr).await.unwrap(),
-        gw.clone(),
-    )
-    .await;
+    let gw =
+        Arc::new(Gateway { mode: Mutex::new(Mode::Fail500), calls: AtomicUsize::new(0), accepted: Mutex::new(vec![]) });
+    start_gateway(tokio::net::TcpListener::bind(addr).await.unwrap(), gw.clone()).await;
     for mode in [Mode::Fail500, Mode::Hang] {
         *gw.mode.lock().unwrap() = mode;
         clock.advance_secs(600);
@@ -137,31 +111,14 @@ async fn failing_webhook_is_retried_until_it_succeeds_and_delivers_once() {
     assert_eq!(worker.deliver_due().await.unwrap(), 2);
     for _ in 0..3 {
         clock.advance_secs(600);
-        assert_eq!(
-            worker.deliver_due().await.unwrap(),
-            0,
-            "a delivered message is never sent again"
-        );
+        assert_eq!(worker.deliver_due().await.unwrap(), 0, "a delivered message is never sent again");
     }
     let accepted = gw.accepted.lock().unwrap().clone();
-    let codes: Vec<&str> = accepted
-        .iter()
-        .map(|m| m["params"]["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        codes,
-        vec!["AAAAA-11111", "BBBBB-22222"],
-        "each once, in order"
-    );
+    let codes: Vec<&str> = accepted.iter().map(|m| m["params"]["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, vec!["AAAAA-11111", "BBBBB-22222"], "each once, in order");
     assert_eq!(accepted[0]["to"], "+85366999001");
     assert_eq!(accepted[0]["template"], "activation_code");
-    assert!(accepted[0]["body"]
-        .as_str()
-        .unwrap()
-        .contains("AAAAA-11111"));
+    assert!(accepted[0]["body"].as_str().unwrap().contains("AAAAA-11111"));
     assert!(accepted[0]["at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(
-        store.read().await.unwrap().sms_backlog().await.unwrap().0,
-        0
-    );
+    assert_eq!(store.read().await.unwrap().sms_backlog().await.unwrap().0, 0);
 }

@@ -45,28 +45,22 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("unique"),
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::Io(_)
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Tls(_) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
         _ => StoreError::Database(e.to_string()),
     }
 }
 
 pub(crate) fn encode_params(params: &[(String, String)]) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = params
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-        .collect();
+    let map: serde_json::Map<String, serde_json::Value> =
+        params.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
     serde_json::Value::Object(map).to_string()
 }
 
 pub(crate) fn decode_params(s: &str) -> Vec<(String, String)> {
     match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s) {
-        Ok(map) => map
-            .into_iter()
-            .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
-            .collect(),
+        Ok(map) => map.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect(),
         Err(_) => Vec::new(),
     }
 }

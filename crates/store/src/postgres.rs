@@ -37,9 +37,7 @@ impl PgStore {
 
 async fn begin_write(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").execute(&mut *tx).await?;
     Ok(tx)
 }
 

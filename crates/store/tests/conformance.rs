@@ -19,10 +19,7 @@ async fn postgres() -> Option<Arc<dyn Store>> {
     let base = std::env::var("EA_TEST_POSTGRES_URL").ok()?;
     let name = format!("ea_c_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
     let (prefix, _) = base.rsplit_once('/').unwrap();
     Some(store::open(&format!("{prefix}/{name}")).await.unwrap())
 }
@@ -39,10 +36,7 @@ macro_rules! conformance {
             async fn postgres() {
                 match super::postgres().await {
                     Some(s) => super::$name(s).await,
-                    None => assert!(
-                        std::env::var("EA_REQUIRE_POSTGRES").is_err(),
-                        "EA_TEST_POSTGRES_URL not set"
-                    ),
+                    None => assert!(std::env::var("EA_REQUIRE_POSTGRES").is_err(), "EA_TEST_POSTGRES_URL not set"),
                 }
             }
         }
@@ -54,11 +48,7 @@ fn entity(number: &str, lookup: &str) -> EntityRecord {
         id: 0,
         number: number.into(),
         entity_type: EntityType::Company,
-        names: EntityNames {
-            zh: Some("測試".into()),
-            pt: None,
-            en: None,
-        },
+        names: EntityNames { zh: Some("測試".into()), pt: None, en: None },
         registration_number: "R1".into(),
         registration_lookup: lookup.into(),
         mobile_sealed: vec![1, 2, 3],
@@ -106,57 +96,29 @@ conformance!(sequences_count_up_and_roll_back);
 async fn r5_r11_uniqueness_is_enforced_by_the_store(s: Arc<dyn Store>) {
     // After an error a transaction is void on PostgreSQL: each conflict ends its own.
     let mut tx = s.write().await.unwrap();
-    let e = tx
-        .insert_entity(&entity("10000012", "lookup-a"))
-        .await
-        .unwrap();
+    let e = tx.insert_entity(&entity("10000012", "lookup-a")).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = s.write().await.unwrap();
-    assert!(matches!(
-        tx.insert_entity(&entity("10000020", "lookup-a")).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(tx.insert_entity(&entity("10000020", "lookup-a")).await, Err(StoreError::Conflict(_))));
     drop(tx);
     let mut tx = s.write().await.unwrap();
-    let e2 = tx
-        .insert_entity(&entity("10000020", "lookup-b"))
-        .await
-        .unwrap();
-    tx.insert_login(&login(e, "l1", Some("chan")))
-        .await
-        .unwrap();
+    let e2 = tx.insert_entity(&entity("10000020", "lookup-b")).await.unwrap();
+    tx.insert_login(&login(e, "l1", Some("chan"))).await.unwrap();
     // The same username in another entity is fine (R11 is per entity).
-    tx.insert_login(&login(e2, "l2", Some("chan")))
-        .await
-        .unwrap();
-    assert!(matches!(
-        tx.insert_login(&login(e, "l3", Some("chan"))).await,
-        Err(StoreError::Conflict(_))
-    ));
+    tx.insert_login(&login(e2, "l2", Some("chan"))).await.unwrap();
+    assert!(matches!(tx.insert_login(&login(e, "l3", Some("chan"))).await, Err(StoreError::Conflict(_))));
 }
 conformance!(r5_r11_uniqueness_is_enforced_by_the_store);
 
 async fn deleted_logins_free_their_username(s: Arc<dyn Store>) {
     let mut tx = s.write().await.unwrap();
-    let e = tx
-        .insert_entity(&entity("10000012", "lookup-a"))
-        .await
-        .unwrap();
+    let e = tx.insert_entity(&entity("10000012", "lookup-a")).await.unwrap();
     let mut l = login(e, "l1", Some("chan"));
     tx.insert_login(&l).await.unwrap();
     l.status = LoginStatus::Deleted;
     tx.update_login(&l).await.unwrap();
-    tx.insert_login(&login(e, "l2", Some("chan")))
-        .await
-        .unwrap();
-    assert_eq!(
-        tx.find_login_by_username(e, "chan")
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-        "l2"
-    );
+    tx.insert_login(&login(e, "l2", Some("chan"))).await.unwrap();
+    assert_eq!(tx.find_login_by_username(e, "chan").await.unwrap().unwrap().id, "l2");
 }
 conformance!(deleted_logins_free_their_username);
 
@@ -166,39 +128,18 @@ async fn outbox_leases_are_exclusive_until_they_expire(s: Arc<dyn Store>) {
     let b = tx.insert_sms(b"second", Timestamp(11)).await.unwrap();
     tx.commit().await.unwrap();
     let mut c = s.read().await.unwrap();
-    let leased = c
-        .lease_sms(Timestamp(20), Timestamp(80), "node-a", 10)
-        .await
-        .unwrap();
+    let leased = c.lease_sms(Timestamp(20), Timestamp(80), "node-a", 10).await.unwrap();
     assert_eq!(leased.iter().map(|m| m.id).collect::<Vec<_>>(), vec![a, b]);
     assert_eq!(leased[0].payload_sealed, b"first");
     // Another node finds nothing while the lease holds.
-    assert!(c
-        .lease_sms(Timestamp(30), Timestamp(90), "node-b", 10)
-        .await
-        .unwrap()
-        .is_empty());
-    c.mark_sms_delivered(a, "node-a", Timestamp(31))
-        .await
-        .unwrap();
+    assert!(c.lease_sms(Timestamp(30), Timestamp(90), "node-b", 10).await.unwrap().is_empty());
+    c.mark_sms_delivered(a, "node-a", Timestamp(31)).await.unwrap();
     // Node b cannot mark a message it does not hold.
-    c.mark_sms_retry(b, "node-b", Timestamp(0), "not mine")
-        .await
-        .unwrap();
-    assert!(c
-        .lease_sms(Timestamp(40), Timestamp(90), "node-b", 10)
-        .await
-        .unwrap()
-        .is_empty());
+    c.mark_sms_retry(b, "node-b", Timestamp(0), "not mine").await.unwrap();
+    assert!(c.lease_sms(Timestamp(40), Timestamp(90), "node-b", 10).await.unwrap().is_empty());
     // After the lease runs out the undelivered one is due again; the delivered one never.
-    let again = c
-        .lease_sms(Timestamp(81), Timestamp(140), "node-b", 10)
-        .await
-        .unwrap();
-    assert_eq!(
-        again.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(),
-        vec![(b, 2)]
-    );
+    let again = c.lease_sms(Timestamp(81), Timestamp(140), "node-b", 10).await.unwrap();
+    assert_eq!(again.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), vec![(b, 2)]);
     let (backlog, oldest) = c.sms_backlog().await.unwrap();
     assert_eq!((backlog, oldest), (1, Some(Timestamp(11))));
 }
@@ -220,16 +161,9 @@ async fn audit_head_moves_with_the_chain(s: Arc<dyn Store>) {
         prev_hash: "0".into(),
         hash: "h1".into(),
     };
-    tx.append_audit(
-        std::slice::from_ref(&row),
-        &AuditHead {
-            seq: 1,
-            hash: "h1".into(),
-            mac: "m".into(),
-        },
-    )
-    .await
-    .unwrap();
+    tx.append_audit(std::slice::from_ref(&row), &AuditHead { seq: 1, hash: "h1".into(), mac: "m".into() })
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = s.read().await.unwrap();
     assert_eq!(tx.audit_head().await.unwrap().unwrap().seq, 1);
@@ -249,9 +183,5 @@ fn migration_trees_have_the_same_file_names() {
         v
     };
     assert!(!names("sqlite").is_empty());
-    assert_eq!(
-        names("sqlite"),
-        names("postgres"),
-        "the two migration trees must have the same files"
-    );
+    assert_eq!(names("sqlite"), names("postgres"), "the two migration trees must have the same files");
 }

@@ -33,22 +33,13 @@ pub struct Server {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 pub async fn fresh_postgres_url(base: &str) -> String {
     let name = format!("ea_h_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base)
-        .await
-        .expect("EA_TEST_POSTGRES_URL connects");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
+    let mut conn = sqlx::PgConnection::connect(base).await.expect("EA_TEST_POSTGRES_URL connects");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
     let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /NAME");
     format!("{prefix}/{name}")
 }
@@ -59,35 +50,13 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let database_url = match backend {
             Backend::Sqlite => format!("sqlite://{}", dir.path().join("ea.db").display()),
-            Backend::Postgres => {
-                fresh_postgres_url(&std::env::var("EA_TEST_POSTGRES_URL").ok()?).await
-            }
+            Backend::Postgres => fresh_postgres_url(&std::env::var("EA_TEST_POSTGRES_URL").ok()?).await,
         };
-        let mut s = Server {
-            backend,
-            base: String::new(),
-            database_url,
-            http: reqwest::Client::new(),
-            child: None,
-            dir,
-        };
-        let out = s
-            .cli(
-                &[
-                    "operator",
-                    "add",
-                    "--username",
-                    OPERATOR,
-                    "--password-stdin",
-                ],
-                Some(OPERATOR_PASSWORD),
-            )
-            .await;
-        assert!(
-            out.status.success(),
-            "operator add: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut s =
+            Server { backend, base: String::new(), database_url, http: reqwest::Client::new(), child: None, dir };
+        let out =
+            s.cli(&["operator", "add", "--username", OPERATOR, "--password-stdin"], Some(OPERATOR_PASSWORD)).await;
+        assert!(out.status.success(), "operator add: {}", String::from_utf8_lossy(&out.stderr));
         s.spawn().await;
         Some(s)
     }
@@ -141,10 +110,7 @@ impl Server {
     /// Runs a CLI subcommand against this server's database and key.
     pub async fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
         let mut c = self.command();
-        c.args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        c.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = c.spawn().expect("spawn entity-account");
         {
             use std::io::Write;
@@ -153,9 +119,7 @@ impl Server {
                 input.write_all(s.as_bytes()).unwrap();
             }
         }
-        tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-            .await
-            .unwrap()
+        tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -163,13 +127,7 @@ impl Server {
     }
 
     /// A JSON call; returns (status, body as JSON or Null).
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let mut req = self.http.request(method.parse().unwrap(), self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -185,12 +143,7 @@ impl Server {
 
     pub async fn operator_token(&self) -> String {
         let (s, b) = self
-            .call(
-                "POST",
-                "/counter/login",
-                None,
-                Some(json!({"username": OPERATOR, "password": OPERATOR_PASSWORD})),
-            )
+            .call("POST", "/counter/login", None, Some(json!({"username": OPERATOR, "password": OPERATOR_PASSWORD})))
             .await;
         assert_eq!(s, 200, "{b}");
         b["token"].as_str().unwrap().to_string()
@@ -198,13 +151,15 @@ impl Server {
 
     pub async fn login(&self, entity_number: &str, username: &str) -> (String, String) {
         let (s, b) = self
-            .call("POST", "/login", None, Some(json!({"entity_number": entity_number, "username": username, "password": PASSWORD})))
+            .call(
+                "POST",
+                "/login",
+                None,
+                Some(json!({"entity_number": entity_number, "username": username, "password": PASSWORD})),
+            )
             .await;
         assert_eq!(s, 200, "{b}");
-        (
-            b["token"].as_str().unwrap().to_string(),
-            b["login_id"].as_str().unwrap().to_string(),
-        )
+        (b["token"].as_str().unwrap().to_string(), b["login_id"].as_str().unwrap().to_string())
     }
 
     /// Every message in the SMS file sink.
@@ -229,11 +184,7 @@ impl Server {
             if codes.len() >= n {
                 return codes[n - 1].clone();
             }
-            assert!(
-                Instant::now() < deadline,
-                "no SMS code #{n} for {mobile}: {:?}",
-                self.sms()
-            );
+            assert!(Instant::now() < deadline, "no SMS code #{n} for {mobile}: {:?}", self.sms());
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -244,9 +195,7 @@ impl Server {
         let mut out = Vec::new();
         match self.backend {
             Backend::Sqlite => {
-                let mut c = sqlx::SqliteConnection::connect(&self.database_url)
-                    .await
-                    .unwrap();
+                let mut c = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
                 let tables: Vec<String> = sqlx::query_scalar(
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
                 )
@@ -254,29 +203,21 @@ impl Server {
                 .await
                 .unwrap();
                 for t in tables {
-                    let cols: Vec<String> =
-                        sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                    let cols: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                        .fetch_all(&mut c)
+                        .await
+                        .unwrap();
+                    let expr = cols.iter().map(|c| format!("quote({c})")).collect::<Vec<_>>().join(" || ',' || ");
+                    let rows: Vec<String> =
+                        sqlx::query_scalar(&format!("SELECT '{t}:' || {expr} AS r FROM {t} ORDER BY r"))
                             .fetch_all(&mut c)
                             .await
                             .unwrap();
-                    let expr = cols
-                        .iter()
-                        .map(|c| format!("quote({c})"))
-                        .collect::<Vec<_>>()
-                        .join(" || ',' || ");
-                    let rows: Vec<String> = sqlx::query_scalar(&format!(
-                        "SELECT '{t}:' || {expr} AS r FROM {t} ORDER BY r"
-                    ))
-                    .fetch_all(&mut c)
-                    .await
-                    .unwrap();
                     out.extend(rows);
                 }
             }
             Backend::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&self.database_url)
-                    .await
-                    .unwrap();
+                let mut c = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
                 let tables: Vec<String> = sqlx::query_scalar(
                     "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations' ORDER BY 1",
                 )
@@ -284,12 +225,11 @@ impl Server {
                 .await
                 .unwrap();
                 for t in tables {
-                    let rows: Vec<String> = sqlx::query_scalar(&format!(
-                        "SELECT '{t}:' || t::text AS r FROM {t} t ORDER BY r"
-                    ))
-                    .fetch_all(&mut c)
-                    .await
-                    .unwrap();
+                    let rows: Vec<String> =
+                        sqlx::query_scalar(&format!("SELECT '{t}:' || t::text AS r FROM {t} t ORDER BY r"))
+                            .fetch_all(&mut c)
+                            .await
+                            .unwrap();
                     out.extend(rows);
                 }
             }
@@ -301,15 +241,11 @@ impl Server {
     pub async fn sql(&self, statement: &str) {
         match self.backend {
             Backend::Sqlite => {
-                let mut c = sqlx::SqliteConnection::connect(&self.database_url)
-                    .await
-                    .unwrap();
+                let mut c = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
                 sqlx::query(statement).execute(&mut c).await.unwrap();
             }
             Backend::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&self.database_url)
-                    .await
-                    .unwrap();
+                let mut c = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
                 sqlx::query(statement).execute(&mut c).await.unwrap();
             }
         }
@@ -344,9 +280,7 @@ macro_rules! on_both_backends {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let s = support::Server::start(support::Backend::Sqlite)
-                    .await
-                    .unwrap();
+                let s = support::Server::start(support::Backend::Sqlite).await.unwrap();
                 ($body)(s).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -23,11 +23,7 @@ use domain::store::Store;
 /// Argon2id at the smallest cost, so rule tests run fast; same code path as production.
 pub struct CheapHasher;
 
-const CHEAP: HashParams = HashParams {
-    m_kib: 64,
-    t: 1,
-    p: 1,
-};
+const CHEAP: HashParams = HashParams { m_kib: 64, t: 1, p: 1 };
 
 #[async_trait::async_trait]
 impl PasswordHasher for CheapHasher {
@@ -60,13 +56,8 @@ pub struct Env {
 pub async fn fresh_postgres_url(base: &str) -> String {
     use sqlx::Connection;
     let name = format!("ea_t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base)
-        .await
-        .expect("EA_TEST_POSTGRES_URL connects");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
+    let mut conn = sqlx::PgConnection::connect(base).await.expect("EA_TEST_POSTGRES_URL connects");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
     let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /NAME");
     format!("{prefix}/{name}")
 }
@@ -75,28 +66,14 @@ impl Env {
     pub async fn sqlite() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        Env::with_store(
-            store::open(&url).await.unwrap(),
-            Some(dir),
-            "sqlite",
-            Policy::default(),
-        )
-        .await
+        Env::with_store(store::open(&url).await.unwrap(), Some(dir), "sqlite", Policy::default()).await
     }
 
     /// `None` when no PostgreSQL is configured for tests.
     pub async fn postgres() -> Option<Env> {
         let base = std::env::var("EA_TEST_POSTGRES_URL").ok()?;
         let url = fresh_postgres_url(&base).await;
-        Some(
-            Env::with_store(
-                store::open(&url).await.unwrap(),
-                None,
-                "postgres",
-                Policy::default(),
-            )
-            .await,
-        )
+        Some(Env::with_store(store::open(&url).await.unwrap(), None, "postgres", Policy::default()).await)
     }
 
     pub async fn with_store(
@@ -115,13 +92,7 @@ impl Env {
             sms_queued: Arc::new(|| {}),
         });
         services.check_master_key().await.unwrap();
-        Env {
-            services,
-            clock,
-            store,
-            _dir: dir,
-            backend,
-        }
+        Env { services, clock, store, _dir: dir, backend }
     }
 
     pub fn ctx(&self) -> Ctx {
@@ -133,24 +104,14 @@ impl Env {
         let mut tx = self.store.read().await.unwrap();
         let now = self.clock.now_ts();
         let leased = tx
-            .lease_sms(
-                now.plus_secs(1_000_000_000),
-                now.plus_secs(2_000_000_000),
-                "test-reader",
-                10_000,
-            )
+            .lease_sms(now.plus_secs(1_000_000_000), now.plus_secs(2_000_000_000), "test-reader", 10_000)
             .await
             .unwrap();
         // Put them back: reading must not deliver.
         let mut out = Vec::new();
         for m in &leased {
-            out.push(
-                SmsMessage::open(&self.services.vault, &m.payload_sealed)
-                    .expect("sealed with the test key"),
-            );
-            tx.mark_sms_retry(m.id, "test-reader", now, "read by test")
-                .await
-                .unwrap();
+            out.push(SmsMessage::open(&self.services.vault, &m.payload_sealed).expect("sealed with the test key"));
+            tx.mark_sms_retry(m.id, "test-reader", now, "read by test").await.unwrap();
         }
         out
     }
@@ -168,15 +129,8 @@ impl Env {
 
     pub async fn operator(&self) -> Operator {
         let name = format!("op{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-        self.services
-            .create_operator(&name, "counter operator pass phrase")
-            .await
-            .unwrap();
-        let token = self
-            .services
-            .operator_login(&self.ctx(), &name, "counter operator pass phrase")
-            .await
-            .unwrap();
+        self.services.create_operator(&name, "counter operator pass phrase").await.unwrap();
+        let token = self.services.operator_login(&self.ctx(), &name, "counter operator pass phrase").await.unwrap();
         match self.services.authenticate(&token).await.unwrap() {
             Principal::Operator(o) => o,
             _ => unreachable!(),
@@ -193,41 +147,23 @@ impl Env {
     }
 
     pub async fn token(&self, entity_number: &str, username: &str) -> String {
-        let input = LoginInput {
-            entity_number: entity_number.into(),
-            username: username.into(),
-            password: PASSWORD.into(),
-        };
+        let input =
+            LoginInput { entity_number: entity_number.into(), username: username.into(), password: PASSWORD.into() };
         self.services.login(&self.ctx(), input).await.unwrap().token
     }
 
     /// Submits `app` and approves it; returns (application number, entity number).
     pub async fn approve(&self, op: &Operator, app: ApplicationInput) -> (String, String) {
-        let (number, _) = self
-            .services
-            .submit_application(op, &self.ctx(), app)
-            .await
-            .unwrap();
-        let a = self
-            .services
-            .approve_application(op, &self.ctx(), &number)
-            .await
-            .unwrap();
+        let (number, _) = self.services.submit_application(op, &self.ctx(), app).await.unwrap();
+        let a = self.services.approve_application(op, &self.ctx(), &number).await.unwrap();
         (number, a.entity_number)
     }
 
     /// A whole entity: approved, entity account activated as `entity`, administrator
     /// `admin1` activated.
     pub async fn entity(&self, op: &Operator, reg: &str, admin_mobile: &str) -> TestEntity {
-        let (app_no, entity_number) = self
-            .approve(
-                op,
-                application(
-                    reg,
-                    &[("Admin One", "passport", &format!("P{reg}1"), admin_mobile)],
-                ),
-            )
-            .await;
+        let (app_no, entity_number) =
+            self.approve(op, application(reg, &[("Admin One", "passport", &format!("P{reg}1"), admin_mobile)])).await;
         let entity_mobile = "+85366000001";
         let code = self.last_code_for(entity_mobile).await;
         self.services
@@ -245,11 +181,7 @@ impl Env {
             .unwrap();
         let code = self.last_code_for(&canonical(admin_mobile)).await;
         let admin = self.activate_staff(&entity_number, &code, "admin1").await;
-        TestEntity {
-            application_number: app_no,
-            entity_number,
-            admin_login_id: admin,
-        }
+        TestEntity { application_number: app_no, entity_number, admin_login_id: admin }
     }
 
     pub async fn activate_staff(&self, entity_number: &str, code: &str, username: &str) -> String {
@@ -277,10 +209,7 @@ pub struct TestEntity {
 }
 
 pub fn canonical(mobile: &str) -> String {
-    domain::identity::MacauMobile::parse("m", mobile)
-        .unwrap()
-        .as_str()
-        .to_string()
+    domain::identity::MacauMobile::parse("m", mobile).unwrap().as_str().to_string()
 }
 
 trait NowTs {
@@ -292,19 +221,10 @@ impl NowTs for FakeClock {
     }
 }
 
-pub fn person(
-    name: &str,
-    kind: &str,
-    number: &str,
-    mobile: Option<&str>,
-    shown: bool,
-) -> PersonInput {
+pub fn person(name: &str, kind: &str, number: &str, mobile: Option<&str>, shown: bool) -> PersonInput {
     PersonInput {
         name: name.into(),
-        id_document: IdDocumentInput {
-            kind: kind.into(),
-            number: number.into(),
-        },
+        id_document: IdDocumentInput { kind: kind.into(), number: number.into() },
         mobile: mobile.map(str::to_string),
         document_shown: Some(shown),
     }
@@ -322,18 +242,9 @@ pub fn application(reg: &str, admins: &[(&str, &str, &str, &str)]) -> Applicatio
             registration_number: reg.into(),
             mobile: "+85366000001".into(),
         },
-        representatives: vec![person(
-            "Legal Rep",
-            "macau_resident",
-            "1234567(8)",
-            None,
-            true,
-        )],
+        representatives: vec![person("Legal Rep", "macau_resident", "1234567(8)", None, true)],
         proxy: None,
-        administrators: admins
-            .iter()
-            .map(|(n, k, num, m)| person(n, k, num, Some(m), true))
-            .collect(),
+        administrators: admins.iter().map(|(n, k, num, m)| person(n, k, num, Some(m), true)).collect(),
         agreement_signed: true,
     }
 }

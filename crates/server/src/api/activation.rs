@@ -44,8 +44,5 @@ pub async fn post_activate(
         password: b.password,
     };
     let a = state.services.activate(&ctx, input).await?;
-    Ok(Json(ActivatedView {
-        login_id: a.login_id,
-        kind: a.kind.as_str().into(),
-    }))
+    Ok(Json(ActivatedView { login_id: a.login_id, kind: a.kind.as_str().into() }))
 }

@@ -95,11 +95,7 @@ impl From<ApplicationBody> for ApplicationInput {
                 poa_notarised: p.power_of_attorney.notarised,
                 poa_reference: p.power_of_attorney.reference,
             }),
-            administrators: b
-                .administrators
-                .into_iter()
-                .map(PersonInput::from)
-                .collect(),
+            administrators: b.administrators.into_iter().map(PersonInput::from).collect(),
             agreement_signed: b.agreement_signed,
         }
     }
@@ -175,15 +171,10 @@ impl From<ApplicationRecord> for ApplicationView {
                 .map(|p| PersonView {
                     role: p.role.as_str().to_string(),
                     name: p.name,
-                    id_document: MaskedIdDocument {
-                        kind: p.id_type.as_str().to_string(),
-                        number: p.id_number_mask,
-                    },
+                    id_document: MaskedIdDocument { kind: p.id_type.as_str().to_string(), number: p.id_number_mask },
                     mobile: p.mobile_mask,
                     document_shown: p.document_shown,
-                    power_of_attorney_reference: p
-                        .poa_reference
-                        .filter(|_| p.role == PersonRole::Proxy),
+                    power_of_attorney_reference: p.poa_reference.filter(|_| p.role == PersonRole::Proxy),
                 })
                 .collect(),
             agreement_signed: a.agreement_signed,
@@ -236,17 +227,8 @@ pub async fn post_application(
     ReqCtx(ctx): ReqCtx,
     AppJson(body): AppJson<ApplicationBody>,
 ) -> ApiResult<(StatusCode, Json<SubmittedView>)> {
-    let (number, status) = state
-        .services
-        .submit_application(&op, &ctx, body.into())
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SubmittedView {
-            application_number: number,
-            status: status.as_str().into(),
-        }),
-    ))
+    let (number, status) = state.services.submit_application(&op, &ctx, body.into()).await?;
+    Ok((StatusCode::CREATED, Json(SubmittedView { application_number: number, status: status.as_str().into() })))
 }
 
 #[utoipa::path(get, path = "/api/v1/counter/applications", tag = "counter", security(("bearer" = [])),
@@ -269,9 +251,7 @@ pub async fn get_applications(
         })?),
     };
     let apps = state.services.list_applications(&op, status).await?;
-    Ok(Json(ApplicationListView {
-        applications: apps.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(ApplicationListView { applications: apps.into_iter().map(Into::into).collect() }))
 }
 
 #[utoipa::path(get, path = "/api/v1/counter/applications/{application_number}", tag = "counter", security(("bearer" = [])),
@@ -283,9 +263,7 @@ pub async fn get_application(
     OperatorAuth(op): OperatorAuth,
     Path(number): Path<String>,
 ) -> ApiResult<Json<ApplicationView>> {
-    Ok(Json(
-        state.services.get_application(&op, &number).await?.into(),
-    ))
+    Ok(Json(state.services.get_application(&op, &number).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/counter/applications/{application_number}/review", tag = "counter", security(("bearer" = [])),
@@ -299,9 +277,7 @@ pub async fn post_review(
     Path(number): Path<String>,
 ) -> ApiResult<Json<StatusView>> {
     let status = state.services.start_review(&op, &ctx, &number).await?;
-    Ok(Json(StatusView {
-        status: status.as_str().into(),
-    }))
+    Ok(Json(StatusView { status: status.as_str().into() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/counter/applications/{application_number}/approve", tag = "counter", security(("bearer" = [])),
@@ -314,13 +290,8 @@ pub async fn post_approve(
     ReqCtx(ctx): ReqCtx,
     Path(number): Path<String>,
 ) -> ApiResult<Json<ApprovedView>> {
-    let approved = state
-        .services
-        .approve_application(&op, &ctx, &number)
-        .await?;
-    Ok(Json(ApprovedView {
-        entity_number: approved.entity_number,
-    }))
+    let approved = state.services.approve_application(&op, &ctx, &number).await?;
+    Ok(Json(ApprovedView { entity_number: approved.entity_number }))
 }
 
 #[utoipa::path(post, path = "/api/v1/counter/applications/{application_number}/reject", tag = "counter", security(("bearer" = [])),
@@ -334,13 +305,8 @@ pub async fn post_reject(
     Path(number): Path<String>,
     AppJson(body): AppJson<RejectBody>,
 ) -> ApiResult<Json<StatusView>> {
-    let status = state
-        .services
-        .reject_application(&op, &ctx, &number, &body.reason)
-        .await?;
-    Ok(Json(StatusView {
-        status: status.as_str().into(),
-    }))
+    let status = state.services.reject_application(&op, &ctx, &number, &body.reason).await?;
+    Ok(Json(StatusView { status: status.as_str().into() }))
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{application_number}/status", tag = "public",
@@ -352,10 +318,7 @@ pub async fn get_application_status(
     Path(number): Path<String>,
     AppQuery(q): AppQuery<ProgressQuery>,
 ) -> ApiResult<Json<ProgressView>> {
-    let p = state
-        .services
-        .application_progress(&number, &q.registration_number)
-        .await?;
+    let p = state.services.application_progress(&number, &q.registration_number).await?;
     Ok(Json(ProgressView {
         status: p.status.as_str().into(),
         submitted_at: rfc3339(p.submitted_at),

@@ -48,10 +48,7 @@ pub async fn get_entity_audit(
     AppQuery(q): AppQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditListView>> {
     let viewer = caller.overseer_of(&entity_number)?;
-    let rows = state
-        .services
-        .entity_audit(&viewer, q.after.unwrap_or(0), q.limit.unwrap_or(100))
-        .await?;
+    let rows = state.services.entity_audit(&viewer, q.after.unwrap_or(0), q.limit.unwrap_or(100)).await?;
     Ok(Json(AuditListView {
         records: rows
             .into_iter()

@@ -17,10 +17,7 @@ pub struct IdDocumentBody {
 
 impl From<IdDocumentBody> for IdDocumentInput {
     fn from(d: IdDocumentBody) -> Self {
-        IdDocumentInput {
-            kind: d.kind,
-            number: d.number,
-        }
+        IdDocumentInput { kind: d.kind, number: d.number }
     }
 }
 
@@ -36,12 +33,7 @@ pub struct PersonBody {
 
 impl From<PersonBody> for PersonInput {
     fn from(p: PersonBody) -> Self {
-        PersonInput {
-            name: p.name,
-            id_document: p.id_document.into(),
-            mobile: Some(p.mobile),
-            document_shown: None,
-        }
+        PersonInput { name: p.name, id_document: p.id_document.into(), mobile: Some(p.mobile), document_shown: None }
     }
 }
 

@@ -45,11 +45,7 @@ impl From<EServiceRecord> for EServiceView {
     fn from(e: EServiceRecord) -> Self {
         EServiceView {
             code: e.code,
-            names: NamesBody {
-                zh: e.name_zh,
-                pt: e.name_pt,
-                en: e.name_en,
-            },
+            names: NamesBody { zh: e.name_zh, pt: e.name_pt, en: e.name_en },
             department: e.department,
             assurance: e.assurance.as_str().into(),
             requires_registration: e.requires_registration,
@@ -93,22 +89,15 @@ pub async fn get_counter_eservices(
     OperatorAuth(_op): OperatorAuth,
 ) -> ApiResult<Json<CatalogueView>> {
     let list = state.services.list_eservices().await?;
-    Ok(Json(CatalogueView {
-        eservices: list.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(CatalogueView { eservices: list.into_iter().map(Into::into).collect() }))
 }
 
 #[utoipa::path(get, path = "/api/v1/eservices", tag = "eservices", security(("bearer" = [])), responses(
     (status = 200, body = CatalogueView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn get_eservices(
-    State(state): State<AppState>,
-    LoginAuth(_c): LoginAuth,
-) -> ApiResult<Json<CatalogueView>> {
+pub async fn get_eservices(State(state): State<AppState>, LoginAuth(_c): LoginAuth) -> ApiResult<Json<CatalogueView>> {
     let list = state.services.list_eservices().await?;
-    Ok(Json(CatalogueView {
-        eservices: list.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(CatalogueView { eservices: list.into_iter().map(Into::into).collect() }))
 }
 
 #[utoipa::path(put, path = "/api/v1/counter/entities/{entity_number}/eservices/{code}", tag = "counter", security(("bearer" = [])),
@@ -121,10 +110,7 @@ pub async fn put_entity_registration(
     ReqCtx(ctx): ReqCtx,
     Path((entity_number, code)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    state
-        .services
-        .register_entity_eservice(&op, &ctx, &entity_number, &code)
-        .await?;
+    state.services.register_entity_eservice(&op, &ctx, &entity_number, &code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -147,9 +133,6 @@ pub async fn put_login_eservices(
     AppJson(b): AppJson<AssignmentBody>,
 ) -> ApiResult<Json<AssignmentBody>> {
     let admin = caller.admin_of(&entity_number)?;
-    let eservices = state
-        .services
-        .assign_eservices(&admin, &ctx, &login_id, b.eservices)
-        .await?;
+    let eservices = state.services.assign_eservices(&admin, &ctx, &login_id, b.eservices).await?;
     Ok(Json(AssignmentBody { eservices }))
 }

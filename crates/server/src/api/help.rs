@@ -36,11 +36,8 @@ async fn accept(
     kind: HelpKind,
     b: HelpBody,
 ) -> ApiResult<(StatusCode, Json<AcceptedView>)> {
-    let input = HelpInput {
-        entity_number: b.entity_number,
-        id_document_number: b.id_document_number,
-        mobile: b.mobile,
-    };
+    let input =
+        HelpInput { entity_number: b.entity_number, id_document_number: b.id_document_number, mobile: b.mobile };
     let req = state.services.parse_help(&ctx, &input).await?;
     let services = state.services.clone();
     tokio::spawn(async move {
@@ -51,8 +48,7 @@ async fn accept(
     Ok((
         StatusCode::ACCEPTED,
         Json(AcceptedView {
-            message: "If the details match a login, an SMS will be sent to its registered mobile."
-                .into(),
+            message: "If the details match a login, an SMS will be sent to its registered mobile.".into(),
         }),
     ))
 }

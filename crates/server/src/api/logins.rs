@@ -38,10 +38,9 @@ fn login_view(s: LoginSummary) -> LoginView {
         name: l.name,
         status: l.status.as_str().into(),
         username: l.username,
-        id_document: l.id_type.map(|t| MaskedIdDocument {
-            kind: t.as_str().into(),
-            number: l.id_number_mask.unwrap_or_default(),
-        }),
+        id_document: l
+            .id_type
+            .map(|t| MaskedIdDocument { kind: t.as_str().into(), number: l.id_number_mask.unwrap_or_default() }),
         mobile: l.mobile_mask,
         eservices: s.eservices,
         created_at: rfc3339(l.created_at),
@@ -65,9 +64,7 @@ pub async fn get_logins(
 ) -> ApiResult<Json<LoginListView>> {
     let viewer = caller.overseer_of(&entity_number)?;
     let list = state.services.list_logins(&viewer).await?;
-    Ok(Json(LoginListView {
-        logins: list.into_iter().map(login_view).collect(),
-    }))
+    Ok(Json(LoginListView { logins: list.into_iter().map(login_view).collect() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins", tag = "entity", security(("bearer" = [])),
@@ -112,13 +109,8 @@ pub async fn post_remove_admin(
     Path((entity_number, login_id)): Path<(String, String)>,
 ) -> ApiResult<Json<KindView>> {
     let account = caller.entity_account_of(&entity_number)?;
-    let kind = state
-        .services
-        .remove_admin(&account, &ctx, &login_id)
-        .await?;
-    Ok(Json(KindView {
-        kind: kind.as_str().into(),
-    }))
+    let kind = state.services.remove_admin(&account, &ctx, &login_id).await?;
+    Ok(Json(KindView { kind: kind.as_str().into() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/administrators", tag = "counter", security(("bearer" = [])),
@@ -132,10 +124,7 @@ pub async fn post_administrator(
     Path(entity_number): Path<String>,
     AppJson(b): AppJson<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<LoginIdView>)> {
-    let login_id = state
-        .services
-        .add_admin(&op, &ctx, &entity_number, b.into())
-        .await?;
+    let login_id = state.services.add_admin(&op, &ctx, &entity_number, b.into()).await?;
     Ok((StatusCode::CREATED, Json(LoginIdView { login_id })))
 }
 
@@ -149,13 +138,8 @@ pub async fn post_restore_admin(
     ReqCtx(ctx): ReqCtx,
     Path((entity_number, login_id)): Path<(String, String)>,
 ) -> ApiResult<Json<KindView>> {
-    let kind = state
-        .services
-        .restore_admin(&op, &ctx, &entity_number, &login_id)
-        .await?;
-    Ok(Json(KindView {
-        kind: kind.as_str().into(),
-    }))
+    let kind = state.services.restore_admin(&op, &ctx, &entity_number, &login_id).await?;
+    Ok(Json(KindView { kind: kind.as_str().into() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins/{login_id}/activation-code", tag = "entity", security(("bearer" = [])),
@@ -169,10 +153,7 @@ pub async fn post_activation_code(
     Path((entity_number, login_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let admin = caller.admin_of(&entity_number)?;
-    state
-        .services
-        .reissue_activation_code(Reissuer::Admin(&admin), &ctx, &login_id)
-        .await?;
+    state.services.reissue_activation_code(Reissuer::Admin(&admin), &ctx, &login_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -186,10 +167,7 @@ pub async fn post_counter_activation_code(
     ReqCtx(ctx): ReqCtx,
     Path((entity_number, login_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    state
-        .services
-        .reissue_activation_code(Reissuer::Counter(&op, &entity_number), &ctx, &login_id)
-        .await?;
+    state.services.reissue_activation_code(Reissuer::Counter(&op, &entity_number), &ctx, &login_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

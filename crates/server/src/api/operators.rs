@@ -29,9 +29,6 @@ pub async fn post_counter_login(
     ReqCtx(ctx): ReqCtx,
     AppJson(body): AppJson<OperatorLoginBody>,
 ) -> ApiResult<Json<TokenView>> {
-    let token = state
-        .services
-        .operator_login(&ctx, &body.username, &body.password)
-        .await?;
+    let token = state.services.operator_login(&ctx, &body.username, &body.password).await?;
     Ok(Json(TokenView { token }))
 }

@@ -38,27 +38,15 @@ pub async fn post_login(
     ReqCtx(ctx): ReqCtx,
     AppJson(b): AppJson<LoginBody>,
 ) -> ApiResult<Json<SessionView>> {
-    let input = LoginInput {
-        entity_number: b.entity_number,
-        username: b.username,
-        password: b.password,
-    };
+    let input = LoginInput { entity_number: b.entity_number, username: b.username, password: b.password };
     let s = state.services.login(&ctx, input).await?;
-    Ok(Json(SessionView {
-        token: s.token,
-        login_id: s.login_id,
-        kind: s.kind.as_str().into(),
-    }))
+    Ok(Json(SessionView { token: s.token, login_id: s.login_id, kind: s.kind.as_str().into() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/logout", tag = "sessions", security(("bearer" = [])), responses(
     (status = 204, description = "the session has ended"),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn post_logout(
-    State(state): State<AppState>,
-    ReqCtx(ctx): ReqCtx,
-    Auth(p): Auth,
-) -> ApiResult<StatusCode> {
+pub async fn post_logout(State(state): State<AppState>, ReqCtx(ctx): ReqCtx, Auth(p): Auth) -> ApiResult<StatusCode> {
     state.services.logout(&ctx, &p).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -106,10 +94,7 @@ pub struct MeView {
 #[utoipa::path(get, path = "/api/v1/me", tag = "sessions", security(("bearer" = [])), responses(
     (status = 200, body = MeView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn get_me(
-    State(state): State<AppState>,
-    LoginAuth(caller): LoginAuth,
-) -> ApiResult<Json<MeView>> {
+pub async fn get_me(State(state): State<AppState>, LoginAuth(caller): LoginAuth) -> ApiResult<Json<MeView>> {
     let me = state.services.me(&caller).await?;
     let face = face_recognition_available(&me.login);
     Ok(Json(MeView {
@@ -117,24 +102,17 @@ pub async fn get_me(
         kind: me.login.kind.as_str().into(),
         name: me.login.name,
         username: me.login.username,
-        id_document: me.login.id_type.map(|t| MaskedIdDocument {
-            kind: t.as_str().into(),
-            number: me.login.id_number_mask.unwrap_or_default(),
-        }),
+        id_document: me
+            .login
+            .id_type
+            .map(|t| MaskedIdDocument { kind: t.as_str().into(), number: me.login.id_number_mask.unwrap_or_default() }),
         mobile: me.login.mobile_mask,
         entity_number: me.entity.number,
         entity_name: me.entity.names.display().to_string(),
-        entity_names: EntityNamesView {
-            zh: me.entity.names.zh,
-            pt: me.entity.names.pt,
-            en: me.entity.names.en,
-        },
+        entity_names: EntityNamesView { zh: me.entity.names.zh, pt: me.entity.names.pt, en: me.entity.names.en },
         eservices: me.eservices.into_iter().map(EServiceView::from).collect(),
         eid: EidView {
-            face_recognition: FaceRecognitionView {
-                available: face,
-                enabled: face,
-            },
+            face_recognition: FaceRecognitionView { available: face, enabled: face },
             security_code: SecurityCodeView { enrolled: false },
         },
     }))
