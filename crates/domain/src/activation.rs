@@ -72,7 +72,7 @@ impl Services {
             }
             Via::Entity(n) => {
                 let entity = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::InvalidCode)?;
-                let throttle_key = self.vault.throttle_key("activation", n.as_str());
+                let throttle_key = self.activation_throttle_key(n, ctx);
                 if let Some(t) = tx.find_throttle(&throttle_key).await? {
                     if t.blocked_until > now {
                         return Err(Error::TooManyAttempts { retry_after_secs: now.secs_until(t.blocked_until) });
@@ -138,9 +138,19 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         }
+        if let Via::Entity(n) = &via {
+            tx.delete_throttle(&self.activation_throttle_key(n, ctx)).await?;
+        }
         let ev = AuditEvent::new(Actor::Anonymous, Action::LoginActivated).entity(entity.id).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await?;
         Ok(Activated { login_id: login.id, kind: login.kind })
+    }
+
+    /// Wrong codes typed with an entity number cannot be pinned on one login, so they are
+    /// counted per entity number and source address: a typist waits after a few, a guesser
+    /// from elsewhere cannot block the entity's other people, and a success clears it.
+    fn activation_throttle_key(&self, n: &EntityNumber, ctx: &Ctx) -> String {
+        self.vault.throttle_key("activation", &format!("{}|{}", n.as_str(), ctx.source))
     }
 
     /// Counts a wrong try: on the code itself when we know whose it is, else on the entity
@@ -161,7 +171,7 @@ impl Services {
             }
         }
         if let Via::Entity(n) = via {
-            let key = self.vault.throttle_key("activation", n.as_str());
+            let key = self.activation_throttle_key(n, ctx);
             self.record_failure(tx.as_mut(), &key, now, true).await?;
         }
         let ev = AuditEvent::new(Actor::Anonymous, Action::ActivationFailed).entity(entity.id).failed();
@@ -175,45 +185,58 @@ impl Services {
     /// to a login that is not yet activated — never set a password. Having checked who asks,
     /// they also clear the count of wrong tries that voided the old code (R9).
     pub async fn reissue_activation_code(&self, by: Reissuer<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
-        let (entity_id, actor) = match &by {
-            Reissuer::Admin(a) => (a.caller.entity_id, crate::logins::actor_of(a.caller)),
-            Reissuer::Counter(op, entity_number) => {
-                let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
-                let mut tx = self.store.read().await?;
-                let e = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::NotFound)?;
-                (e.id, Actor::Operator(op.id))
+        let refusal = AuditEvent::new(by.actor(), Action::ActivationCodeResent).target(login_id);
+        self.refusals_audited(ctx, refusal, async move {
+            let (entity_id, actor) = match &by {
+                Reissuer::Admin(a) => (a.caller.entity_id, crate::logins::actor_of(a.caller)),
+                Reissuer::Counter(op, entity_number) => {
+                    let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
+                    let mut tx = self.store.read().await?;
+                    let e = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::NotFound)?;
+                    (e.id, Actor::Operator(op.id))
+                }
+            };
+            let mut tx = self.store.write().await?;
+            let entity = tx.find_entity(entity_id).await?.ok_or(Error::NotFound)?;
+            let login = match tx.find_login(entity_id, login_id).await? {
+                Some(l) if l.status != LoginStatus::Deleted => l,
+                _ => return Err(Error::NotFound),
+            };
+            if login.status != LoginStatus::Pending {
+                return Err(Error::conflict(
+                    "already_activated",
+                    "this login is already activated; use \"need help\" to reset a password",
+                ));
             }
-        };
-        let mut tx = self.store.write().await?;
-        let entity = tx.find_entity(entity_id).await?.ok_or(Error::NotFound)?;
-        let login = match tx.find_login(entity_id, login_id).await? {
-            Some(l) if l.status != LoginStatus::Deleted => l,
-            _ => return Err(Error::NotFound),
-        };
-        if login.status != LoginStatus::Pending {
-            return Err(Error::conflict(
-                "already_activated",
-                "this login is already activated; use \"need help\" to reset a password",
-            ));
+            let app_number = if login.kind == LoginKind::Entity {
+                tx.list_applications(Some(ApplicationStatus::Approved), i64::MAX)
+                    .await?
+                    .into_iter()
+                    .find(|a| a.entity_id == Some(entity_id))
+                    .map(|a| a.number)
+            } else {
+                None
+            };
+            let now = self.clock.now();
+            self.issue_activation_code(tx.as_mut(), &entity, &login, app_number.as_deref(), true, now).await?;
+            let ev = AuditEvent::new(actor, Action::ActivationCodeResent)
+                .entity(entity_id)
+                .target(login.id.clone())
+                .detail("reissued");
+            self.commit(tx, ctx, &[ev]).await?;
+            self.wake_sms();
+            Ok(())
+        })
+        .await
+    }
+}
+
+impl Reissuer<'_> {
+    fn actor(&self) -> Actor {
+        match self {
+            Reissuer::Admin(a) => crate::logins::actor_of(a.caller),
+            Reissuer::Counter(op, _) => Actor::Operator(op.id),
         }
-        let app_number = if login.kind == LoginKind::Entity {
-            tx.list_applications(Some(ApplicationStatus::Approved), i64::MAX)
-                .await?
-                .into_iter()
-                .find(|a| a.entity_id == Some(entity_id))
-                .map(|a| a.number)
-        } else {
-            None
-        };
-        let now = self.clock.now();
-        self.issue_activation_code(tx.as_mut(), &entity, &login, app_number.as_deref(), true, now).await?;
-        let ev = AuditEvent::new(actor, Action::ActivationCodeResent)
-            .entity(entity_id)
-            .target(login.id.clone())
-            .detail("reissued");
-        self.commit(tx, ctx, &[ev]).await?;
-        self.wake_sms();
-        Ok(())
     }
 }
 

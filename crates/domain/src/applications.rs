@@ -297,17 +297,22 @@ impl Services {
 
     /// R4: an operator takes a submitted application into review.
     pub async fn start_review(&self, op: &Operator, ctx: &Ctx, number: &str) -> Result<ApplicationStatus> {
-        let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
-        let mut tx = self.store.write().await?;
-        let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
-        if app.status != ApplicationStatus::Submitted {
-            return Err(Error::conflict("invalid_status", format!("the application is {}", app.status.as_str())));
-        }
-        app.status = ApplicationStatus::UnderReview;
-        tx.update_application(&app).await?;
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationReviewStarted).target(app.number.clone());
-        self.commit(tx, ctx, &[ev]).await?;
-        Ok(app.status)
+        let refusal = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationReviewStarted).target(number);
+        self.refusals_audited(ctx, refusal, async move {
+            let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
+            let mut tx = self.store.write().await?;
+            let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
+            if app.status != ApplicationStatus::Submitted {
+                return Err(Error::conflict("invalid_status", format!("the application is {}", app.status.as_str())));
+            }
+            app.status = ApplicationStatus::UnderReview;
+            tx.update_application(&app).await?;
+            let ev =
+                AuditEvent::new(Actor::Operator(op.id), Action::ApplicationReviewStarted).target(app.number.clone());
+            self.commit(tx, ctx, &[ev]).await?;
+            Ok(app.status)
+        })
+        .await
     }
 
     pub async fn reject_application(
@@ -317,127 +322,131 @@ impl Services {
         number: &str,
         reason: &str,
     ) -> Result<ApplicationStatus> {
-        let reason = Text::parse("reason", reason, 500).map_err(|e| Error::Validation(vec![e]))?;
-        let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
-        let mut tx = self.store.write().await?;
-        let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
-        if !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview) {
-            return Err(Error::conflict(
-                "application_decided",
-                format!("the application is already {}", app.status.as_str()),
-            ));
-        }
-        let now = self.clock.now();
-        app.status = ApplicationStatus::Rejected;
-        app.decided_at = Some(now);
-        app.decided_by = Some(op.id);
-        app.reject_reason = Some(reason.to_string());
-        tx.update_application(&app).await?;
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationRejected).target(app.number.clone());
-        self.commit(tx, ctx, &[ev]).await?;
-        Ok(app.status)
+        let refusal = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationRejected).target(number);
+        self.refusals_audited(ctx, refusal, async move {
+            let reason = Text::parse("reason", reason, 500).map_err(|e| Error::Validation(vec![e]))?;
+            let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
+            let mut tx = self.store.write().await?;
+            let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
+            if !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview) {
+                return Err(Error::conflict(
+                    "application_decided",
+                    format!("the application is already {}", app.status.as_str()),
+                ));
+            }
+            let now = self.clock.now();
+            app.status = ApplicationStatus::Rejected;
+            app.decided_at = Some(now);
+            app.decided_by = Some(op.id);
+            app.reject_reason = Some(reason.to_string());
+            tx.update_application(&app).await?;
+            let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationRejected).target(app.number.clone());
+            self.commit(tx, ctx, &[ev]).await?;
+            Ok(app.status)
+        })
+        .await
     }
 
     /// R5, R6: approval creates the entity and its number, the entity account and each
     /// administrator's login, and queues each one's activation code by SMS — all or nothing.
     pub async fn approve_application(&self, op: &Operator, ctx: &Ctx, number: &str) -> Result<Approved> {
-        let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
-        let mut tx = self.store.write().await?;
-        let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
-        if !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview) {
-            return Err(Error::conflict(
-                "application_decided",
-                format!("the application is already {}", app.status.as_str()),
-            ));
-        }
-        if tx.find_entity_by_registration(&app.registration_lookup).await?.is_some() {
-            drop(tx);
-            let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationApproved)
-                .target(app.number.clone())
-                .detail("refused: the entity already holds an account");
-            self.audit_refusal(ctx, ev).await?;
-            return Err(Error::conflict(
-                "entity_already_registered",
-                "this entity already holds an entity account (one entity, one account)",
-            ));
-        }
-        let now = self.clock.now();
-        let seq = tx.next_sequence("entity").await?;
-        let entity_number = EntityNumber::from_sequence(seq);
-        let mut entity = EntityRecord {
-            id: 0,
-            number: entity_number.as_str().to_string(),
-            entity_type: app.entity_type,
-            names: app.names.clone(),
-            registration_number: app.registration_number.clone(),
-            registration_lookup: app.registration_lookup.clone(),
-            mobile_sealed: app.mobile_sealed.clone(),
-            created_at: now,
-        };
-        entity.id = tx.insert_entity(&entity).await?;
-        let actor = Actor::Operator(op.id);
-        let mut events = vec![AuditEvent::new(actor.clone(), Action::ApplicationApproved)
-            .entity(entity.id)
-            .target(app.number.clone())
-            .detail(format!("entity number {}", entity.number))];
-
-        // The entity account: its "identity number" for R12's help form is the registration number.
-        let entity_mobile =
-            MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &app.mobile_sealed).map_err(internal)?);
-        let account = NewLogin {
-            kind: LoginKind::Entity,
-            name: entity.names.display().to_string(),
-            id: None,
-            id_lookup_override: Some(
-                self.vault.lookup(Purpose::IdNumber, &lookup_form(&registration_canonical(&app.registration_number))),
-            ),
-            mobile: entity_mobile,
-        };
-        let account_id = self.create_login_with_code(tx.as_mut(), &entity, account, Some(&app.number), now).await?;
-        events.push(
-            AuditEvent::new(actor.clone(), Action::LoginCreated)
-                .entity(entity.id)
-                .target(account_id.clone())
-                .detail("entity account"),
-        );
-        notify(
-            tx.as_mut(),
-            now,
-            entity.id,
-            &account_id,
-            kinds::APPLICATION_APPROVED,
-            vec![("application_number", app.number.clone()), ("entity_number", entity.number.clone())],
-        )
-        .await?;
-
-        for p in app.people.iter().filter(|p| p.role == PersonRole::Administrator) {
-            let id_number = self.vault.open(Purpose::IdNumber, &p.id_number_sealed).map_err(internal)?;
-            let mobile = p.mobile_sealed.as_ref().ok_or_else(|| internal("administrator without mobile"))?;
-            let mobile = MacauMobile::from_stored(self.vault.open(Purpose::Mobile, mobile).map_err(internal)?);
-            let login = NewLogin {
-                kind: LoginKind::Admin,
-                name: p.name.clone(),
-                id: Some(IdDocument::from_stored(p.id_type, id_number)),
-                id_lookup_override: None,
-                mobile,
+        let refusal = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationApproved).target(number);
+        self.refusals_audited(ctx, refusal, async move {
+            let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
+            let mut tx = self.store.write().await?;
+            let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
+            if !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview) {
+                return Err(Error::conflict(
+                    "application_decided",
+                    format!("the application is already {}", app.status.as_str()),
+                ));
+            }
+            if tx.find_entity_by_registration(&app.registration_lookup).await?.is_some() {
+                return Err(Error::conflict(
+                    "entity_already_registered",
+                    "this entity already holds an entity account (one entity, one account)",
+                ));
+            }
+            let now = self.clock.now();
+            let seq = tx.next_sequence("entity").await?;
+            let entity_number = EntityNumber::from_sequence(seq);
+            let mut entity = EntityRecord {
+                id: 0,
+                number: entity_number.as_str().to_string(),
+                entity_type: app.entity_type,
+                names: app.names.clone(),
+                registration_number: app.registration_number.clone(),
+                registration_lookup: app.registration_lookup.clone(),
+                mobile_sealed: app.mobile_sealed.clone(),
+                created_at: now,
             };
-            let id = self.create_login_with_code(tx.as_mut(), &entity, login, None, now).await?;
+            entity.id = tx.insert_entity(&entity).await?;
+            let actor = Actor::Operator(op.id);
+            let mut events = vec![AuditEvent::new(actor.clone(), Action::ApplicationApproved)
+                .entity(entity.id)
+                .target(app.number.clone())
+                .detail(format!("entity number {}", entity.number))];
+
+            // The entity account: its "identity number" for R12's help form is the registration number.
+            let entity_mobile =
+                MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &app.mobile_sealed).map_err(internal)?);
+            let account = NewLogin {
+                kind: LoginKind::Entity,
+                name: entity.names.display().to_string(),
+                id: None,
+                id_lookup_override: Some(
+                    self.vault
+                        .lookup(Purpose::IdNumber, &lookup_form(&registration_canonical(&app.registration_number))),
+                ),
+                mobile: entity_mobile,
+            };
+            let account_id = self.create_login_with_code(tx.as_mut(), &entity, account, Some(&app.number), now).await?;
             events.push(
                 AuditEvent::new(actor.clone(), Action::LoginCreated)
                     .entity(entity.id)
-                    .target(id)
-                    .detail("administrator"),
+                    .target(account_id.clone())
+                    .detail("entity account"),
             );
-        }
+            notify(
+                tx.as_mut(),
+                now,
+                entity.id,
+                &account_id,
+                kinds::APPLICATION_APPROVED,
+                vec![("application_number", app.number.clone()), ("entity_number", entity.number.clone())],
+            )
+            .await?;
 
-        app.status = ApplicationStatus::Approved;
-        app.decided_at = Some(now);
-        app.decided_by = Some(op.id);
-        app.entity_id = Some(entity.id);
-        tx.update_application(&app).await?;
-        self.commit(tx, ctx, &events).await?;
-        self.wake_sms();
-        Ok(Approved { entity_number: entity.number })
+            for p in app.people.iter().filter(|p| p.role == PersonRole::Administrator) {
+                let id_number = self.vault.open(Purpose::IdNumber, &p.id_number_sealed).map_err(internal)?;
+                let mobile = p.mobile_sealed.as_ref().ok_or_else(|| internal("administrator without mobile"))?;
+                let mobile = MacauMobile::from_stored(self.vault.open(Purpose::Mobile, mobile).map_err(internal)?);
+                let login = NewLogin {
+                    kind: LoginKind::Admin,
+                    name: p.name.clone(),
+                    id: Some(IdDocument::from_stored(p.id_type, id_number)),
+                    id_lookup_override: None,
+                    mobile,
+                };
+                let id = self.create_login_with_code(tx.as_mut(), &entity, login, None, now).await?;
+                events.push(
+                    AuditEvent::new(actor.clone(), Action::LoginCreated)
+                        .entity(entity.id)
+                        .target(id)
+                        .detail("administrator"),
+                );
+            }
+
+            app.status = ApplicationStatus::Approved;
+            app.decided_at = Some(now);
+            app.decided_by = Some(op.id);
+            app.entity_id = Some(entity.id);
+            tx.update_application(&app).await?;
+            self.commit(tx, ctx, &events).await?;
+            self.wake_sms();
+            Ok(Approved { entity_number: entity.number })
+        })
+        .await
     }
 
     /// R7: anyone with the application number and the entity's registration number. A wrong

@@ -101,59 +101,63 @@ impl Services {
         login_id: &str,
         codes: Vec<String>,
     ) -> Result<Vec<String>> {
-        let c = admin.caller;
-        if codes.len() > 500 {
-            return Err(Error::field("eservices", "too_many", "at most 500 e-services"));
-        }
-        let mut tx = self.store.write().await?;
-        let login = match tx.find_login(c.entity_id, login_id).await? {
-            Some(l) if l.status != LoginStatus::Deleted => l,
-            _ => return Err(Error::NotFound),
-        };
-        if login.kind == LoginKind::Entity {
-            return Err(Error::conflict(
-                "entity_account_has_no_eservices",
-                "the entity account does not use e-services",
-            ));
-        }
-        let registrations = tx.list_registrations(c.entity_id).await?;
-        let mut f = Fields::default();
-        let mut wanted: Vec<String> = Vec::new();
-        for (i, code) in codes.iter().enumerate() {
-            let field = format!("eservices[{i}]");
-            match tx.find_eservice(code).await? {
-                None => f.push(FieldError::new(field, "unknown_eservice", "no e-service has this code")),
-                Some(e) if e.requires_registration && !registrations.contains(&e.code) => f.push(FieldError::new(
-                    field,
-                    "entity_not_registered",
-                    "the entity must register with this e-service first",
-                )),
-                Some(e) => {
-                    if !wanted.contains(&e.code) {
-                        wanted.push(e.code);
+        let refusal = AuditEvent::new(actor_of(admin.caller), Action::EServicesAssigned).target(login_id);
+        self.refusals_audited(ctx, refusal, async move {
+            let c = admin.caller;
+            if codes.len() > 500 {
+                return Err(Error::field("eservices", "too_many", "at most 500 e-services"));
+            }
+            let mut tx = self.store.write().await?;
+            let login = match tx.find_login(c.entity_id, login_id).await? {
+                Some(l) if l.status != LoginStatus::Deleted => l,
+                _ => return Err(Error::NotFound),
+            };
+            if login.kind == LoginKind::Entity {
+                return Err(Error::conflict(
+                    "entity_account_has_no_eservices",
+                    "the entity account does not use e-services",
+                ));
+            }
+            let registrations = tx.list_registrations(c.entity_id).await?;
+            let mut f = Fields::default();
+            let mut wanted: Vec<String> = Vec::new();
+            for (i, code) in codes.iter().enumerate() {
+                let field = format!("eservices[{i}]");
+                match tx.find_eservice(code).await? {
+                    None => f.push(FieldError::new(field, "unknown_eservice", "no e-service has this code")),
+                    Some(e) if e.requires_registration && !registrations.contains(&e.code) => f.push(FieldError::new(
+                        field,
+                        "entity_not_registered",
+                        "the entity must register with this e-service first",
+                    )),
+                    Some(e) => {
+                        if !wanted.contains(&e.code) {
+                            wanted.push(e.code);
+                        }
                     }
                 }
             }
-        }
-        f.finish()?;
-        wanted.sort();
-        let before = tx.list_login_eservices(c.entity_id, login_id).await?;
-        let now = self.clock.now();
-        tx.replace_login_eservices(c.entity_id, login_id, &wanted, now).await?;
-        let added: Vec<String> = wanted.iter().filter(|w| !before.contains(w)).cloned().collect();
-        if !added.is_empty() {
-            notify(
-                tx.as_mut(),
-                now,
-                c.entity_id,
-                login_id,
-                kinds::ESERVICES_ASSIGNED,
-                vec![("eservices", added.join(","))],
-            )
-            .await?;
-        }
-        let ev = AuditEvent::new(actor_of(c), Action::EServicesAssigned).target(login_id).detail(wanted.join(","));
-        self.commit(tx, ctx, &[ev]).await?;
-        Ok(wanted)
+            f.finish()?;
+            wanted.sort();
+            let before = tx.list_login_eservices(c.entity_id, login_id).await?;
+            let now = self.clock.now();
+            tx.replace_login_eservices(c.entity_id, login_id, &wanted, now).await?;
+            let added: Vec<String> = wanted.iter().filter(|w| !before.contains(w)).cloned().collect();
+            if !added.is_empty() {
+                notify(
+                    tx.as_mut(),
+                    now,
+                    c.entity_id,
+                    login_id,
+                    kinds::ESERVICES_ASSIGNED,
+                    vec![("eservices", added.join(","))],
+                )
+                .await?;
+            }
+            let ev = AuditEvent::new(actor_of(c), Action::EServicesAssigned).target(login_id).detail(wanted.join(","));
+            self.commit(tx, ctx, &[ev]).await?;
+            Ok(wanted)
+        })
+        .await
     }
 }

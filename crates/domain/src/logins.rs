@@ -149,78 +149,95 @@ impl Services {
 
     /// R15: an administrator creates a staff login; the person gets an activation code.
     pub async fn create_staff(&self, admin: &AdminOf<'_>, ctx: &Ctx, person: PersonInput) -> Result<String> {
-        let p = parse_person("", &person, true).map_err(Error::Validation)?;
-        let c = admin.caller;
-        let mut tx = self.store.write().await?;
-        let now = self.clock.now();
-        let entity = self.load_entity(tx.as_mut(), c.entity_id).await?;
-        self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id).await?;
-        let new = NewLogin {
-            kind: LoginKind::Staff,
-            name: p.name.to_string(),
-            id: Some(p.id),
-            id_lookup_override: None,
-            mobile: p.mobile.expect("required above"),
-        };
-        let id = self.create_login_with_code(tx.as_mut(), &entity, new, None, now).await?;
-        notify(tx.as_mut(), now, entity.id, &id, kinds::LOGIN_CREATED, vec![("entity_number", entity.number.clone())])
+        let refusal = AuditEvent::new(actor_of(admin.caller), Action::LoginCreated);
+        self.refusals_audited(ctx, refusal, async move {
+            let p = parse_person("", &person, true).map_err(Error::Validation)?;
+            let c = admin.caller;
+            let mut tx = self.store.write().await?;
+            let now = self.clock.now();
+            let entity = self.load_entity(tx.as_mut(), c.entity_id).await?;
+            self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id).await?;
+            let new = NewLogin {
+                kind: LoginKind::Staff,
+                name: p.name.to_string(),
+                id: Some(p.id),
+                id_lookup_override: None,
+                mobile: p.mobile.expect("required above"),
+            };
+            let id = self.create_login_with_code(tx.as_mut(), &entity, new, None, now).await?;
+            notify(
+                tx.as_mut(),
+                now,
+                entity.id,
+                &id,
+                kinds::LOGIN_CREATED,
+                vec![("entity_number", entity.number.clone())],
+            )
             .await?;
-        let ev = AuditEvent::new(actor_of(c), Action::LoginCreated).target(id.clone()).detail("staff");
-        self.commit(tx, ctx, &[ev]).await?;
-        self.wake_sms();
-        Ok(id)
+            let ev = AuditEvent::new(actor_of(c), Action::LoginCreated).target(id.clone()).detail("staff");
+            self.commit(tx, ctx, &[ev]).await?;
+            self.wake_sms();
+            Ok(id)
+        })
+        .await
     }
 
     /// R16: administrators delete staff and other administrators, never themselves, and
     /// never the entity account. The login's sessions end at once (R14).
     pub async fn delete_login(&self, admin: &AdminOf<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
-        let c = admin.caller;
-        if login_id == c.login_id {
-            let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted).target(login_id).detail("refused: own login");
-            self.audit_refusal(ctx, ev).await?;
-            return Err(Error::Refused {
-                code: "cannot_delete_self",
-                message: "an administrator cannot delete their own login".into(),
-            });
-        }
-        let mut tx = self.store.write().await?;
-        let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
-        if login.kind == LoginKind::Entity {
-            return Err(Error::Refused {
-                code: "cannot_delete_entity_account",
-                message: "the entity account cannot be deleted".into(),
-            });
-        }
-        let now = self.clock.now();
-        login.status = LoginStatus::Deleted;
-        login.deleted_at = Some(now);
-        tx.update_login(&login).await?;
-        tx.delete_login_sessions(c.entity_id, &login.id).await?;
-        tx.replace_login_eservices(c.entity_id, &login.id, &[], now).await?;
-        let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted)
-            .target(login.id.clone())
-            .detail(format!("was {}", login.kind.as_str()));
-        self.commit(tx, ctx, &[ev]).await
+        let refusal = AuditEvent::new(actor_of(admin.caller), Action::LoginDeleted).target(login_id);
+        self.refusals_audited(ctx, refusal, async move {
+            let c = admin.caller;
+            if login_id == c.login_id {
+                return Err(Error::Refused {
+                    code: "cannot_delete_self",
+                    message: "an administrator cannot delete their own login".into(),
+                });
+            }
+            let mut tx = self.store.write().await?;
+            let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
+            if login.kind == LoginKind::Entity {
+                return Err(Error::Refused {
+                    code: "cannot_delete_entity_account",
+                    message: "the entity account cannot be deleted".into(),
+                });
+            }
+            let now = self.clock.now();
+            login.status = LoginStatus::Deleted;
+            login.deleted_at = Some(now);
+            tx.update_login(&login).await?;
+            tx.delete_login_sessions(c.entity_id, &login.id).await?;
+            tx.replace_login_eservices(c.entity_id, &login.id, &[], now).await?;
+            let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted)
+                .target(login.id.clone())
+                .detail(format!("was {}", login.kind.as_str()));
+            self.commit(tx, ctx, &[ev]).await
+        })
+        .await
     }
 
     /// R17: the entity account removes an administrator's rights; the login stays, as staff,
     /// and its sessions end so the removed right cannot be used again.
     pub async fn remove_admin(&self, account: &EntityAccountOf<'_>, ctx: &Ctx, login_id: &str) -> Result<LoginKind> {
-        let c = account.caller;
-        let mut tx = self.store.write().await?;
-        let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
-        if login.kind != LoginKind::Admin {
-            return Err(Error::conflict("not_an_administrator", "this login has no administrator rights"));
-        }
-        let now = self.clock.now();
-        login.kind = LoginKind::Staff;
-        login.admin_removed = true;
-        tx.update_login(&login).await?;
-        tx.delete_login_sessions(c.entity_id, &login.id).await?;
-        notify(tx.as_mut(), now, c.entity_id, &login.id, kinds::ADMIN_RIGHTS_REMOVED, vec![]).await?;
-        let ev = AuditEvent::new(actor_of(c), Action::AdminRightsRemoved).target(login.id.clone());
-        self.commit(tx, ctx, &[ev]).await?;
-        Ok(login.kind)
+        let refusal = AuditEvent::new(actor_of(account.caller), Action::AdminRightsRemoved).target(login_id);
+        self.refusals_audited(ctx, refusal, async move {
+            let c = account.caller;
+            let mut tx = self.store.write().await?;
+            let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
+            if login.kind != LoginKind::Admin {
+                return Err(Error::conflict("not_an_administrator", "this login has no administrator rights"));
+            }
+            let now = self.clock.now();
+            login.kind = LoginKind::Staff;
+            login.admin_removed = true;
+            tx.update_login(&login).await?;
+            tx.delete_login_sessions(c.entity_id, &login.id).await?;
+            notify(tx.as_mut(), now, c.entity_id, &login.id, kinds::ADMIN_RIGHTS_REMOVED, vec![]).await?;
+            let ev = AuditEvent::new(actor_of(c), Action::AdminRightsRemoved).target(login.id.clone());
+            self.commit(tx, ctx, &[ev]).await?;
+            Ok(login.kind)
+        })
+        .await
     }
 
     async fn counter_entity(&self, tx: &mut dyn Tx, entity_number: &str) -> Result<EntityRecord> {
@@ -240,28 +257,37 @@ impl Services {
         entity_number: &str,
         login_id: &str,
     ) -> Result<LoginKind> {
-        let mut tx = self.store.write().await?;
-        let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
-        let mut login = self.live_login(tx.as_mut(), entity.id, login_id).await?;
-        if login.kind != LoginKind::Staff || !login.admin_removed {
-            return Err(Error::conflict(
-                "not_removed_administrator",
-                "only administrator rights that were removed can be restored",
-            ));
-        }
-        if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
-            return Err(Error::conflict("too_many_administrators", "an entity has at most 3 administrators at once"));
-        }
-        let now = self.clock.now();
-        login.kind = LoginKind::Admin;
-        login.admin_removed = false;
-        tx.update_login(&login).await?;
-        notify(tx.as_mut(), now, entity.id, &login.id, kinds::ADMIN_RIGHTS_RESTORED, vec![]).await?;
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdminRightsRestored)
-            .entity(entity.id)
-            .target(login.id.clone());
-        self.commit(tx, ctx, &[ev]).await?;
-        Ok(login.kind)
+        let refusal = AuditEvent::new(Actor::Operator(op.id), Action::AdminRightsRestored)
+            .target(login_id)
+            .detail(format!("entity {entity_number}"));
+        self.refusals_audited(ctx, refusal, async move {
+            let mut tx = self.store.write().await?;
+            let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
+            let mut login = self.live_login(tx.as_mut(), entity.id, login_id).await?;
+            if login.kind != LoginKind::Staff || !login.admin_removed {
+                return Err(Error::conflict(
+                    "not_removed_administrator",
+                    "only administrator rights that were removed can be restored",
+                ));
+            }
+            if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
+                return Err(Error::conflict(
+                    "too_many_administrators",
+                    "an entity has at most 3 administrators at once",
+                ));
+            }
+            let now = self.clock.now();
+            login.kind = LoginKind::Admin;
+            login.admin_removed = false;
+            tx.update_login(&login).await?;
+            notify(tx.as_mut(), now, entity.id, &login.id, kinds::ADMIN_RIGHTS_RESTORED, vec![]).await?;
+            let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdminRightsRestored)
+                .entity(entity.id)
+                .target(login.id.clone());
+            self.commit(tx, ctx, &[ev]).await?;
+            Ok(login.kind)
+        })
+        .await
     }
 
     /// R8: the counter adds an administrator, never beyond three at once.
@@ -272,41 +298,45 @@ impl Services {
         entity_number: &str,
         person: PersonInput,
     ) -> Result<String> {
-        let p = parse_person("", &person, true).map_err(Error::Validation)?;
-        let mut tx = self.store.write().await?;
-        let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
-        if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
-            drop(tx);
+        let refusal = AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded)
+            .detail(format!("entity {entity_number}"));
+        self.refusals_audited(ctx, refusal, async move {
+            let p = parse_person("", &person, true).map_err(Error::Validation)?;
+            let mut tx = self.store.write().await?;
+            let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
+            if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
+                return Err(Error::conflict(
+                    "too_many_administrators",
+                    "an entity has at most 3 administrators at once",
+                ));
+            }
+            self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id).await?;
+            let now = self.clock.now();
+            let new = NewLogin {
+                kind: LoginKind::Admin,
+                name: p.name.to_string(),
+                id: Some(p.id),
+                id_lookup_override: None,
+                mobile: p.mobile.expect("required above"),
+            };
+            let id = self.create_login_with_code(tx.as_mut(), &entity, new, None, now).await?;
+            notify(
+                tx.as_mut(),
+                now,
+                entity.id,
+                &id,
+                kinds::ADMINISTRATOR_ADDED,
+                vec![("entity_number", entity.number.clone())],
+            )
+            .await?;
             let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded)
                 .entity(entity.id)
-                .detail("refused: already 3 administrators");
-            self.audit_refusal(ctx, ev).await?;
-            return Err(Error::conflict("too_many_administrators", "an entity has at most 3 administrators at once"));
-        }
-        self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id).await?;
-        let now = self.clock.now();
-        let new = NewLogin {
-            kind: LoginKind::Admin,
-            name: p.name.to_string(),
-            id: Some(p.id),
-            id_lookup_override: None,
-            mobile: p.mobile.expect("required above"),
-        };
-        let id = self.create_login_with_code(tx.as_mut(), &entity, new, None, now).await?;
-        notify(
-            tx.as_mut(),
-            now,
-            entity.id,
-            &id,
-            kinds::ADMINISTRATOR_ADDED,
-            vec![("entity_number", entity.number.clone())],
-        )
-        .await?;
-        let ev =
-            AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded).entity(entity.id).target(id.clone());
-        self.commit(tx, ctx, &[ev]).await?;
-        self.wake_sms();
-        Ok(id)
+                .target(id.clone());
+            self.commit(tx, ctx, &[ev]).await?;
+            self.wake_sms();
+            Ok(id)
+        })
+        .await
     }
 
     /// Every live login of the entity with its e-services (the entity account and

@@ -7,7 +7,7 @@ use crate::audit::{self, AuditEvent};
 use crate::clock::Clock;
 use crate::config::Policy;
 use crate::crypto::Vault;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::password_hash::PasswordHasher;
 use crate::store::{Store, Tx};
 
@@ -48,6 +48,26 @@ impl Services {
     pub(crate) async fn audit_refusal(&self, ctx: &Ctx, event: AuditEvent) -> Result<()> {
         let tx = self.store.write().await?;
         self.commit(tx, ctx, &[event.failed()]).await
+    }
+
+    /// Runs one write service; when it refuses because of the state it found (a conflict, a
+    /// forbidden act), the refusal is recorded on its own after the service's transaction
+    /// was dropped — a refused request leaves its audit record and nothing else.
+    pub(crate) async fn refusals_audited<T>(
+        &self,
+        ctx: &Ctx,
+        refusal: AuditEvent,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        match work.await {
+            Err(e @ (Error::Conflict { .. } | Error::Refused { .. })) => {
+                let (Error::Conflict { code, .. } | Error::Refused { code, .. }) = &e else { unreachable!() };
+                let detail = [refusal.detail.as_str(), &format!("refused: {code}")].join(" ").trim().to_string();
+                self.audit_refusal(ctx, refusal.detail(detail)).await?;
+                Err(e)
+            }
+            other => other,
+        }
     }
 
     pub(crate) fn wake_sms(&self) {

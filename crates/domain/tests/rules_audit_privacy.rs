@@ -493,3 +493,24 @@ both_backends!(r27_sms_outbox_holds_codes_and_numbers_sealed, |env: Env| async m
         tx.mark_sms_retry(m.id, "r27-reader", now, "read by test").await.unwrap();
     }
 });
+
+both_backends!(r26_refusals_for_the_state_found_leave_only_their_audit_record, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "REF-1", "66770001").await;
+    let before = all_audit(&env).await.len();
+    // Restoring rights that were never removed: refused, recorded, nothing else changes.
+    let r = env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &e.admin_login_id).await;
+    assert!(matches!(err(r), Error::Conflict { code: "not_removed_administrator", .. }));
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let me = admin.admin_of(&e.entity_number).unwrap();
+    let r = env.services.delete_login(&me, &env.ctx(), &e.admin_login_id).await;
+    assert!(matches!(err(r), Error::Refused { code: "cannot_delete_self", .. }));
+    let rows = all_audit(&env).await;
+    // One login record for sign_in, then the two refusals.
+    let refusals: Vec<&AuditRow> = rows[before..].iter().filter(|r| r.result == "refused").collect();
+    assert_eq!(refusals.len(), 2, "{:#?}", &rows[before..]);
+    assert_eq!(refusals[0].action, "login.admin_rights_restored");
+    assert!(refusals[0].detail.contains("not_removed_administrator"));
+    assert_eq!(refusals[1].action, "login.deleted");
+    assert!(refusals[1].detail.contains("cannot_delete_self"));
+});
