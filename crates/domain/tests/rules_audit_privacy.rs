@@ -396,18 +396,11 @@ mod r26_audit_chain_verifies_and_detects_alteration {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
-        let Ok(base) = std::env::var("EA_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var("EA_REQUIRE_POSTGRES").is_err(),
-                "EA_REQUIRE_POSTGRES is set but EA_TEST_POSTGRES_URL is not"
-            );
-            eprintln!("EA_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
-            return;
-        };
-        let url = support::fresh_postgres_url(&base).await;
+        let Some(db) = testkit::PgTestDb::create("t").await else { return };
+        let url = db.url.clone();
         let s = store::postgres::PgStore::open(&url).await.unwrap();
         let raw = Raw::Postgres(s.pool().clone());
-        let env = Env::with_store(Arc::new(s), None, "postgres", Policy::default()).await;
+        let env = Env::with_store(Arc::new(s), None, "postgres", Policy::default()).await.holding(db);
         tamper_run(env, raw).await;
     }
 }

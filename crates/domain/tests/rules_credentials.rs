@@ -146,17 +146,10 @@ macro_rules! both_backends_with_policy {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Ok(base) = std::env::var("EA_TEST_POSTGRES_URL") else {
-                    assert!(
-                        std::env::var("EA_REQUIRE_POSTGRES").is_err(),
-                        "EA_REQUIRE_POSTGRES is set but EA_TEST_POSTGRES_URL is not"
-                    );
-                    eprintln!("EA_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
-                    return;
-                };
-                let url = support::fresh_postgres_url(&base).await;
+                let Some(db) = testkit::PgTestDb::create("t").await else { return };
+                let url = db.url.clone();
                 let store = store::open(&url).await.unwrap();
-                let env = Env::with_store(store, None, "postgres", $policy).await;
+                let env = Env::with_store(store, None, "postgres", $policy).await.holding(db);
                 ($body)(env).await;
             }
         }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use domain::clock::Timestamp;
 use domain::model::*;
 use domain::store::{Store, StoreError};
-use sqlx::Connection;
 
 async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -15,13 +14,9 @@ async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
     (store::open(&url).await.unwrap(), dir)
 }
 
-async fn postgres() -> Option<Arc<dyn Store>> {
-    let base = std::env::var("EA_TEST_POSTGRES_URL").ok()?;
-    let name = format!("ea_c_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some(store::open(&format!("{prefix}/{name}")).await.unwrap())
+async fn postgres() -> Option<(Arc<dyn Store>, testkit::PgTestDb)> {
+    let db = testkit::PgTestDb::create("c").await?;
+    Some((store::open(&db.url).await.unwrap(), db))
 }
 
 macro_rules! conformance {
@@ -34,9 +29,8 @@ macro_rules! conformance {
             }
             #[tokio::test]
             async fn postgres() {
-                match super::postgres().await {
-                    Some(s) => super::$name(s).await,
-                    None => assert!(std::env::var("EA_REQUIRE_POSTGRES").is_err(), "EA_TEST_POSTGRES_URL not set"),
+                if let Some((s, _db)) = super::postgres().await {
+                    super::$name(s).await;
                 }
             }
         }

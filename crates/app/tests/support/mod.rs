@@ -30,30 +30,35 @@ pub struct Server {
     pub database_url: String,
     pub http: reqwest::Client,
     child: Option<Child>,
+    /// Drops the PostgreSQL test database when the test ends (after the server stops).
+    _pg: Option<testkit::PgTestDb>,
 }
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-pub async fn fresh_postgres_url(base: &str) -> String {
-    let name = format!("ea_h_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base).await.expect("EA_TEST_POSTGRES_URL connects");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
-    let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /NAME");
-    format!("{prefix}/{name}")
-}
-
 impl Server {
     /// `None` for PostgreSQL when no test database is configured.
     pub async fn start(backend: Backend) -> Option<Server> {
         let dir = tempfile::tempdir().unwrap();
-        let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}", dir.path().join("ea.db").display()),
-            Backend::Postgres => fresh_postgres_url(&std::env::var("EA_TEST_POSTGRES_URL").ok()?).await,
+        let pg = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(testkit::PgTestDb::create("h").await?),
         };
-        let mut s =
-            Server { backend, base: String::new(), database_url, http: reqwest::Client::new(), child: None, dir };
+        let database_url = match &pg {
+            None => format!("sqlite://{}", dir.path().join("ea.db").display()),
+            Some(db) => db.url.clone(),
+        };
+        let mut s = Server {
+            backend,
+            base: String::new(),
+            database_url,
+            http: reqwest::Client::new(),
+            child: None,
+            dir,
+            _pg: pg,
+        };
         let out =
             s.cli(&["operator", "add", "--username", OPERATOR, "--password-stdin"], Some(OPERATOR_PASSWORD)).await;
         assert!(out.status.success(), "operator add: {}", String::from_utf8_lossy(&out.stderr));
@@ -285,14 +290,7 @@ macro_rules! on_both_backends {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(s) = support::Server::start(support::Backend::Postgres).await else {
-                    assert!(
-                        std::env::var("EA_REQUIRE_POSTGRES").is_err(),
-                        "EA_REQUIRE_POSTGRES is set but EA_TEST_POSTGRES_URL is not"
-                    );
-                    eprintln!("EA_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
-                    return;
-                };
+                let Some(s) = support::Server::start(support::Backend::Postgres).await else { return };
                 ($body)(s).await;
             }
         }

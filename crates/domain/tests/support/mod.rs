@@ -49,17 +49,9 @@ pub struct Env {
     pub store: Arc<dyn Store>,
     /// Keeps the SQLite folder alive for the test's duration.
     _dir: Option<tempfile::TempDir>,
+    /// Drops the PostgreSQL test database when the test ends.
+    _pg: Option<testkit::PgTestDb>,
     pub backend: &'static str,
-}
-
-/// A fresh, empty PostgreSQL database for one test.
-pub async fn fresh_postgres_url(base: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("ea_t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base).await.expect("EA_TEST_POSTGRES_URL connects");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
-    let (prefix, _) = base.rsplit_once('/').expect("a database URL ends in /NAME");
-    format!("{prefix}/{name}")
 }
 
 impl Env {
@@ -71,9 +63,9 @@ impl Env {
 
     /// `None` when no PostgreSQL is configured for tests.
     pub async fn postgres() -> Option<Env> {
-        let base = std::env::var("EA_TEST_POSTGRES_URL").ok()?;
-        let url = fresh_postgres_url(&base).await;
-        Some(Env::with_store(store::open(&url).await.unwrap(), None, "postgres", Policy::default()).await)
+        let db = testkit::PgTestDb::create("t").await?;
+        let store = store::open(&db.url).await.unwrap();
+        Some(Env::with_store(store, None, "postgres", Policy::default()).await.holding(db))
     }
 
     pub async fn with_store(
@@ -92,7 +84,12 @@ impl Env {
             sms_queued: Arc::new(|| {}),
         });
         services.check_master_key().await.unwrap();
-        Env { services, clock, store, _dir: dir, backend }
+        Env { services, clock, store, _dir: dir, _pg: None, backend }
+    }
+
+    pub fn holding(mut self, db: testkit::PgTestDb) -> Env {
+        self._pg = Some(db);
+        self
     }
 
     pub fn ctx(&self) -> Ctx {
@@ -263,14 +260,7 @@ macro_rules! both_backends {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(env) = support::Env::postgres().await else {
-                    assert!(
-                        std::env::var("EA_REQUIRE_POSTGRES").is_err(),
-                        "EA_REQUIRE_POSTGRES is set but EA_TEST_POSTGRES_URL is not"
-                    );
-                    eprintln!("EA_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
-                    return;
-                };
+                let Some(env) = support::Env::postgres().await else { return };
                 ($body)(env).await;
             }
         }
