@@ -103,22 +103,8 @@ impl PasswordPolicy {
     /// Checks a new password against R11. `context` holds the username and the entity's
     /// names: a password containing one of them is refused.
     pub fn check(&self, field: &str, raw: &str, context: &[&str]) -> Result<Password, FieldError> {
+        self.check_length(field, raw)?;
         let pw: String = raw.nfkc().collect();
-        let n = pw.chars().count();
-        if n < self.min_chars {
-            return Err(FieldError::new(
-                field,
-                "password_too_short",
-                format!("a password has at least {} characters", self.min_chars),
-            ));
-        }
-        if n > self.max_chars {
-            return Err(FieldError::new(
-                field,
-                "password_too_long",
-                format!("a password has at most {} characters", self.max_chars),
-            ));
-        }
         let folded = pw.to_lowercase();
         if is_blocklisted(&folded) {
             return Err(FieldError::new(

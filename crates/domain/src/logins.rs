@@ -147,6 +147,30 @@ impl Services {
         Ok(())
     }
 
+    /// A new login for a person who has none in the entity yet, with its activation code and
+    /// a notice in its inbox.
+    async fn add_person_login(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &EntityRecord,
+        kind: LoginKind,
+        p: crate::applications::Person,
+        notice: &str,
+        now: Timestamp,
+    ) -> Result<String> {
+        self.ensure_no_login_for_person(tx, entity.id, &p.id).await?;
+        let new = NewLogin {
+            kind,
+            name: p.name.to_string(),
+            id: Some(p.id),
+            id_lookup_override: None,
+            mobile: p.mobile.expect("parsed with a required mobile"),
+        };
+        let id = self.create_login_with_code(tx, entity, new, None, now).await?;
+        notify(tx, now, entity.id, &id, notice, vec![("entity_number", entity.number.clone())]).await?;
+        Ok(id)
+    }
+
     /// R15: an administrator creates a staff login; the person gets an activation code.
     pub async fn create_staff(&self, admin: &AdminOf<'_>, ctx: &Ctx, person: PersonInput) -> Result<String> {
         let refusal = AuditEvent::new(actor_of(admin.caller), Action::LoginCreated);
@@ -156,24 +180,8 @@ impl Services {
             let mut tx = self.store.write().await?;
             let now = self.clock.now();
             let entity = self.load_entity(tx.as_mut(), c.entity_id).await?;
-            self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id).await?;
-            let new = NewLogin {
-                kind: LoginKind::Staff,
-                name: p.name.to_string(),
-                id: Some(p.id),
-                id_lookup_override: None,
-                mobile: p.mobile.expect("required above"),
-            };
-            let id = self.create_login_with_code(tx.as_mut(), &entity, new, None, now).await?;
-            notify(
-                tx.as_mut(),
-                now,
-                entity.id,
-                &id,
-                kinds::LOGIN_CREATED,
-                vec![("entity_number", entity.number.clone())],
-            )
-            .await?;
+            let id =
+                self.add_person_login(tx.as_mut(), &entity, LoginKind::Staff, p, kinds::LOGIN_CREATED, now).await?;
             let ev = AuditEvent::new(actor_of(c), Action::LoginCreated).target(id.clone()).detail("staff");
             self.commit(tx, ctx, &[ev]).await?;
             self.wake_sms();
@@ -310,25 +318,10 @@ impl Services {
                     "an entity has at most 3 administrators at once",
                 ));
             }
-            self.ensure_no_login_for_person(tx.as_mut(), entity.id, &p.id).await?;
             let now = self.clock.now();
-            let new = NewLogin {
-                kind: LoginKind::Admin,
-                name: p.name.to_string(),
-                id: Some(p.id),
-                id_lookup_override: None,
-                mobile: p.mobile.expect("required above"),
-            };
-            let id = self.create_login_with_code(tx.as_mut(), &entity, new, None, now).await?;
-            notify(
-                tx.as_mut(),
-                now,
-                entity.id,
-                &id,
-                kinds::ADMINISTRATOR_ADDED,
-                vec![("entity_number", entity.number.clone())],
-            )
-            .await?;
+            let id = self
+                .add_person_login(tx.as_mut(), &entity, LoginKind::Admin, p, kinds::ADMINISTRATOR_ADDED, now)
+                .await?;
             let ev = AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded)
                 .entity(entity.id)
                 .target(id.clone());
