@@ -77,6 +77,10 @@ pub struct ServeArgs {
     /// Minimum password length (R11).
     #[arg(long, env = "EA_PASSWORD_MIN_CHARS", default_value_t = 15)]
     pub password_min_chars: usize,
+    /// Load balancers whose `X-Forwarded-For` names the client (comma-separated IPs). The
+    /// client address feeds the audit log and per-source throttling (R13).
+    #[arg(long, env = "EA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `text` or `json`.
     #[arg(long, env = "EA_LOG_FORMAT", default_value = "text")]
     pub log_format: String,

@@ -37,7 +37,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(listen = %listener.local_addr()?, public_url = %args.public_url, "entity-account serving");
-    let app = server::router(AppState { services: w.services.clone() });
+    let app = server::router(AppState::new(w.services.clone()).with_trusted_proxies(args.trusted_proxies.clone()));
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

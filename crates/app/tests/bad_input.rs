@@ -411,6 +411,58 @@ on_both_backends!(bad_input_is_refused_with_named_fields_and_changes_nothing, |s
         assert!((400..500).contains(&st), "{method} {path}: {st} {b}");
         assert!(b["code"].is_string(), "{method} {path}: {b}");
     }
+    // Values no parser should let through to the database: NUL characters, undecodable
+    // paths, ids of the wrong shape. PostgreSQL refuses NUL bytes; none may become a 500.
+    let nul = "a\u{0}b";
+    for (method, path, token, body, status) in [
+        (
+            "POST",
+            "/login".to_string(),
+            None,
+            Some(json!({"entity_number": entity, "username": nul, "password": "x"})),
+            422,
+        ),
+        ("POST", "/counter/login".to_string(), None, Some(json!({"username": nul, "password": "x"})), 422),
+        (
+            "POST",
+            "/help/password-reset/confirm".to_string(),
+            None,
+            Some(json!({"entity_number": entity, "username": nul, "reset_code": "ABCDE-FGHJK", "password": PASSWORD})),
+            422,
+        ),
+        (
+            "POST",
+            "/activation-codes/resend".to_string(),
+            None,
+            Some(json!({"entity_number": entity, "id_document_number": nul, "mobile": "66100001"})),
+            422,
+        ),
+        (
+            "PUT",
+            format!("/entities/{entity}/logins/{admin_id}/eservices"),
+            Some(admin.as_str()),
+            Some(json!({"eservices": [nul]})),
+            422,
+        ),
+        ("DELETE", format!("/entities/{entity}/logins/ab%00cd"), Some(admin.as_str()), None, 404),
+        ("POST", format!("/counter/entities/{entity}/logins/ab%00cd/restore-admin"), Some(op.as_str()), None, 404),
+        ("PUT", format!("/counter/entities/{entity}/eservices/ab%00cd"), Some(op.as_str()), None, 404),
+        ("GET", "/counter/applications/%FF".to_string(), Some(op.as_str()), None, 400),
+    ] {
+        let mut req = s.http.request(method.parse().unwrap(), s.url(&path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let st = res.status().as_u16();
+        let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let text = res.text().await.unwrap();
+        assert_eq!(st, status, "{method} {path}: {text}");
+        assert_eq!(ct, "application/problem+json", "{method} {path}");
+    }
     let after = s.snapshot().await;
     let changed: Vec<_> =
         after.iter().filter(|r| !before.contains(r)).chain(before.iter().filter(|r| !after.contains(r))).collect();

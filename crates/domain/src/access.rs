@@ -4,7 +4,8 @@
 //! tenant is always the session's: a path's entity number is only compared with it.
 
 use crate::error::{Error, Result};
-use crate::model::LoginKind;
+use crate::model::{LoginKind, LoginStatus};
+use crate::store::Tx;
 
 /// A signed-in login of an entity.
 #[derive(Debug, Clone)]
@@ -96,4 +97,26 @@ pub struct EntityAccountOf<'a> {
 }
 pub struct OverseerOf<'a> {
     pub(crate) caller: &'a Caller,
+}
+
+impl AdminOf<'_> {
+    /// Re-checked under the write lock: a removal or deletion may have landed since the
+    /// session was checked, and a request must not act on rights that are gone.
+    pub(crate) async fn still_holds(&self, tx: &mut dyn Tx) -> Result<()> {
+        still_holds(tx, self.caller, LoginKind::Admin).await
+    }
+}
+
+impl EntityAccountOf<'_> {
+    pub(crate) async fn still_holds(&self, tx: &mut dyn Tx) -> Result<()> {
+        still_holds(tx, self.caller, LoginKind::Entity).await
+    }
+}
+
+async fn still_holds(tx: &mut dyn Tx, caller: &Caller, kind: LoginKind) -> Result<()> {
+    match tx.find_login(caller.entity_id, &caller.login_id).await? {
+        Some(l) if l.status == LoginStatus::Active && l.kind == kind => Ok(()),
+        Some(l) if l.status == LoginStatus::Active => Err(Error::Forbidden),
+        _ => Err(Error::Unauthenticated),
+    }
 }

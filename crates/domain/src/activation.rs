@@ -122,10 +122,15 @@ impl Services {
         if !matches!(&current, Some(c) if !c.used && c.code_hash == hash && c.expires_at > now) {
             return Err(Error::InvalidCode);
         }
+        // And the login may have been deleted or changed meanwhile (rights removed, say):
+        // activate the record as it is now, never the copy read before hashing.
+        let mut login = match tx.find_login(entity.id, &login.id).await? {
+            Some(l) if l.status == LoginStatus::Pending => l,
+            _ => return Err(Error::InvalidCode),
+        };
         let mut used = current.expect("checked");
         used.used = true;
         tx.upsert_code(&used).await?;
-        let mut login = login;
         login.status = LoginStatus::Active;
         login.username = Some(username.as_str().to_string());
         login.username_key = Some(username.key().to_string());
@@ -187,6 +192,7 @@ impl Services {
     pub async fn reissue_activation_code(&self, by: Reissuer<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
         let refusal = AuditEvent::new(by.actor(), Action::ActivationCodeResent).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
+            let login_id = &*crate::logins::parse_login_id(login_id)?;
             let (entity_id, actor) = match &by {
                 Reissuer::Admin(a) => (a.caller.entity_id, crate::logins::actor_of(a.caller)),
                 Reissuer::Counter(op, entity_number) => {
@@ -197,6 +203,9 @@ impl Services {
                 }
             };
             let mut tx = self.store.write().await?;
+            if let Reissuer::Admin(a) = &by {
+                a.still_holds(tx.as_mut()).await?;
+            }
             let entity = tx.find_entity(entity_id).await?.ok_or(Error::NotFound)?;
             let login = match tx.find_login(entity_id, login_id).await? {
                 Some(l) if l.status != LoginStatus::Deleted => l,

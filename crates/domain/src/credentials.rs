@@ -44,6 +44,35 @@ impl Username {
     }
 }
 
+/// No login has a longer name or password: refusing longer ones at sign-in spends no hash
+/// on them and says nothing about any account.
+pub const USERNAME_MAX_TYPED: usize = 64;
+pub const PASSWORD_MAX_TYPED: usize = 1024;
+
+/// A username as typed at sign-in or in a help form: not held to the naming rules (they
+/// may have changed since it was chosen), only present, bounded and free of control
+/// characters. Returns the key it is compared by.
+pub fn typed_username(field: &str, raw: &str) -> Result<String, FieldError> {
+    if raw.trim().is_empty() {
+        return Err(FieldError::new(field, "required", "must not be empty"));
+    }
+    if raw.chars().count() > USERNAME_MAX_TYPED || raw.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "invalid_username", "at most 64 characters, no control characters"));
+    }
+    Ok(Username::key_of(raw))
+}
+
+/// A password as typed at sign-in: present and bounded.
+pub fn typed_password(field: &str, raw: &str) -> Result<Password, FieldError> {
+    if raw.is_empty() {
+        return Err(FieldError::new(field, "required", "must not be empty"));
+    }
+    if raw.chars().count() > PASSWORD_MAX_TYPED {
+        return Err(FieldError::new(field, "too_long", "at most 1024 characters"));
+    }
+    Ok(Password::for_login(raw))
+}
+
 #[derive(Debug, Clone)]
 pub struct PasswordPolicy {
     pub min_chars: usize,

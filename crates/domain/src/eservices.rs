@@ -84,6 +84,7 @@ impl Services {
         code: &str,
     ) -> Result<()> {
         let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
+        let code = &*parse_code("code", code).map_err(|_| Error::NotFound)?;
         let mut tx = self.store.write().await?;
         let entity = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::NotFound)?;
         tx.find_eservice(code).await?.ok_or(Error::NotFound)?;
@@ -103,11 +104,13 @@ impl Services {
     ) -> Result<Vec<String>> {
         let refusal = AuditEvent::new(actor_of(admin.caller), Action::EServicesAssigned).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
+            let login_id = &*crate::logins::parse_login_id(login_id)?;
             let c = admin.caller;
             if codes.len() > 500 {
                 return Err(Error::field("eservices", "too_many", "at most 500 e-services"));
             }
             let mut tx = self.store.write().await?;
+            admin.still_holds(tx.as_mut()).await?;
             let login = match tx.find_login(c.entity_id, login_id).await? {
                 Some(l) if l.status != LoginStatus::Deleted => l,
                 _ => return Err(Error::NotFound),
@@ -123,6 +126,10 @@ impl Services {
             let mut wanted: Vec<String> = Vec::new();
             for (i, code) in codes.iter().enumerate() {
                 let field = format!("eservices[{i}]");
+                if let Err(e) = parse_code(&field, code) {
+                    f.push(e);
+                    continue;
+                }
                 match tx.find_eservice(code).await? {
                     None => f.push(FieldError::new(field, "unknown_eservice", "no e-service has this code")),
                     Some(e) if e.requires_registration && !registrations.contains(&e.code) => f.push(FieldError::new(

@@ -5,7 +5,7 @@
 use crate::applications::internal;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::codes::OneTimeCode;
-use crate::credentials::Username;
+use crate::credentials::typed_username;
 use crate::crypto::Purpose;
 use crate::error::{Error, Fields, Result};
 use crate::identity::{lookup_form, MacauMobile};
@@ -155,6 +155,13 @@ impl Services {
                 sms::enqueue(tx.as_mut(), &self.vault, now, &msg).await?;
             }
             HelpKind::ResetPassword => {
+                // Like activation codes (R9): a new request does not reset the wrong tries
+                // of an unused code, so asking again buys a guesser nothing.
+                let failures = tx
+                    .find_code(entity.id, &login.id, CodePurpose::PasswordReset)
+                    .await?
+                    .filter(|c| !c.used)
+                    .map_or(0, |c| c.failures);
                 let code = OneTimeCode::generate();
                 tx.upsert_code(&CodeRecord {
                     entity_id: entity.id,
@@ -162,7 +169,7 @@ impl Services {
                     purpose: CodePurpose::PasswordReset,
                     code_hash: self.vault.code_hash(code.expose()),
                     expires_at: now.plus_secs(self.policy.reset_code_ttl_secs),
-                    failures: 0,
+                    failures,
                     used: false,
                 })
                 .await?;
@@ -186,12 +193,7 @@ impl Services {
         let mut f = Fields::default();
         let number = f.take(EntityNumber::parse("entity_number", &input.entity_number));
         let code = f.take(OneTimeCode::parse("reset_code", &input.reset_code));
-        if input.username.trim().is_empty() {
-            f.push(crate::FieldError::new("username", "required", "must not be empty"));
-        }
-        if input.username.chars().count() > crate::sessions::USERNAME_MAX_TYPED {
-            f.push(crate::FieldError::new("username", "too_long", "at most 64 characters"));
-        }
+        let username_key = f.take(typed_username("username", &input.username));
         f.take(self.policy.password.check_length("password", &input.password));
         f.finish()?;
         let (number, code) = (number.expect("parsed"), code.expect("parsed"));
@@ -200,7 +202,7 @@ impl Services {
         let mut tx = self.store.read().await?;
         let entity = tx.find_entity_by_number(number.as_str()).await?.ok_or(Error::InvalidCode)?;
         let login = tx
-            .find_login_by_username(entity.id, &Username::key_of(&input.username))
+            .find_login_by_username(entity.id, &username_key.expect("parsed"))
             .await?
             .filter(|l| l.status == LoginStatus::Active)
             .ok_or(Error::InvalidCode)?;
@@ -236,7 +238,7 @@ impl Services {
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
         let mut r = tx.find_code(entity.id, &login.id, CodePurpose::PasswordReset).await?.ok_or(Error::InvalidCode)?;
-        if r.used || r.code_hash != hash {
+        if r.used || r.code_hash != hash || r.expires_at <= now || r.failures >= self.policy.code_max_failures {
             return Err(Error::InvalidCode);
         }
         r.used = true;

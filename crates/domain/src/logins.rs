@@ -178,6 +178,7 @@ impl Services {
             let p = parse_person("", &person, true).map_err(Error::Validation)?;
             let c = admin.caller;
             let mut tx = self.store.write().await?;
+            admin.still_holds(tx.as_mut()).await?;
             let now = self.clock.now();
             let entity = self.load_entity(tx.as_mut(), c.entity_id).await?;
             let id =
@@ -195,6 +196,7 @@ impl Services {
     pub async fn delete_login(&self, admin: &AdminOf<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
         let refusal = AuditEvent::new(actor_of(admin.caller), Action::LoginDeleted).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
+            let login_id = &*crate::logins::parse_login_id(login_id)?;
             let c = admin.caller;
             if login_id == c.login_id {
                 return Err(Error::Refused {
@@ -203,6 +205,7 @@ impl Services {
                 });
             }
             let mut tx = self.store.write().await?;
+            admin.still_holds(tx.as_mut()).await?;
             let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
             if login.kind == LoginKind::Entity {
                 return Err(Error::Refused {
@@ -216,6 +219,13 @@ impl Services {
             tx.update_login(&login).await?;
             tx.delete_login_sessions(c.entity_id, &login.id).await?;
             tx.replace_login_eservices(c.entity_id, &login.id, &[], now).await?;
+            // Its codes die with it: a code in flight must not bring the login back.
+            for purpose in [CodePurpose::Activation, CodePurpose::PasswordReset] {
+                if let Some(mut code) = tx.find_code(c.entity_id, &login.id, purpose).await? {
+                    code.used = true;
+                    tx.upsert_code(&code).await?;
+                }
+            }
             let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted)
                 .target(login.id.clone())
                 .detail(format!("was {}", login.kind.as_str()));
@@ -229,8 +239,10 @@ impl Services {
     pub async fn remove_admin(&self, account: &EntityAccountOf<'_>, ctx: &Ctx, login_id: &str) -> Result<LoginKind> {
         let refusal = AuditEvent::new(actor_of(account.caller), Action::AdminRightsRemoved).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
+            let login_id = &*crate::logins::parse_login_id(login_id)?;
             let c = account.caller;
             let mut tx = self.store.write().await?;
+            account.still_holds(tx.as_mut()).await?;
             let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
             if login.kind != LoginKind::Admin {
                 return Err(Error::conflict("not_an_administrator", "this login has no administrator rights"));
@@ -269,6 +281,7 @@ impl Services {
             .target(login_id)
             .detail(format!("entity {entity_number}"));
         self.refusals_audited(ctx, refusal, async move {
+            let login_id = &*crate::logins::parse_login_id(login_id)?;
             let mut tx = self.store.write().await?;
             let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
             let mut login = self.live_login(tx.as_mut(), entity.id, login_id).await?;
@@ -363,6 +376,11 @@ impl Services {
 /// Whether face recognition can apply to a login at all (R22): Macau resident cards only.
 pub fn face_recognition_available(login: &LoginRecord) -> bool {
     login.id_type == Some(IdDocumentType::MacauResident)
+}
+
+/// Login ids are UUIDs; anything else names no login (and never reaches the database).
+pub(crate) fn parse_login_id(raw: &str) -> Result<String> {
+    uuid::Uuid::parse_str(raw).map(|u| u.hyphenated().to_string()).map_err(|_| Error::NotFound)
 }
 
 pub(crate) fn actor_of(c: &Caller) -> Actor {

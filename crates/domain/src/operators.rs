@@ -3,9 +3,9 @@
 
 use crate::access::{Operator, Principal};
 use crate::audit::{Action, Actor, AuditEvent};
-use crate::credentials::{Password, Username};
+use crate::credentials::{typed_password, typed_username, Username};
 use crate::crypto::{random_token, token_hash};
-use crate::error::{Error, Result};
+use crate::error::{Error, Fields, Result};
 use crate::model::{OperatorRecord, SessionRecord, SessionSubject};
 use crate::services::{Ctx, Services};
 use crate::store::StoreError;
@@ -43,26 +43,17 @@ impl Services {
     }
 
     pub async fn operator_login(&self, ctx: &Ctx, username: &str, password: &str) -> Result<String> {
-        if username.trim().is_empty() {
-            return Err(Error::field("username", "required", "must not be empty"));
-        }
-        if password.is_empty() {
-            return Err(Error::field("password", "required", "must not be empty"));
-        }
-        if username.chars().count() > crate::sessions::USERNAME_MAX_TYPED {
-            return Err(Error::field("username", "too_long", "at most 64 characters"));
-        }
-        if password.chars().count() > crate::sessions::PASSWORD_MAX_TYPED {
-            return Err(Error::field("password", "too_long", "at most 1024 characters"));
-        }
-        let key = Username::key_of(username);
+        let mut f = Fields::default();
+        let key = f.take(typed_username("username", username));
+        let pw = f.take(typed_password("password", password));
+        f.finish()?;
+        let (key, pw) = (key.expect("parsed"), pw.expect("parsed"));
         let login_key = self.vault.throttle_key("operator", &key);
         let source_key = self.vault.throttle_key("source", &ctx.source);
         let mut tx = self.store.read().await?;
         self.check_throttles(tx.as_mut(), &login_key, &source_key, self.clock.now()).await?;
         let op = tx.find_operator_by_key(&key).await?;
         drop(tx);
-        let pw = Password::for_login(password);
         let ok = match &op {
             Some(o) => self.hasher.verify(pw, o.password_hash.clone()).await,
             None => {

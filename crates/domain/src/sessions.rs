@@ -6,7 +6,7 @@
 use crate::access::{Caller, Operator, Principal};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
-use crate::credentials::{Password, Username};
+use crate::credentials::{typed_password, typed_username};
 use crate::crypto::{random_token, token_hash};
 use crate::error::{Error, Fields, Result};
 use crate::model::{LoginKind, LoginStatus, SessionRecord, SessionSubject, ThrottleRecord};
@@ -26,9 +26,6 @@ pub struct SignedIn {
     pub kind: LoginKind,
 }
 
-pub(crate) const USERNAME_MAX_TYPED: usize = 64;
-pub(crate) const PASSWORD_MAX_TYPED: usize = 1024;
-
 /// Sessions refresh their last-seen time at most this often, so reads stay reads.
 const TOUCH_EVERY_SECS: i64 = 60;
 
@@ -36,23 +33,11 @@ impl Services {
     pub async fn login(&self, ctx: &Ctx, input: LoginInput) -> Result<SignedIn> {
         let mut fields = Fields::default();
         let number = fields.take(EntityNumber::parse("entity_number", &input.entity_number));
-        if input.username.trim().is_empty() {
-            fields.push(crate::FieldError::new("username", "required", "must not be empty"));
-        }
-        if input.password.is_empty() {
-            fields.push(crate::FieldError::new("password", "required", "must not be empty"));
-        }
-        // No login has a longer name or password: refusing them early spends no hash on them
-        // and says nothing about any account.
-        if input.username.chars().count() > USERNAME_MAX_TYPED {
-            fields.push(crate::FieldError::new("username", "too_long", "at most 64 characters"));
-        }
-        if input.password.chars().count() > PASSWORD_MAX_TYPED {
-            fields.push(crate::FieldError::new("password", "too_long", "at most 1024 characters"));
-        }
+        let username_key = fields.take(typed_username("username", &input.username));
+        let password = fields.take(typed_password("password", &input.password));
         fields.finish()?;
-        let number = number.expect("parsed");
-        let username_key = Username::key_of(&input.username);
+        let (number, username_key, password) =
+            (number.expect("parsed"), username_key.expect("parsed"), password.expect("parsed"));
         let login_key = self.vault.throttle_key("login", &format!("{}|{}", number.as_str(), username_key));
         let source_key = self.vault.throttle_key("source", &ctx.source);
         let now = self.clock.now();
@@ -66,7 +51,6 @@ impl Services {
         };
         drop(tx);
 
-        let password = Password::for_login(&input.password);
         let verified = match login.as_ref().filter(|l| l.status == LoginStatus::Active) {
             Some(l) => match &l.password_hash {
                 Some(h) => self.hasher.verify(password, h.clone()).await,

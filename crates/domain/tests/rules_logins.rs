@@ -463,3 +463,74 @@ both_backends!(r20_other_entity_login_cannot_read_or_change, |env: Env| async mo
     let staff_b_caller = env.sign_in(&b.entity_number, "staff1").await;
     assert!(env.services.me(&staff_b_caller).await.unwrap().eservices.is_empty());
 });
+
+both_backends!(r16_an_administrator_deleted_meanwhile_cannot_act_on_an_earlier_check, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "RACE-1", "66880001").await;
+    let code_mobile = "66880002";
+    env.services
+        .add_admin(&op, &env.ctx(), &e.entity_number, person("Second", "passport", "P8800002", Some(code_mobile), true))
+        .await
+        .unwrap();
+    let code = env.last_code_for(&canonical(code_mobile)).await;
+    env.activate_staff(&e.entity_number, &code, "admin2").await;
+    let first = env.sign_in(&e.entity_number, "admin1").await;
+    let second = env.sign_in(&e.entity_number, "admin2").await;
+    // Both were checked as administrators; the second deletes the first.
+    let first_rights = first.admin_of(&e.entity_number).unwrap();
+    let second_rights = second.admin_of(&e.entity_number).unwrap();
+    env.services.delete_login(&second_rights, &env.ctx(), first.login_id()).await.unwrap();
+    // The first's request, checked before the deletion, lands after it: refused.
+    let r = env.services.delete_login(&first_rights, &env.ctx(), second.login_id()).await;
+    assert!(matches!(err(r), Error::Unauthenticated));
+    let r = env
+        .services
+        .create_staff(&first_rights, &env.ctx(), person("X", "passport", "P8800003", Some("66880003"), true))
+        .await;
+    assert!(matches!(err(r), Error::Unauthenticated));
+});
+
+both_backends!(r14_a_deleted_pending_login_cannot_be_activated_with_its_code, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "RACE-2", "66880011").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let rights = admin.admin_of(&e.entity_number).unwrap();
+    let id = env
+        .services
+        .create_staff(&rights, &env.ctx(), person("Pending", "passport", "P8800012", Some("66880012"), true))
+        .await
+        .unwrap();
+    let code = env.last_code_for(&canonical("66880012")).await;
+    env.services.delete_login(&rights, &env.ctx(), &id).await.unwrap();
+    let r = env
+        .services
+        .activate(
+            &env.ctx(),
+            domain::activation::ActivateInput {
+                application_number: None,
+                entity_number: Some(e.entity_number.clone()),
+                activation_code: code,
+                username: "ghost".into(),
+                password: PASSWORD.into(),
+            },
+        )
+        .await;
+    assert!(matches!(err(r), Error::InvalidCode));
+});
+
+both_backends!(r17_rights_removed_from_a_pending_administrator_stay_removed_after_activation, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "RACE-3", "66880021").await;
+    let id = env
+        .services
+        .add_admin(&op, &env.ctx(), &e.entity_number, person("Later", "passport", "P8800022", Some("66880022"), true))
+        .await
+        .unwrap();
+    let code = env.last_code_for(&canonical("66880022")).await;
+    let account = env.sign_in(&e.entity_number, "entity").await;
+    env.services.remove_admin(&account.entity_account_of(&e.entity_number).unwrap(), &env.ctx(), &id).await.unwrap();
+    env.activate_staff(&e.entity_number, &code, "later").await;
+    let later = env.sign_in(&e.entity_number, "later").await;
+    assert_eq!(later.kind(), LoginKind::Staff);
+    assert!(matches!(err(later.admin_of(&e.entity_number)), Error::Forbidden));
+});

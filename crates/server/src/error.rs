@@ -106,6 +106,15 @@ impl From<Error> for ApiError {
                 tracing::error!(%cause, "database unavailable");
                 ApiError::new(S::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable", "try again shortly")
             }
+            Error::Store(StoreError::InvalidValue(cause)) => {
+                tracing::warn!(%cause, "a value got past the parsers and was refused by the database");
+                ApiError::new(
+                    S::BAD_REQUEST,
+                    "invalid_input",
+                    "Invalid input",
+                    "the request holds a value that cannot be stored",
+                )
+            }
             Error::Store(StoreError::Conflict(what)) => ApiError::new(
                 S::CONFLICT,
                 "conflict",

@@ -32,6 +32,19 @@ fn field_of(path: &str, message: &str) -> String {
     }
 }
 
+/// The field error code for serde's message.
+fn serde_code(message: &str) -> &'static str {
+    if message.starts_with("missing field") {
+        "required"
+    } else if message.starts_with("unknown field") {
+        "unknown_field"
+    } else if message.starts_with("invalid type") {
+        "invalid_type"
+    } else {
+        "invalid"
+    }
+}
+
 /// Parses in two steps, so a body that is not JSON at all is told apart from JSON of the
 /// wrong shape, whatever comes first in it.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -45,17 +58,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
         let path = err.path().to_string();
         let message = err.into_inner().to_string();
-        let field = field_of(&path, &message);
-        let code = if message.starts_with("missing field") {
-            "required"
-        } else if message.starts_with("unknown field") {
-            "unknown_field"
-        } else if message.starts_with("invalid type") {
-            "invalid_type"
-        } else {
-            "invalid"
-        };
-        ApiError::validation(vec![FieldError::new(field, code, message)])
+        ApiError::validation(vec![FieldError::new(field_of(&path, &message), serde_code(&message), message)])
     })
 }
 
@@ -108,24 +111,54 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
         serde_path_to_error::deserialize(de).map(AppQuery).map_err(|err| {
             let path = err.path().to_string();
             let message = err.into_inner().to_string();
-            ApiError::validation(vec![FieldError::new(field_of(&path, &message), "invalid", message)])
+            ApiError::validation(vec![FieldError::new(field_of(&path, &message), serde_code(&message), message)])
         })
     }
 }
 
-/// The request's context: its source address.
+/// Path parameters; a path that does not decode answers in our error format too.
+pub struct AppPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for AppPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(AppPath(v)),
+            Err(e) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", "Invalid path", e.body_text())),
+        }
+    }
+}
+
+/// The request's context: its source address, for the audit log and per-source throttling.
+/// Behind a trusted load balancer it is the right-most `X-Forwarded-For` hop that is not
+/// itself a trusted proxy; a header from anyone else is ignored, so it cannot be forged.
 pub struct ReqCtx(pub Ctx);
 
-impl<S: Send + Sync> FromRequestParts<S> for ReqCtx {
+impl FromRequestParts<AppState> for ReqCtx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
-        Ok(ReqCtx(Ctx::new(addr)))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let Some(peer) = peer else { return Ok(ReqCtx(Ctx::new("unknown"))) };
+        let trusted = &state.trusted_proxies;
+        if !trusted.contains(&peer) {
+            return Ok(ReqCtx(Ctx::new(peer.to_string())));
+        }
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
+            .collect::<Vec<_>>();
+        let client = forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer);
+        Ok(ReqCtx(Ctx::new(client.to_string())))
     }
 }
 

@@ -21,6 +21,19 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub services: Arc<Services>,
+    /// Load balancers whose `X-Forwarded-For` is believed; anyone else's is ignored.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+}
+
+impl AppState {
+    pub fn new(services: Arc<Services>) -> Self {
+        AppState { services, trusted_proxies: Arc::new(Vec::new()) }
+    }
+
+    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
 }
 
 // One route a line, as a table to read.

@@ -53,22 +53,31 @@ pub struct SmsWorker {
     wake: Arc<Notify>,
     owner: String,
     http: reqwest::Client,
+    timeout: Duration,
 }
 
 const BATCH: i64 = 20;
-const LEASE_SECS: i64 = 60;
+/// A lease outlives the slowest batch (every call timing out) by this margin, so no other
+/// node takes a message while this one may still be sending it.
+const LEASE_MARGIN_SECS: i64 = 60;
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_BACKOFF_SECS: i64 = 300;
 
 impl SmsWorker {
     pub fn new(services: Arc<Services>, sink: SmsSink, wake: Arc<Notify>) -> Self {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("http client");
-        SmsWorker { services, sink, wake, owner: uuid_like(), http }
+        let http = reqwest::Client::builder().timeout(DEFAULT_TIMEOUT).build().expect("http client");
+        SmsWorker { services, sink, wake, owner: uuid_like(), http, timeout: DEFAULT_TIMEOUT }
     }
 
     /// How long one webhook call may take before it counts as failed (default 10 s).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.http = reqwest::Client::builder().timeout(timeout).build().expect("http client");
+        self.timeout = timeout;
         self
+    }
+
+    fn lease_secs(&self) -> i64 {
+        BATCH * (self.timeout.as_secs() as i64 + 1) + LEASE_MARGIN_SECS
     }
 
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
@@ -92,7 +101,7 @@ impl SmsWorker {
         let now = s.clock.now();
         let batch = {
             let mut tx = s.store.read().await.map_err(|e| e.to_string())?;
-            tx.lease_sms(now, now.plus_secs(LEASE_SECS), &self.owner, BATCH).await.map_err(|e| e.to_string())?
+            tx.lease_sms(now, now.plus_secs(self.lease_secs()), &self.owner, BATCH).await.map_err(|e| e.to_string())?
         };
         for m in &batch {
             let result = match SmsMessage::open(&s.vault, &m.payload_sealed) {

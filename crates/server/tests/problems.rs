@@ -26,7 +26,7 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
         policy: Policy::default(),
         sms_queued: Arc::new(|| {}),
     });
-    (server::router(AppState { services }), dir)
+    (server::router(AppState::new(services)), dir)
 }
 
 async fn send(app: &axum::Router, method: &str, uri: &str, body: &str) -> (StatusCode, String, serde_json::Value) {

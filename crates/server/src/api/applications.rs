@@ -1,6 +1,6 @@
 //! Applications at the counter (R1–R7) and the public progress query.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::applications::{ApplicationInput, EntityInput, PersonInput, ProxyInput};
@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{rfc3339, rfc3339_opt, IdDocumentBody, MaskedIdDocument, PersonBody};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{AppJson, AppQuery, OperatorAuth, ReqCtx};
+use crate::extract::{AppJson, AppPath, AppQuery, OperatorAuth, ReqCtx};
 use crate::router::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -261,7 +261,7 @@ pub async fn get_applications(
 pub async fn get_application(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
-    Path(number): Path<String>,
+    AppPath(number): AppPath<String>,
 ) -> ApiResult<Json<ApplicationView>> {
     Ok(Json(state.services.get_application(&op, &number).await?.into()))
 }
@@ -274,7 +274,7 @@ pub async fn post_review(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
     ReqCtx(ctx): ReqCtx,
-    Path(number): Path<String>,
+    AppPath(number): AppPath<String>,
 ) -> ApiResult<Json<StatusView>> {
     let status = state.services.start_review(&op, &ctx, &number).await?;
     Ok(Json(StatusView { status: status.as_str().into() }))
@@ -288,7 +288,7 @@ pub async fn post_approve(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
     ReqCtx(ctx): ReqCtx,
-    Path(number): Path<String>,
+    AppPath(number): AppPath<String>,
 ) -> ApiResult<Json<ApprovedView>> {
     let approved = state.services.approve_application(&op, &ctx, &number).await?;
     Ok(Json(ApprovedView { entity_number: approved.entity_number }))
@@ -302,7 +302,7 @@ pub async fn post_reject(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
     ReqCtx(ctx): ReqCtx,
-    Path(number): Path<String>,
+    AppPath(number): AppPath<String>,
     AppJson(body): AppJson<RejectBody>,
 ) -> ApiResult<Json<StatusView>> {
     let status = state.services.reject_application(&op, &ctx, &number, &body.reason).await?;
@@ -315,7 +315,7 @@ pub async fn post_reject(
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_application_status(
     State(state): State<AppState>,
-    Path(number): Path<String>,
+    AppPath(number): AppPath<String>,
     AppQuery(q): AppQuery<ProgressQuery>,
 ) -> ApiResult<Json<ProgressView>> {
     let p = state.services.application_progress(&number, &q.registration_number).await?;

@@ -1,13 +1,13 @@
 //! An entity's part of the audit log (R26), for its entity account and administrators.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::rfc3339;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppQuery, LoginAuth};
+use crate::extract::{AppPath, AppQuery, LoginAuth};
 use crate::router::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -44,7 +44,7 @@ pub struct AuditListView {
 pub async fn get_entity_audit(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
-    Path(entity_number): Path<String>,
+    AppPath(entity_number): AppPath<String>,
     AppQuery(q): AppQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditListView>> {
     let viewer = caller.overseer_of(&entity_number)?;

@@ -1,7 +1,7 @@
 //! The e-service catalogue (operators), entities' registrations with e-services, and
 //! administrators' assignments of logins to e-services (R19).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::eservices::EServiceInput;
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppJson, LoginAuth, OperatorAuth, ReqCtx};
+use crate::extract::{AppJson, AppPath, LoginAuth, OperatorAuth, ReqCtx};
 use crate::router::AppState;
 
 #[derive(Deserialize, Serialize, ToSchema)]
@@ -108,7 +108,7 @@ pub async fn put_entity_registration(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
     ReqCtx(ctx): ReqCtx,
-    Path((entity_number, code)): Path<(String, String)>,
+    AppPath((entity_number, code)): AppPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state.services.register_entity_eservice(&op, &ctx, &entity_number, &code).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -129,7 +129,7 @@ pub async fn put_login_eservices(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
     ReqCtx(ctx): ReqCtx,
-    Path((entity_number, login_id)): Path<(String, String)>,
+    AppPath((entity_number, login_id)): AppPath<(String, String)>,
     AppJson(b): AppJson<AssignmentBody>,
 ) -> ApiResult<Json<AssignmentBody>> {
     let admin = caller.admin_of(&entity_number)?;

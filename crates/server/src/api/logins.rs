@@ -2,7 +2,7 @@
 //! by administrators (R15, R16), administrator rights removed by the entity account (R17),
 //! added and restored at the counter (R8).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::activation::Reissuer;
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::dto::{rfc3339, rfc3339_opt, KindView, LoginIdView, MaskedIdDocument, PersonBody};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppJson, LoginAuth, OperatorAuth, ReqCtx};
+use crate::extract::{AppJson, AppPath, LoginAuth, OperatorAuth, ReqCtx};
 use crate::router::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -60,7 +60,7 @@ pub struct LoginListView {
 pub async fn get_logins(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
-    Path(entity_number): Path<String>,
+    AppPath(entity_number): AppPath<String>,
 ) -> ApiResult<Json<LoginListView>> {
     let viewer = caller.overseer_of(&entity_number)?;
     let list = state.services.list_logins(&viewer).await?;
@@ -75,7 +75,7 @@ pub async fn post_login_staff(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
     ReqCtx(ctx): ReqCtx,
-    Path(entity_number): Path<String>,
+    AppPath(entity_number): AppPath<String>,
     AppJson(b): AppJson<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<LoginIdView>)> {
     let admin = caller.admin_of(&entity_number)?;
@@ -91,7 +91,7 @@ pub async fn delete_login(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
     ReqCtx(ctx): ReqCtx,
-    Path((entity_number, login_id)): Path<(String, String)>,
+    AppPath((entity_number, login_id)): AppPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let admin = caller.admin_of(&entity_number)?;
     state.services.delete_login(&admin, &ctx, &login_id).await?;
@@ -106,7 +106,7 @@ pub async fn post_remove_admin(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
     ReqCtx(ctx): ReqCtx,
-    Path((entity_number, login_id)): Path<(String, String)>,
+    AppPath((entity_number, login_id)): AppPath<(String, String)>,
 ) -> ApiResult<Json<KindView>> {
     let account = caller.entity_account_of(&entity_number)?;
     let kind = state.services.remove_admin(&account, &ctx, &login_id).await?;
@@ -121,7 +121,7 @@ pub async fn post_administrator(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
     ReqCtx(ctx): ReqCtx,
-    Path(entity_number): Path<String>,
+    AppPath(entity_number): AppPath<String>,
     AppJson(b): AppJson<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<LoginIdView>)> {
     let login_id = state.services.add_admin(&op, &ctx, &entity_number, b.into()).await?;
@@ -136,7 +136,7 @@ pub async fn post_restore_admin(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
     ReqCtx(ctx): ReqCtx,
-    Path((entity_number, login_id)): Path<(String, String)>,
+    AppPath((entity_number, login_id)): AppPath<(String, String)>,
 ) -> ApiResult<Json<KindView>> {
     let kind = state.services.restore_admin(&op, &ctx, &entity_number, &login_id).await?;
     Ok(Json(KindView { kind: kind.as_str().into() }))
@@ -150,7 +150,7 @@ pub async fn post_activation_code(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
     ReqCtx(ctx): ReqCtx,
-    Path((entity_number, login_id)): Path<(String, String)>,
+    AppPath((entity_number, login_id)): AppPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let admin = caller.admin_of(&entity_number)?;
     state.services.reissue_activation_code(Reissuer::Admin(&admin), &ctx, &login_id).await?;
@@ -165,7 +165,7 @@ pub async fn post_counter_activation_code(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
     ReqCtx(ctx): ReqCtx,
-    Path((entity_number, login_id)): Path<(String, String)>,
+    AppPath((entity_number, login_id)): AppPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state.services.reissue_activation_code(Reissuer::Counter(&op, &entity_number), &ctx, &login_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -191,7 +191,7 @@ pub struct CounterEntityView {
 pub async fn get_counter_entity(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
-    Path(entity_number): Path<String>,
+    AppPath(entity_number): AppPath<String>,
 ) -> ApiResult<Json<CounterEntityView>> {
     let v = state.services.lookup_entity(&op, &entity_number).await?;
     Ok(Json(CounterEntityView {
