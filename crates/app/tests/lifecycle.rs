@@ -25,6 +25,9 @@ on_both_backends!(r1_to_r19_whole_lifecycle_over_http, |s: Server| async move {
     let (st, b) = s.call("POST", &format!("/counter/applications/{app_no}/approve"), Some(&op), None).await;
     assert_eq!(st, 200, "{b}");
     let entity = b["entity_number"].as_str().unwrap().to_string();
+    let (st, b) = s.call("GET", &format!("/counter/applications/{app_no}"), Some(&op), None).await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!((b["status"].as_str(), b["entity_number"].as_str()), (Some("approved"), Some(entity.as_str())));
 
     // The entity account activates with the application number and the code from the SMS (R10).
     let code = s.code_for("+85366000010", 1).await;

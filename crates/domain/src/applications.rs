@@ -271,6 +271,7 @@ impl Services {
             decided_by: None,
             reject_reason: None,
             entity_id: None,
+            entity_number: None,
         };
         tx.insert_application(&record).await?;
         let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationSubmitted)

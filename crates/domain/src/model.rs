@@ -136,6 +136,8 @@ pub struct ApplicationRecord {
     pub decided_by: Option<i64>,
     pub reject_reason: Option<String>,
     pub entity_id: Option<i64>,
+    /// Read only: the number of the entity the approval created.
+    pub entity_number: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -128,9 +128,11 @@ macro_rules! impl_store {
             })
         }
 
-        const APP_COLS: &str = "id, number, status, entity_type, name_zh, name_pt, name_en, registration_number, \
-            registration_lookup, mobile_sealed, mobile_mask, agreement_signed, submitted_by, submitted_at, decided_at, \
-            decided_by, reject_reason, entity_id";
+        /// An application with the number of the entity its approval created, if any.
+        const APP_SELECT: &str = "SELECT a.id, a.number, a.status, a.entity_type, a.name_zh, a.name_pt, a.name_en, \
+            a.registration_number, a.registration_lookup, a.mobile_sealed, a.mobile_mask, a.agreement_signed, \
+            a.submitted_by, a.submitted_at, a.decided_at, a.decided_by, a.reject_reason, a.entity_id, \
+            e.number AS entity_number FROM applications a LEFT JOIN entities e ON e.id = a.entity_id";
 
         fn application_from(r: &DbRow) -> StoreResult<ApplicationRecord> {
             Ok(ApplicationRecord {
@@ -151,6 +153,7 @@ macro_rules! impl_store {
                 decided_by: get(r, "decided_by")?,
                 reject_reason: get(r, "reject_reason")?,
                 entity_id: get(r, "entity_id")?,
+                entity_number: get(r, "entity_number")?,
             })
         }
 
@@ -420,7 +423,7 @@ macro_rules! impl_store {
             }
 
             async fn find_application(&mut self, number: &str) -> StoreResult<Option<ApplicationRecord>> {
-                let sql = format!("SELECT {APP_COLS} FROM applications WHERE number = $1");
+                let sql = format!("{APP_SELECT} WHERE a.number = $1");
                 let row = sqlx::query(&sql).bind(number).fetch_optional(self.c()).await.map_err(map_err)?;
                 let Some(row) = row else { return Ok(None) };
                 let mut app = application_from(&row)?;
@@ -451,7 +454,7 @@ macro_rules! impl_store {
 
             async fn list_applications(&mut self, status: Option<ApplicationStatus>, limit: i64) -> StoreResult<Vec<ApplicationRecord>> {
                 let sql = format!(
-                    "SELECT {APP_COLS} FROM applications WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC LIMIT $2"
+                    "{APP_SELECT} WHERE ($1 IS NULL OR a.status = $1) ORDER BY a.id DESC LIMIT $2"
                 );
                 let rows = sqlx::query(&sql)
                     .bind(status.map(|s| s.as_str()))

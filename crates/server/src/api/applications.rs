@@ -150,6 +150,8 @@ pub struct ApplicationView {
     pub submitted_at: String,
     pub decided_at: Option<String>,
     pub reject_reason: Option<String>,
+    /// Once approved: the entity number it was given.
+    pub entity_number: Option<String>,
 }
 
 impl From<ApplicationRecord> for ApplicationView {
@@ -181,6 +183,7 @@ impl From<ApplicationRecord> for ApplicationView {
             submitted_at: rfc3339(a.submitted_at),
             decided_at: rfc3339_opt(a.decided_at),
             reject_reason: a.reject_reason,
+            entity_number: a.entity_number,
         }
     }
 }
