@@ -17,6 +17,10 @@ pub struct Cli {
 
 #[derive(Args, Clone)]
 pub struct Common {
+    /// A TOML file with any of the settings below (flag and variable names in snake_case);
+    /// flags and `EA_` variables override it.
+    #[arg(long, env = "EA_CONFIG", global = true)]
+    pub config: Option<std::path::PathBuf>,
     /// `sqlite://PATH` or `postgres://…`; migrations run at start.
     #[arg(long, env = "EA_DATABASE_URL", default_value = "sqlite://data/entity-account.db", global = true)]
     pub database_url: String,

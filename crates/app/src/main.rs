@@ -2,6 +2,7 @@
 //! typed configuration; `wiring.rs` builds the services, `serve.rs` runs the server.
 
 mod cli;
+mod config_file;
 mod keys;
 mod serve;
 mod wiring;
@@ -9,11 +10,16 @@ mod wiring;
 use std::io::Read;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use cli::{AuditCommand, Cli, Command, OperatorCommand};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Err(e) = config_file::apply(&mut cli, &matches) {
+        eprintln!("entity-account: {e:#}");
+        return ExitCode::from(2);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
