@@ -182,26 +182,9 @@ on_both_backends!(bad_input_is_refused_with_named_fields_and_changes_nothing, |s
     // An entity with an active entity account and administrator, so every endpoint is reachable.
     let op = s.operator_token().await;
     let app = application("BAD-1", "+85366100000", &[("Admin", "passport", "P7654321", "66100001")]);
-    let (st, b) = s.call("POST", "/counter/applications", Some(&op), Some(app.clone())).await;
-    assert_eq!(st, 201, "{b}");
-    let app_no = b["application_number"].as_str().unwrap().to_string();
-    let (_, b) = s.call("POST", &format!("/counter/applications/{app_no}/approve"), Some(&op), None).await;
-    let entity = b["entity_number"].as_str().unwrap().to_string();
-    let code = s.code_for("+85366100000", 1).await;
-    let (st, _) = s
-        .call("POST", "/activate", None, Some(json!({"application_number": app_no, "activation_code": code, "username": "company", "password": PASSWORD})))
-        .await;
-    assert_eq!(st, 200);
-    let code = s.code_for("+85366100001", 1).await;
-    let (st, _) = s
-        .call(
-            "POST",
-            "/activate",
-            None,
-            Some(json!({"entity_number": entity, "activation_code": code, "username": "admin", "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(st, 200);
+    let (app_no, entity) = s.approve(&op, app.clone()).await;
+    s.activate("application_number", &app_no, "+85366100000", "company").await;
+    s.activate("entity_number", &entity, "+85366100001", "admin").await;
     let (admin, admin_id) = s.login(&entity, "admin").await;
     let (st, b) = s
         .call(

@@ -12,22 +12,9 @@ on_both_backends!(r13_login_failures_look_alike_and_r12_resend_always_202, |s: S
         "+85366200000",
         &[("Admin", "passport", "P2000001", "66200001"), ("Second", "passport", "P2000002", "66200002")],
     );
-    let (_, b) = s.call("POST", "/counter/applications", Some(&op), Some(app)).await;
-    let app_no = b["application_number"].as_str().unwrap().to_string();
-    let (_, b) = s.call("POST", &format!("/counter/applications/{app_no}/approve"), Some(&op), None).await;
-    let entity = b["entity_number"].as_str().unwrap().to_string();
-    for (mobile, user) in [("+85366200001", "admin"), ("+85366200002", "second")] {
-        let code = s.code_for(mobile, 1).await;
-        let (st, _) = s
-            .call(
-                "POST",
-                "/activate",
-                None,
-                Some(json!({"entity_number": entity, "activation_code": code, "username": user, "password": PASSWORD})),
-            )
-            .await;
-        assert_eq!(st, 200);
-    }
+    let (_, entity) = s.approve(&op, app).await;
+    s.activate("entity_number", &entity, "+85366200001", "admin").await;
+    s.activate("entity_number", &entity, "+85366200002", "second").await;
     let (admin, _) = s.login(&entity, "admin").await;
     let (_, second_id) = s.login(&entity, "second").await;
     let (st, _) = s.call("DELETE", &format!("/entities/{entity}/logins/{second_id}"), Some(&admin), None).await;

@@ -9,20 +9,8 @@ use support::*;
 on_both_backends!(r11_admin_and_counter_can_only_cause_a_new_activation_code, |s: Server| async move {
     let op = s.operator_token().await;
     let app = application("REI-1", "+85366500000", &[("Admin", "passport", "P5000001", "66500001")]);
-    let (_, b) = s.call("POST", "/counter/applications", Some(&op), Some(app)).await;
-    let app_no = b["application_number"].as_str().unwrap().to_string();
-    let (_, b) = s.call("POST", &format!("/counter/applications/{app_no}/approve"), Some(&op), None).await;
-    let entity = b["entity_number"].as_str().unwrap().to_string();
-    let code = s.code_for("+85366500001", 1).await;
-    let (st, _) = s
-        .call(
-            "POST",
-            "/activate",
-            None,
-            Some(json!({"entity_number": entity, "activation_code": code, "username": "admin", "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(st, 200);
+    let (_, entity) = s.approve(&op, app).await;
+    s.activate("entity_number", &entity, "+85366500001", "admin").await;
     let (admin, admin_id) = s.login(&entity, "admin").await;
     let (st, b) = s
         .call(

@@ -328,13 +328,7 @@ impl Services {
             let reason = Text::parse("reason", reason, 500).map_err(|e| Error::Validation(vec![e]))?;
             let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
             let mut tx = self.store.write().await?;
-            let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
-            if !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview) {
-                return Err(Error::conflict(
-                    "application_decided",
-                    format!("the application is already {}", app.status.as_str()),
-                ));
-            }
+            let mut app = undecided(tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?)?;
             let now = self.clock.now();
             app.status = ApplicationStatus::Rejected;
             app.decided_at = Some(now);
@@ -355,13 +349,7 @@ impl Services {
         self.refusals_audited(ctx, refusal, async move {
             let number = ApplicationNumber::parse("application_number", number).map_err(|_| Error::NotFound)?;
             let mut tx = self.store.write().await?;
-            let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
-            if !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview) {
-                return Err(Error::conflict(
-                    "application_decided",
-                    format!("the application is already {}", app.status.as_str()),
-                ));
-            }
+            let mut app = undecided(tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?)?;
             if tx.find_entity_by_registration(&app.registration_lookup).await?.is_some() {
                 return Err(Error::conflict(
                     "entity_already_registered",
@@ -468,6 +456,14 @@ impl Services {
             return Err(Error::NotFound);
         }
         Ok(ApplicationProgress { status: app.status, submitted_at: app.submitted_at, decided_at: app.decided_at })
+    }
+}
+
+/// R4: only a submitted or under-review application can still be decided.
+fn undecided(app: ApplicationRecord) -> Result<ApplicationRecord> {
+    match app.status {
+        ApplicationStatus::Submitted | ApplicationStatus::UnderReview => Ok(app),
+        other => Err(Error::conflict("application_decided", format!("the application is already {}", other.as_str()))),
     }
 }
 

@@ -167,6 +167,26 @@ impl Server {
         (b["token"].as_str().unwrap().to_string(), b["login_id"].as_str().unwrap().to_string())
     }
 
+    /// Submits and approves an application; returns (application number, entity number).
+    pub async fn approve(&self, op: &str, app: Value) -> (String, String) {
+        let (st, b) = self.call("POST", "/counter/applications", Some(op), Some(app)).await;
+        assert_eq!(st, 201, "{b}");
+        let app_no = b["application_number"].as_str().unwrap().to_string();
+        let (st, b) = self.call("POST", &format!("/counter/applications/{app_no}/approve"), Some(op), None).await;
+        assert_eq!(st, 200, "{b}");
+        (app_no, b["entity_number"].as_str().unwrap().to_string())
+    }
+
+    /// Activates, with the first code sent to `mobile`, the login that `number_field`
+    /// (`application_number` or `entity_number`) = `number` names; returns its kind.
+    pub async fn activate(&self, number_field: &str, number: &str, mobile: &str, username: &str) -> String {
+        let code = self.code_for(mobile, 1).await;
+        let body = json!({number_field: number, "activation_code": code, "username": username, "password": PASSWORD});
+        let (st, b) = self.call("POST", "/activate", None, Some(body)).await;
+        assert_eq!(st, 200, "{b}");
+        b["kind"].as_str().unwrap().to_string()
+    }
+
     /// Every message in the SMS file sink.
     pub fn sms(&self) -> Vec<Value> {
         std::fs::read_to_string(self.sms_path())
