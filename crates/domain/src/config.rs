@@ -18,7 +18,10 @@ pub struct Policy {
     pub login_free_failures: i64,
     pub login_lock_failures: i64,
     pub login_max_delay_secs: i64,
-    /// R13: failures from one source address within `source_window_secs` before it is refused.
+    /// R13: failures from one source address before its delays start, the longest such
+    /// delay, and the failures (with no quiet `source_window_secs` between) that shut it out.
+    pub source_free_failures: i64,
+    pub source_max_delay_secs: i64,
     pub source_max_failures: i64,
     pub source_window_secs: i64,
     /// R12: "need help" requests from one source address per window.
@@ -42,6 +45,8 @@ impl Default for Policy {
             login_free_failures: 5,
             login_lock_failures: 100,
             login_max_delay_secs: 15 * 60,
+            source_free_failures: 20,
+            source_max_delay_secs: 60,
             source_max_failures: 100,
             source_window_secs: 15 * 60,
             help_max_per_source: 30,

@@ -136,8 +136,9 @@ impl Services {
     }
 
     /// Counts one failure. For a login name the count is consecutive and the delay grows
-    /// (1 s, 2 s, 4 s … up to the maximum) after the free failures; for a source address
-    /// the count lives in a window, and the address is refused for a window when it is full.
+    /// (1 s, 2 s, 4 s … up to the maximum) after the free failures. For a source address the
+    /// count lasts until a quiet window passes; its delays grow too (up to a minute), and
+    /// once the count is full the address is refused for a whole window.
     pub(crate) async fn record_failure(
         &self,
         tx: &mut dyn Tx,
@@ -156,17 +157,21 @@ impl Services {
             }
         }
         failures += 1;
-        let blocked_until = if consecutive {
-            if failures > p.login_free_failures {
-                let exp = (failures - p.login_free_failures - 1).min(20) as u32;
-                now.plus_secs((1i64 << exp).min(p.login_max_delay_secs))
+        let growing = |free: i64, cap: i64| {
+            if failures > free {
+                let exp = (failures - free - 1).min(20) as u32;
+                now.plus_secs((1i64 << exp).min(cap))
             } else {
                 now
             }
+        };
+        let blocked_until = if consecutive {
+            growing(p.login_free_failures, p.login_max_delay_secs)
         } else if failures >= p.source_max_failures {
+            // A source that keeps failing is shut out for a whole quiet window.
             now.plus_secs(p.source_window_secs)
         } else {
-            now
+            growing(p.source_free_failures, p.source_max_delay_secs)
         };
         tx.upsert_throttle(&ThrottleRecord { key: key.to_string(), failures, last_failure_at: now, blocked_until })
             .await?;

@@ -210,6 +210,16 @@ both_backends!(r13_source_address_throttled_across_usernames, |env: Env| async m
     for i in 0..100 {
         let x = err(login_from(&env, src, &e.entity_number, &format!("guess{i}"), "wrong pass phrase here").await);
         assert!(matches!(x, Error::InvalidCredentials), "{i}: {x:?}");
+        // After 20 the address waits longer and longer (up to a minute) between tries.
+        if (20..99).contains(&i) {
+            let wait =
+                err(login_from(&env, src, &e.entity_number, &format!("guess{i}"), "wrong pass phrase here").await);
+            assert!(
+                matches!(wait, Error::TooManyAttempts { retry_after_secs } if retry_after_secs <= 60),
+                "{i}: {wait:?}"
+            );
+        }
+        env.clock.advance_secs(61);
     }
     // The address is now refused, even with a right password ...
     let x = err(login_from(&env, src, &e.entity_number, "admin1", PASSWORD).await);
