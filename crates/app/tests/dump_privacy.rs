@@ -114,6 +114,9 @@ on_both_backends!(r27_database_dump_holds_no_personal_data_or_secrets_in_clear, 
         text.contains("ASSOC-77") || s.backend == Backend::Sqlite,
         "the dump is real: it holds the registration number"
     );
+    // R11 end to end: what the server stores for a password is an Argon2id hash at OWASP's
+    // parameters (m=19456 KiB, t=2, p=1).
+    assert!(text.contains("$argon2id$v=19$m=19456,t=2,p=1$"), "passwords are stored as OWASP Argon2id hashes");
     for secret in secrets {
         assert!(!text.contains(secret), "{secret} appears in clear in the {:?} dump", s.backend);
     }

@@ -179,3 +179,16 @@ fn migration_trees_have_the_same_file_names() {
     assert!(!names("sqlite").is_empty());
     assert_eq!(names("sqlite"), names("postgres"), "the two migration trees must have the same files");
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("w.db").display());
+    let s = store::sqlite::SqliteStore::open(&url).await.unwrap();
+    let mut c = s.pool().acquire().await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *c).await.unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *c).await.unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut *c).await.unwrap();
+    assert_eq!((mode.as_str(), fk), ("wal", 1));
+    assert!(busy >= 5_000, "busy timeout {busy} ms");
+}
