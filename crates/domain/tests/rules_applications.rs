@@ -12,23 +12,12 @@ use domain::model::{ApplicationStatus, EntityType, LoginKind, LoginStatus, Perso
 use domain::numbers::ApplicationNumber;
 use domain::Error;
 
-fn err<T>(r: Result<T, Error>) -> Error {
-    match r {
-        Ok(_) => panic!("expected an error, got Ok"),
-        Err(e) => e,
-    }
-}
-
 /// The (field, code) pairs of a validation error; panics on any other error.
 fn fields(e: &Error) -> Vec<(String, &'static str)> {
     match e {
         Error::Validation(v) => v.iter().map(|f| (f.field.clone(), f.code)).collect(),
         other => panic!("expected a validation error, got {other:?}"),
     }
-}
-
-fn has_field(e: &Error, field: &str, code: &str) -> bool {
-    fields(e).iter().any(|(f, c)| f == field && *c == code)
 }
 
 async fn application_count(env: &Env, op: &Operator) -> usize {

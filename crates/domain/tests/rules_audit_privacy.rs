@@ -12,18 +12,11 @@ use domain::audit::{self, VerifyError, VerifyOutcome};
 use domain::config::Policy;
 use domain::crypto::Purpose;
 use domain::eservices::EServiceInput;
-use domain::help::{HelpInput, HelpKind};
+use domain::help::HelpKind;
 use domain::identity::lookup_form;
 use domain::model::{AuditRow, LoginKind};
 use domain::sessions::LoginInput;
 use domain::Error;
-
-fn err<T>(r: Result<T, Error>) -> Error {
-    match r {
-        Ok(_) => panic!("expected an error, got Ok"),
-        Err(e) => e,
-    }
-}
 
 async fn staff(env: &Env, admin: &Caller, id_kind: &str, id: &str, mobile: &str, username: &str) -> String {
     let n = admin.entity_number().to_string();
@@ -242,19 +235,7 @@ both_backends!(r26_audit_holds_no_password_code_or_full_identity_number, |env: E
             },
         )
         .await;
-    let req = env
-        .services
-        .parse_help(
-            &env.ctx(),
-            &HelpInput {
-                entity_number: e.entity_number.clone(),
-                id_document_number: "1234567(8)".into(),
-                mobile: "62600012".into(),
-            },
-        )
-        .await
-        .unwrap();
-    env.services.fulfil_help(&env.ctx(), HelpKind::ResetPassword, req).await.unwrap();
+    help(&env, HelpKind::ResetPassword, &e.entity_number, "1234567(8)", "62600012").await.unwrap();
     secrets.push(env.last_code_for("+85362600012").await);
     secrets.extend(
         [

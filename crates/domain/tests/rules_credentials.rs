@@ -8,28 +8,13 @@ use domain::access::Principal;
 use domain::activation::{ActivateInput, Activated};
 use domain::config::Policy;
 use domain::credentials::{Password, PasswordPolicy};
-use domain::help::{HelpInput, HelpKind, ResetInput};
+use domain::help::{HelpKind, ResetInput};
 use domain::model::{CodePurpose, LoginKind, LoginStatus};
 use domain::password_hash::HashParams;
-use domain::services::Ctx;
 use domain::sessions::LoginInput;
 use domain::Error;
 
 const ENTITY_MOBILE: &str = "+85366000001";
-
-fn err<T>(r: Result<T, Error>) -> Error {
-    match r {
-        Ok(_) => panic!("expected an error, got Ok"),
-        Err(e) => e,
-    }
-}
-
-fn has_field(e: &Error, field: &str, code: &str) -> bool {
-    match e {
-        Error::Validation(v) => v.iter().any(|f| f.field == field && f.code == code && !f.message.is_empty()),
-        _ => false,
-    }
-}
 
 /// A code of the right shape that is not `code`.
 fn other_code(code: &str) -> String {
@@ -81,33 +66,6 @@ async fn login(env: &Env, entity_number: &str, username: &str, password: &str) -
         )
         .await
         .map(|_| ())
-}
-
-async fn help_from(
-    env: &Env,
-    source: &str,
-    kind: HelpKind,
-    entity_number: &str,
-    id_number: &str,
-    mobile: &str,
-) -> Result<(), Error> {
-    let ctx = Ctx::new(source);
-    let req = env
-        .services
-        .parse_help(
-            &ctx,
-            &HelpInput {
-                entity_number: entity_number.into(),
-                id_document_number: id_number.into(),
-                mobile: mobile.into(),
-            },
-        )
-        .await?;
-    env.services.fulfil_help(&ctx, kind, req).await
-}
-
-async fn help(env: &Env, kind: HelpKind, entity_number: &str, id_number: &str, mobile: &str) -> Result<(), Error> {
-    help_from(env, "192.0.2.1", kind, entity_number, id_number, mobile).await
 }
 
 async fn sms_count(env: &Env) -> usize {

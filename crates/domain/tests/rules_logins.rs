@@ -11,20 +11,6 @@ use domain::eservices::EServiceInput;
 use domain::model::{LoginKind, LoginStatus};
 use domain::Error;
 
-fn err<T>(r: Result<T, Error>) -> Error {
-    match r {
-        Ok(_) => panic!("expected an error, got Ok"),
-        Err(e) => e,
-    }
-}
-
-fn has_field(e: &Error, field: &str, code: &str) -> bool {
-    match e {
-        Error::Validation(v) => v.iter().any(|f| f.field == field && f.code == code),
-        _ => false,
-    }
-}
-
 /// The administrator `admin` creates a staff login; the person activates it as `username`.
 async fn staff(env: &Env, admin: &Caller, id: &str, mobile: &str, username: &str) -> String {
     let n = admin.entity_number().to_string();

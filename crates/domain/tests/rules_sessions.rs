@@ -7,18 +7,11 @@ use support::*;
 
 use domain::access::Principal;
 use domain::crypto::token_hash;
-use domain::help::{HelpInput, HelpKind, ResetInput};
+use domain::help::{HelpKind, ResetInput};
 use domain::model::LoginKind;
 use domain::services::Ctx;
 use domain::sessions::{LoginInput, SignedIn};
 use domain::Error;
-
-fn err<T>(r: Result<T, Error>) -> Error {
-    match r {
-        Ok(_) => panic!("expected an error, got Ok"),
-        Err(e) => e,
-    }
-}
 
 async fn login_from(
     env: &Env,
@@ -156,19 +149,7 @@ both_backends!(r13_lock_after_100_failures_until_reset, |env: Env| async move {
     assert_eq!(rows.iter().filter(|r| r.action == "session.login_locked").count(), 1);
 
     // A password reset through "need help" unlocks it.
-    let req = env
-        .services
-        .parse_help(
-            &env.ctx(),
-            &HelpInput {
-                entity_number: e.entity_number.clone(),
-                id_document_number: "PR13LK11".into(),
-                mobile: "61300031".into(),
-            },
-        )
-        .await
-        .unwrap();
-    env.services.fulfil_help(&env.ctx(), HelpKind::ResetPassword, req).await.unwrap();
+    help(&env, HelpKind::ResetPassword, &e.entity_number, "PR13LK11", "61300031").await.unwrap();
     let code = env.last_code_for("+85361300031").await;
     env.services
         .reset_password(

@@ -266,3 +266,48 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// The error of a call that must fail.
+pub fn err<T>(r: Result<T, domain::Error>) -> domain::Error {
+    match r {
+        Ok(_) => panic!("expected an error, got Ok"),
+        Err(e) => e,
+    }
+}
+
+/// Whether a validation error names `field` with `code`.
+pub fn has_field(e: &domain::Error, field: &str, code: &str) -> bool {
+    match e {
+        domain::Error::Validation(v) => v.iter().any(|f| f.field == field && f.code == code),
+        _ => false,
+    }
+}
+
+/// A "need help" request (R12) from `source`, parsed and fulfilled as the server does.
+pub async fn help_from(
+    env: &Env,
+    source: &str,
+    kind: domain::help::HelpKind,
+    entity_number: &str,
+    id_number: &str,
+    mobile: &str,
+) -> Result<(), domain::Error> {
+    let ctx = Ctx::new(source);
+    let input = domain::help::HelpInput {
+        entity_number: entity_number.into(),
+        id_document_number: id_number.into(),
+        mobile: mobile.into(),
+    };
+    let req = env.services.parse_help(&ctx, &input).await?;
+    env.services.fulfil_help(&ctx, kind, req).await
+}
+
+pub async fn help(
+    env: &Env,
+    kind: domain::help::HelpKind,
+    entity_number: &str,
+    id_number: &str,
+    mobile: &str,
+) -> Result<(), domain::Error> {
+    help_from(env, "192.0.2.1", kind, entity_number, id_number, mobile).await
+}
