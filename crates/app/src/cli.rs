@@ -46,6 +46,64 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The e-service catalogue and its OpenID Connect clients.
+    Eservice {
+        #[command(subcommand)]
+        command: EserviceCommand,
+    },
+    /// The OpenID Connect provider's signing keys.
+    Oidc {
+        #[command(subcommand)]
+        command: OidcCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EserviceCommand {
+    /// Register an e-service and its OpenID Connect client; prints `{code, client_id,
+    /// client_secret, …}` (the secret is shown only here).
+    Add(EserviceAddArgs),
+    /// One JSON object a line: every e-service and its client's URIs (no secrets).
+    List,
+    /// A new client secret; the old one stops working at once. Prints `{client_id, client_secret}`.
+    RotateSecret {
+        #[arg(long)]
+        code: String,
+    },
+}
+
+#[derive(Args)]
+pub struct EserviceAddArgs {
+    #[arg(long)]
+    pub code: String,
+    #[arg(long)]
+    pub name_zh: String,
+    #[arg(long)]
+    pub name_pt: String,
+    #[arg(long)]
+    pub name_en: String,
+    #[arg(long)]
+    pub department: String,
+    /// `basic` or `advanced` (R21).
+    #[arg(long, default_value = "basic")]
+    pub assurance: String,
+    /// Entities must register with the e-service before their logins are assigned it (R19).
+    #[arg(long)]
+    pub requires_registration: bool,
+    /// Exact redirect URIs (repeat the flag for more).
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uris: Vec<String>,
+    #[arg(long = "post-logout-redirect-uri")]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[arg(long)]
+    pub backchannel_logout_uri: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum OidcCommand {
+    /// Make a new signing key the signer now; the old one stays published until the ID
+    /// tokens it signed expire. Prints the new key id.
+    RotateKey,
 }
 
 #[derive(Subcommand)]
@@ -88,4 +146,13 @@ pub struct ServeArgs {
     /// `text` or `json`.
     #[arg(long, env = "EA_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    /// OpenID Connect ID-token lifetime; a retired signing key stays published this long.
+    #[arg(long, env = "EA_ID_TOKEN_TTL_SECS", default_value_t = 300)]
+    pub id_token_ttl_secs: i64,
+    /// OpenID Connect access-token lifetime.
+    #[arg(long, env = "EA_ACCESS_TOKEN_TTL_SECS", default_value_t = 300)]
+    pub access_token_ttl_secs: i64,
+    /// OpenID Connect refresh-token lifetime.
+    #[arg(long, env = "EA_REFRESH_TOKEN_TTL_SECS", default_value_t = 8 * 3600)]
+    pub refresh_token_ttl_secs: i64,
 }

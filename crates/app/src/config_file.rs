@@ -23,6 +23,9 @@ pub struct ConfigFile {
     password_min_chars: Option<usize>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
     log_format: Option<String>,
+    id_token_ttl_secs: Option<i64>,
+    access_token_ttl_secs: Option<i64>,
+    refresh_token_ttl_secs: Option<i64>,
 }
 
 fn defaulted(m: &ArgMatches, id: &str) -> bool {
@@ -61,7 +64,18 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
                 }
             )*};
         }
-        fill!(listen, sms_sink, public_url, activation_code_ttl_secs, password_min_chars, trusted_proxies, log_format);
+        fill!(
+            listen,
+            sms_sink,
+            public_url,
+            activation_code_ttl_secs,
+            password_min_chars,
+            trusted_proxies,
+            log_format,
+            id_token_ttl_secs,
+            access_token_ttl_secs,
+            refresh_token_ttl_secs
+        );
     }
     Ok(())
 }

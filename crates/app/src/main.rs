@@ -3,6 +3,7 @@
 
 mod cli;
 mod config_file;
+mod eservice_cli;
 mod keys;
 mod serve;
 mod wiring;
@@ -64,6 +65,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Eservice { command } => eservice_cli::eservice(&cli.common, command).await,
+        Command::Oidc { command } => eservice_cli::oidc(&cli.common, command).await,
         Command::Audit { command: AuditCommand::Verify } => {
             let w = wiring::build(&cli.common, domain::config::Policy::default()).await?;
             let mut tx = w.services.store.read().await?;

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use domain::config::Policy;
+use server::oidc::backchannel::BackchannelWorker;
 use server::sms_worker::{SmsSink, SmsWorker};
 use server::AppState;
 
@@ -28,20 +29,46 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         Policy::MIN_CODE_TTL_SECS
     );
     anyhow::ensure!(args.password_min_chars >= 8, "--password-min-chars must be at least 8 (NIST SP 800-63B)");
+    for (flag, v) in [
+        ("--id-token-ttl-secs", args.id_token_ttl_secs),
+        ("--access-token-ttl-secs", args.access_token_ttl_secs),
+        ("--refresh-token-ttl-secs", args.refresh_token_ttl_secs),
+    ] {
+        anyhow::ensure!((1..=30 * 24 * 3600).contains(&v), "{flag} must be between 1 second and 30 days");
+    }
+    anyhow::ensure!(
+        args.public_url.starts_with("https://") || args.public_url.starts_with("http://"),
+        "--public-url must be an http(s) URL"
+    );
     let sink = SmsSink::parse(&args.sms_sink).map_err(anyhow::Error::msg)?;
-    let mut policy = Policy { activation_code_ttl_secs: args.activation_code_ttl_secs, ..Policy::default() };
+    let mut policy = Policy {
+        activation_code_ttl_secs: args.activation_code_ttl_secs,
+        id_token_ttl_secs: args.id_token_ttl_secs,
+        access_token_ttl_secs: args.access_token_ttl_secs,
+        refresh_token_ttl_secs: args.refresh_token_ttl_secs,
+        ..Policy::default()
+    };
     policy.password.min_chars = args.password_min_chars;
     let w = wiring::build(common, policy).await?;
+    w.services.ensure_signing_key().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.public_url.starts_with("http://") {
+        tracing::warn!("the public URL is plain HTTP: development mode, cookies are not Secure");
+    }
     let worker = SmsWorker::new(w.services.clone(), sink, w.sms_wake.clone()).spawn();
+    let logouts = BackchannelWorker::new(w.services.clone(), args.public_url.trim_end_matches('/').to_string()).spawn();
 
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(listen = %listener.local_addr()?, public_url = %args.public_url, "entity-account serving");
-    let app = server::router(AppState::new(w.services.clone()).with_trusted_proxies(args.trusted_proxies.clone()));
+    let state = AppState::new(w.services.clone())
+        .with_trusted_proxies(args.trusted_proxies.clone())
+        .with_issuer(&args.public_url);
+    let app = server::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     worker.abort();
+    logouts.abort();
     Ok(())
 }
 

@@ -15,6 +15,8 @@ pub struct Caller {
     pub(crate) login_id: String,
     pub(crate) kind: LoginKind,
     pub(crate) token_hash: String,
+    /// When the session's password sign-in happened (OpenID Connect `auth_time`, `max_age`).
+    pub(crate) signed_in_at: crate::clock::Timestamp,
 }
 
 /// A signed-in counter operator.

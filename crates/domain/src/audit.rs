@@ -19,6 +19,8 @@ pub enum Actor {
     /// Someone not signed in: the public activation, help and login pages.
     Anonymous,
     System,
+    /// An e-service acting with its own credentials (the department API).
+    Client(String),
 }
 
 impl Actor {
@@ -28,6 +30,7 @@ impl Actor {
             Actor::Login { login_id, .. } => format!("login:{login_id}"),
             Actor::Anonymous => "anonymous".into(),
             Actor::System => "system".into(),
+            Actor::Client(id) => format!("client:{id}"),
         }
     }
 }
@@ -59,6 +62,14 @@ pub enum Action {
     EServiceCreated,
     EServiceRegistered,
     EServicesAssigned,
+    EServiceUnregistered,
+    ClientRegistered,
+    ClientSecretRotated,
+    SigningKeyRotated,
+    SignInAuthorized,
+    SignInDenied,
+    GrantRevoked,
+    DepartmentNotice,
 }
 
 impl Action {
@@ -88,6 +99,14 @@ impl Action {
             Action::EServiceCreated => "eservice.created",
             Action::EServiceRegistered => "eservice.entity_registered",
             Action::EServicesAssigned => "eservice.assigned",
+            Action::EServiceUnregistered => "eservice.entity_unregistered",
+            Action::ClientRegistered => "oidc.client_registered",
+            Action::ClientSecretRotated => "oidc.client_secret_rotated",
+            Action::SigningKeyRotated => "oidc.signing_key_rotated",
+            Action::SignInAuthorized => "oidc.sign_in_authorized",
+            Action::SignInDenied => "oidc.sign_in_denied",
+            Action::GrantRevoked => "oidc.grant_revoked",
+            Action::DepartmentNotice => "notification.from_department",
         }
     }
 }

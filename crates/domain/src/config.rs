@@ -31,6 +31,11 @@ pub struct Policy {
     pub help_window_secs: i64,
     /// R8: administrators at once.
     pub max_admins: usize,
+    /// OpenID Connect token lifetimes; a signing key stays published `id_token_ttl_secs`
+    /// after it stops signing.
+    pub id_token_ttl_secs: i64,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
 }
 
 impl Default for Policy {
@@ -53,6 +58,9 @@ impl Default for Policy {
             resend_max_per_login: 5,
             help_window_secs: 3600,
             max_admins: 3,
+            id_token_ttl_secs: 300,
+            access_token_ttl_secs: 300,
+            refresh_token_ttl_secs: 8 * 3600,
         }
     }
 }

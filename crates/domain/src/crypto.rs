@@ -21,6 +21,7 @@ pub enum Purpose {
     IdNumber,
     SmsPayload,
     Registration,
+    SigningKey,
 }
 
 impl Purpose {
@@ -30,6 +31,7 @@ impl Purpose {
             Purpose::IdNumber => b"id_number",
             Purpose::SmsPayload => b"sms_payload",
             Purpose::Registration => b"registration",
+            Purpose::SigningKey => b"signing_key",
         }
     }
 }
@@ -120,6 +122,18 @@ impl Vault {
     /// One-time codes have only 50 bits: keyed, so a stolen database alone cannot brute-force them.
     pub fn code_hash(&self, code: &str) -> String {
         hmac_hex(&self.code_key, &[b"code", code.as_bytes()])
+    }
+
+    /// E-service client secrets carry 256 random bits: a keyed hash is enough, and fast
+    /// enough for every token request (a password hash would cost 20 ms each).
+    pub fn client_secret_hash(&self, secret: &str) -> String {
+        hmac_hex(&self.code_key, &[b"client-secret", secret.as_bytes()])
+    }
+
+    /// The form value that matches a browser's CSRF cookie: only this server can make it,
+    /// so a cookie planted by a sibling domain does not make a valid pair.
+    pub fn csrf_token(&self, cookie: &str) -> String {
+        hmac_hex(&self.lookup_key, &[b"csrf", cookie.as_bytes()])
     }
 
     pub fn audit_mac(&self, data: &[u8]) -> String {

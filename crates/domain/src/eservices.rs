@@ -9,8 +9,9 @@ use crate::logins::actor_of;
 use crate::model::*;
 use crate::notifications::{kinds, notify};
 use crate::numbers::EntityNumber;
+use crate::oidc::clients::Registrar;
 use crate::services::{Ctx, Services};
-use crate::store::StoreError;
+use crate::store::{StoreError, Tx};
 use crate::text::{Text, NAME_MAX};
 
 pub struct EServiceInput {
@@ -23,7 +24,7 @@ pub struct EServiceInput {
     pub requires_registration: bool,
 }
 
-fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
+pub(crate) fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
     let ok = (2..=64).contains(&raw.len())
         && raw.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
@@ -36,7 +37,11 @@ fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
 
 impl Services {
     pub async fn create_eservice(&self, op: &Operator, ctx: &Ctx, input: EServiceInput) -> Result<EServiceRecord> {
-        let mut f = Fields::default();
+        Ok(self.register_eservice(Registrar::Operator(op), ctx, input, None).await?.eservice)
+    }
+
+    /// The catalogue entry an input describes; its errors join `fields`.
+    pub(crate) fn parse_eservice(&self, f: &mut Fields, input: EServiceInput) -> Option<EServiceRecord> {
         let code = f.take(parse_code("code", &input.code));
         let zh = f.take(Text::parse("names.zh", &input.name_zh, NAME_MAX));
         let pt = f.take(Text::parse("names.pt", &input.name_pt, NAME_MAX));
@@ -46,28 +51,26 @@ impl Services {
         if assurance.is_none() {
             f.push(FieldError::new("assurance", "invalid_choice", format!("one of {}", Assurance::choices())));
         }
-        f.finish()?;
-        let record = EServiceRecord {
-            code: code.expect("parsed"),
-            name_zh: zh.expect("parsed").to_string(),
-            name_pt: pt.expect("parsed").to_string(),
-            name_en: en.expect("parsed").to_string(),
-            department: dept.expect("parsed").to_string(),
-            assurance: assurance.expect("parsed"),
+        Some(EServiceRecord {
+            code: code?,
+            name_zh: zh?.to_string(),
+            name_pt: pt?.to_string(),
+            name_en: en?.to_string(),
+            department: dept?.to_string(),
+            assurance: assurance?,
             requires_registration: input.requires_registration,
             created_at: self.clock.now(),
-        };
-        let mut tx = self.store.write().await?;
-        match tx.insert_eservice(&record).await {
-            Ok(()) => {}
+        })
+    }
+
+    pub(crate) async fn insert_eservice(&self, tx: &mut dyn Tx, record: &EServiceRecord) -> Result<()> {
+        match tx.insert_eservice(record).await {
+            Ok(()) => Ok(()),
             Err(StoreError::Conflict(_)) => {
-                return Err(Error::conflict("eservice_exists", "an e-service with this code exists"))
+                Err(Error::conflict("eservice_exists", "an e-service with this code exists"))
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => Err(e.into()),
         }
-        let ev = AuditEvent::new(Actor::Operator(op.id), Action::EServiceCreated).target(record.code.clone());
-        self.commit(tx, ctx, &[ev]).await?;
-        Ok(record)
     }
 
     pub async fn list_eservices(&self) -> Result<Vec<EServiceRecord>> {
@@ -150,6 +153,8 @@ impl Services {
             let now = self.clock.now();
             tx.replace_login_eservices(c.entity_id, login_id, &wanted, now).await?;
             let added: Vec<String> = wanted.iter().filter(|w| !before.contains(w)).cloned().collect();
+            let removed: Vec<String> = before.iter().filter(|b| !wanted.contains(b)).cloned().collect();
+            crate::oidc::logout::end_login_eservices(tx.as_mut(), c.entity_id, login_id, &removed, now).await?;
             if !added.is_empty() {
                 notify(
                     tx.as_mut(),

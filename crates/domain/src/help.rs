@@ -251,6 +251,7 @@ impl Services {
             .throttle_key("login", &format!("{}|{}", entity.number, login.username_key.clone().unwrap_or_default()));
         tx.delete_throttle(&key).await?;
         tx.delete_login_sessions(entity.id, &login.id).await?;
+        crate::oidc::logout::end_login(tx.as_mut(), entity.id, &login.id, now).await?;
         notify(tx.as_mut(), now, entity.id, &login.id, kinds::PASSWORD_RESET, vec![]).await?;
         let ev = AuditEvent::new(Actor::Anonymous, Action::PasswordReset).entity(entity.id).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await

@@ -21,6 +21,7 @@ pub mod logins;
 pub mod model;
 pub mod notifications;
 pub mod numbers;
+pub mod oidc;
 pub mod operators;
 pub mod password_hash;
 pub mod services;

@@ -16,6 +16,7 @@ pub mod kinds {
     pub const ADMINISTRATOR_ADDED: &str = "administrator_added";
     pub const ESERVICES_ASSIGNED: &str = "eservices_assigned";
     pub const PASSWORD_RESET: &str = "password_reset";
+    pub const DEPARTMENT_NOTICE: &str = "department_notice";
 }
 
 pub async fn notify(

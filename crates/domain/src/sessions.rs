@@ -213,6 +213,7 @@ impl Services {
                     login_id: login.id,
                     kind: login.kind,
                     token_hash: hash.clone(),
+                    signed_in_at: s.created_at,
                 })
             }
         };
@@ -231,6 +232,7 @@ impl Services {
             Principal::Operator(o) => (&o.token_hash, Actor::Operator(o.id)),
         };
         tx.delete_session(hash).await?;
+        crate::oidc::logout::end_session(tx.as_mut(), hash, self.clock.now()).await?;
         self.commit(tx, ctx, &[AuditEvent::new(actor, Action::Logout)]).await
     }
 }

@@ -35,7 +35,7 @@ pub trait Store: Send + Sync {
 }
 
 #[async_trait::async_trait]
-pub trait Tx: Send {
+pub trait Tx: crate::oidc::store::OidcTx + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     // meta

@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod hashing;
+pub mod oidc;
 pub mod openapi;
 pub mod router;
 pub mod sms_worker;

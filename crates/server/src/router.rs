@@ -23,11 +23,32 @@ pub struct AppState {
     pub services: Arc<Services>,
     /// Load balancers whose `X-Forwarded-For` is believed; anyone else's is ignored.
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// The public base URL: the OpenID Connect issuer and the origin forms must come from.
+    pub issuer: Arc<str>,
 }
 
 impl AppState {
     pub fn new(services: Arc<Services>) -> Self {
-        AppState { services, trusted_proxies: Arc::new(Vec::new()) }
+        AppState { services, trusted_proxies: Arc::new(Vec::new()), issuer: Arc::from("http://127.0.0.1:8080") }
+    }
+
+    pub fn with_issuer(mut self, public_url: &str) -> Self {
+        self.issuer = Arc::from(public_url.trim_end_matches('/'));
+        self
+    }
+
+    /// Cookies are `Secure` and `__Host-` unless the issuer is plain HTTP (development).
+    pub fn secure_cookies(&self) -> bool {
+        self.issuer.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of the issuer, as browsers send it in `Origin`.
+    pub fn issuer_origin(&self) -> &str {
+        let after_scheme = self.issuer.find("://").map(|i| i + 3).unwrap_or(0);
+        match self.issuer[after_scheme..].find('/') {
+            Some(j) => &self.issuer[..after_scheme + j],
+            None => &self.issuer,
+        }
     }
 
     pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Self {
@@ -52,7 +73,11 @@ fn api_routes() -> Router<AppState> {
         .route("/counter/entities/{entity_number}/logins/{login_id}/restore-admin", post(logins::post_restore_admin))
         .route("/counter/entities/{entity_number}/logins/{login_id}/activation-code", post(logins::post_counter_activation_code))
         .route("/counter/eservices", post(eservices::post_eservice).get(eservices::get_counter_eservices))
+        .route("/counter/eservices/{code}/client-secret", post(eservices::post_client_secret))
         .route("/counter/entities/{entity_number}/eservices/{code}", put(eservices::put_entity_registration))
+        .route("/department/eservices/{code}/entities/{entity_number}", put(department::put_registration).delete(department::delete_registration))
+        .route("/department/eservices/{code}/entities/{entity_number}/notifications", post(department::post_notification))
+        .route("/department/eservices/{code}/entities/{entity_number}/logins", get(department::get_permitted_logins))
         .route("/applications/{application_number}/status", get(applications::get_application_status))
         .route("/activate", post(activation::post_activate))
         .route("/activation-codes/resend", post(help::post_resend))
@@ -99,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
         .nest("/api/v1", api_routes())
+        .merge(crate::oidc::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

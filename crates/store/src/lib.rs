@@ -4,6 +4,8 @@
 
 #[macro_use]
 mod queries;
+#[macro_use]
+mod oidc_queries;
 pub mod postgres;
 pub mod sqlite;
 

@@ -44,3 +44,4 @@ async fn begin_write(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgre
 const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
 
 impl_store!(PgStore, Postgres);
+impl_oidc_store!();

@@ -57,3 +57,4 @@ async fn begin_write(pool: &SqlitePool) -> Result<sqlx::Transaction<'static, Sql
 const SKIP_LOCKED: &str = "";
 
 impl_store!(SqliteStore, Sqlite);
+impl_oidc_store!();

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::eservices::EServiceInput;
 use domain::model::EServiceRecord;
+use domain::oidc::clients::{ClientInput, Registrar};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,6 +31,27 @@ pub struct EServiceBody {
     /// `basic` or `advanced`.
     pub assurance: String,
     pub requires_registration: bool,
+    /// Registers the e-service as an OpenID Connect client too; the answer then carries
+    /// its `client_id` and `client_secret` (shown only once).
+    #[serde(default)]
+    pub oidc: Option<ClientBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientBody {
+    /// Exact URIs: `https`, or `http` on a loopback host.
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClientSecretView {
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -39,6 +61,11 @@ pub struct EServiceView {
     pub department: String,
     pub assurance: String,
     pub requires_registration: bool,
+    /// Only in the answer that registered the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
 }
 
 impl From<EServiceRecord> for EServiceView {
@@ -49,6 +76,8 @@ impl From<EServiceRecord> for EServiceView {
             department: e.department,
             assurance: e.assurance.as_str().into(),
             requires_registration: e.requires_registration,
+            client_id: None,
+            client_secret: None,
         }
     }
 }
@@ -77,8 +106,32 @@ pub async fn post_eservice(
         assurance: b.assurance,
         requires_registration: b.requires_registration,
     };
-    let e = state.services.create_eservice(&op, &ctx, input).await?;
-    Ok((StatusCode::CREATED, Json(e.into())))
+    let client = b.oidc.map(|c| ClientInput {
+        redirect_uris: c.redirect_uris,
+        post_logout_redirect_uris: c.post_logout_redirect_uris,
+        backchannel_logout_uri: c.backchannel_logout_uri,
+    });
+    let r = state.services.register_eservice(Registrar::Operator(&op), &ctx, input, client).await?;
+    let mut view = EServiceView::from(r.eservice);
+    if let Some((c, secret)) = r.client {
+        view.client_id = Some(c.client_id);
+        view.client_secret = Some(secret);
+    }
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[utoipa::path(post, path = "/api/v1/counter/eservices/{code}/client-secret", tag = "counter", security(("bearer" = [])),
+    params(("code" = String, Path)), responses(
+    (status = 200, body = ClientSecretView, description = "a new secret; the old one no longer works"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn post_client_secret(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ReqCtx(ctx): ReqCtx,
+    AppPath(code): AppPath<String>,
+) -> ApiResult<Json<ClientSecretView>> {
+    let secret = state.services.rotate_client_secret(Registrar::Operator(&op), &ctx, &code).await?;
+    Ok(Json(ClientSecretView { client_id: code, client_secret: secret }))
 }
 
 #[utoipa::path(get, path = "/api/v1/counter/eservices", tag = "counter", security(("bearer" = [])), responses(

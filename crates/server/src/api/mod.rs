@@ -3,6 +3,7 @@
 pub mod activation;
 pub mod applications;
 pub mod audit;
+pub mod department;
 pub mod dto;
 pub mod eservices;
 pub mod health;

@@ -1,0 +1,204 @@
+//! E-services as OpenID Connect clients: registration with exact redirect URIs, secrets
+//! shown once and kept as keyed hashes, rotation, and client authentication.
+
+use super::model::ClientRecord;
+use super::{OidcError, OidcResult};
+use crate::access::Operator;
+use crate::audit::{Action, Actor, AuditEvent};
+use crate::crypto::random_token;
+use crate::error::{Error, FieldError, Fields, Result};
+use crate::eservices::EServiceInput;
+use crate::model::EServiceRecord;
+use crate::services::{Ctx, Services};
+
+/// Who registers e-services: a counter operator through the API, or whoever runs the
+/// command line on the server (they hold the database and the key anyway).
+#[derive(Clone, Copy)]
+pub enum Registrar<'a> {
+    Operator(&'a Operator),
+    Console,
+}
+
+impl Registrar<'_> {
+    pub fn actor(self) -> Actor {
+        match self {
+            Registrar::Operator(op) => Actor::Operator(op.id),
+            Registrar::Console => Actor::System,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClientInput {
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub backchannel_logout_uri: Option<String>,
+}
+
+pub const MAX_URIS: usize = 10;
+const URI_MAX_CHARS: usize = 2000;
+
+/// A redirect or logout URI as RFC 9700 wants them: absolute, `https` (or `http` on a
+/// loopback host, for development and native apps), no fragment, no credentials. They are
+/// later compared byte for byte, never normalised.
+pub fn parse_uri(field: &str, raw: &str) -> Result<String, FieldError> {
+    let bad = |why: &str| Err(FieldError::new(field, "invalid_uri", why.to_string()));
+    if raw.is_empty() || raw.len() > URI_MAX_CHARS || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("an absolute URI without spaces, at most 2000 characters");
+    }
+    let (scheme, rest) = match raw.split_once("://") {
+        Some(p) => p,
+        None => return bad("an absolute https URI"),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return bad("a host, and no user name or password");
+    }
+    if raw.contains('#') {
+        return bad("no fragment");
+    }
+    let host = if authority.starts_with('[') {
+        authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or("").to_string()
+    };
+    let loopback = matches!(host.as_str(), "127.0.0.1" | "[::1]" | "localhost");
+    match scheme {
+        "https" => Ok(raw.to_string()),
+        "http" if loopback => Ok(raw.to_string()),
+        "http" => bad("https, or http only on a loopback host"),
+        _ => bad("an https URI"),
+    }
+}
+
+fn parse_uris(fields: &mut Fields, field: &str, raws: &[String], at_least_one: bool) -> Vec<String> {
+    if at_least_one && raws.is_empty() {
+        fields.push(FieldError::new(field, "required", "at least one URI"));
+    }
+    if raws.len() > MAX_URIS {
+        fields.push(FieldError::new(field, "too_many", format!("at most {MAX_URIS} URIs")));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, raw) in raws.iter().enumerate() {
+        if let Some(u) = fields.take(parse_uri(&format!("{field}[{i}]"), raw)) {
+            if !out.contains(&u) {
+                out.push(u);
+            }
+        }
+    }
+    out
+}
+
+/// A registration's URIs, checked; field names under `oidc.`.
+pub(crate) fn parse_client(fields: &mut Fields, input: &ClientInput) -> ClientInput {
+    ClientInput {
+        redirect_uris: parse_uris(fields, "oidc.redirect_uris", &input.redirect_uris, true),
+        post_logout_redirect_uris: parse_uris(
+            fields,
+            "oidc.post_logout_redirect_uris",
+            &input.post_logout_redirect_uris,
+            false,
+        ),
+        backchannel_logout_uri: input
+            .backchannel_logout_uri
+            .as_deref()
+            .and_then(|u| fields.take(parse_uri("oidc.backchannel_logout_uri", u))),
+    }
+}
+
+/// Compares two hex digests without an early exit.
+pub fn same_digest(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A new e-service and, when asked, its client registration, with the secret in clear:
+/// the only time anyone sees it.
+pub struct Registered {
+    pub eservice: EServiceRecord,
+    pub client: Option<(ClientRecord, String)>,
+}
+
+impl Services {
+    /// Registers an e-service and, with `client`, its OpenID Connect client, in one
+    /// transaction: an e-service is never left half-registered.
+    pub async fn register_eservice(
+        &self,
+        by: Registrar<'_>,
+        ctx: &Ctx,
+        input: EServiceInput,
+        client: Option<ClientInput>,
+    ) -> Result<Registered> {
+        let mut fields = Fields::default();
+        let record = self.parse_eservice(&mut fields, input);
+        let client = client.map(|c| parse_client(&mut fields, &c));
+        fields.finish()?;
+        let record = record.expect("parsed");
+        let mut tx = self.store.write().await?;
+        self.insert_eservice(tx.as_mut(), &record).await?;
+        let mut events = vec![AuditEvent::new(by.actor(), Action::EServiceCreated).target(record.code.clone())];
+        let client = match client {
+            None => None,
+            Some(c) => {
+                let secret = random_token();
+                let now = self.clock.now();
+                let rec = ClientRecord {
+                    client_id: record.code.clone(),
+                    secret_hash: self.vault.client_secret_hash(&secret),
+                    redirect_uris: c.redirect_uris,
+                    post_logout_redirect_uris: c.post_logout_redirect_uris,
+                    backchannel_logout_uri: c.backchannel_logout_uri,
+                    created_at: now,
+                    updated_at: now,
+                };
+                tx.insert_client(&rec).await?;
+                events.push(AuditEvent::new(by.actor(), Action::ClientRegistered).target(record.code.clone()));
+                Some((rec, secret))
+            }
+        };
+        self.commit(tx, ctx, &events).await?;
+        Ok(Registered { eservice: record, client })
+    }
+
+    /// A new client secret; the old one stops working at once.
+    pub async fn rotate_client_secret(&self, by: Registrar<'_>, ctx: &Ctx, client_id: &str) -> Result<String> {
+        let mut tx = self.store.write().await?;
+        tx.find_client(client_id).await?.ok_or(Error::NotFound)?;
+        let secret = random_token();
+        tx.update_client_secret(client_id, &self.vault.client_secret_hash(&secret), self.clock.now()).await?;
+        let ev = AuditEvent::new(by.actor(), Action::ClientSecretRotated).target(client_id);
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(secret)
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<(EServiceRecord, Option<ClientRecord>)>> {
+        let mut tx = self.store.read().await?;
+        let clients = tx.list_clients().await?;
+        let eservices = tx.list_eservices().await?;
+        Ok(eservices
+            .into_iter()
+            .map(|e| {
+                let c = clients.iter().find(|c| c.client_id == e.code).cloned();
+                (e, c)
+            })
+            .collect())
+    }
+
+    /// The client a request names, when its secret is right. Unknown clients and wrong
+    /// secrets answer alike.
+    pub async fn authenticate_client(&self, client_id: &str, secret: &str) -> OidcResult<ClientRecord> {
+        let mut tx = self.store.read().await?;
+        let client = tx.find_client(client_id).await?;
+        let offered = self.vault.client_secret_hash(secret);
+        match client {
+            Some(c) if same_digest(&c.secret_hash, &offered) => Ok(c),
+            _ => Err(OidcError::invalid_client()),
+        }
+    }
+
+    /// A client by id, for the authorize and logout endpoints (which do not authenticate it).
+    pub async fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.find_client(client_id).await?)
+    }
+}

@@ -1,0 +1,53 @@
+//! The provider's part of the storage port; every `Tx` implements it.
+
+use super::model::*;
+use crate::clock::Timestamp;
+use crate::store::StoreResult;
+
+#[async_trait::async_trait]
+pub trait OidcTx: Send {
+    async fn insert_client(&mut self, c: &ClientRecord) -> StoreResult<()>;
+    async fn find_client(&mut self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
+    async fn list_clients(&mut self) -> StoreResult<Vec<ClientRecord>>;
+    async fn update_client_secret(&mut self, client_id: &str, secret_hash: &str, at: Timestamp) -> StoreResult<()>;
+
+    async fn insert_oidc_code(&mut self, c: &CodeRecord) -> StoreResult<()>;
+    async fn find_oidc_code(&mut self, code_hash: &str) -> StoreResult<Option<CodeRecord>>;
+    /// Marks the code redeemed into `grant_id`; false when it already was.
+    async fn redeem_oidc_code(&mut self, code_hash: &str, grant_id: &str) -> StoreResult<bool>;
+
+    async fn insert_grant(&mut self, g: &GrantRecord) -> StoreResult<()>;
+    async fn find_grant(&mut self, id: &str) -> StoreResult<Option<GrantRecord>>;
+    async fn revoke_grant(&mut self, id: &str, at: Timestamp) -> StoreResult<()>;
+    /// Live (unrevoked) grants of a login, optionally only those of one client.
+    async fn live_grants_of_login(
+        &mut self,
+        entity_id: i64,
+        login_id: &str,
+        client_id: Option<&str>,
+    ) -> StoreResult<Vec<GrantRecord>>;
+    async fn live_grants_of_sid(&mut self, sid: &str) -> StoreResult<Vec<GrantRecord>>;
+
+    async fn insert_token(&mut self, t: &TokenRecord) -> StoreResult<()>;
+    async fn find_token(&mut self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+    /// Marks a refresh token exchanged; false when it already was.
+    async fn use_token(&mut self, token_hash: &str, at: Timestamp) -> StoreResult<bool>;
+
+    async fn insert_signing_key(&mut self, k: &SigningKeyRecord) -> StoreResult<()>;
+    async fn retire_signing_keys(&mut self, at: Timestamp) -> StoreResult<()>;
+    /// Every key, newest first.
+    async fn list_signing_keys(&mut self) -> StoreResult<Vec<SigningKeyRecord>>;
+
+    async fn insert_logout(&mut self, client_id: &str, sub: &str, sid: Option<&str>, at: Timestamp) -> StoreResult<()>;
+    async fn lease_logouts(
+        &mut self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<LogoutRecord>>;
+    async fn mark_logout_delivered(&mut self, id: i64, owner: &str, at: Timestamp) -> StoreResult<()>;
+    async fn mark_logout_retry(&mut self, id: i64, owner: &str, next: Timestamp, error: &str) -> StoreResult<()>;
+
+    async fn delete_registration(&mut self, entity_id: i64, code: &str) -> StoreResult<bool>;
+}

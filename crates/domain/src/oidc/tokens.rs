@@ -1,0 +1,365 @@
+//! The token endpoint's grants, and what a token is worth at userinfo and introspection.
+//! Access and refresh tokens are opaque random strings stored as hashes, so revoking one
+//! (or its whole grant) takes effect on the very next request on every node.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::clients::same_digest;
+use super::model::{Authentication, ClientRecord, GrantRecord, TokenKind, TokenRecord};
+use super::permission::{self, Permitted};
+use super::{has_scope, OidcError, OidcResult};
+use crate::audit::{Action, Actor, AuditEvent};
+use crate::clock::Timestamp;
+use crate::crypto::{random_token, token_hash};
+use crate::model::EServiceRecord;
+use crate::services::{Ctx, Services};
+use crate::store::Tx;
+
+const REVOKED_BY_CLIENT: &str = "revoked by the client";
+
+/// What an ID token and userinfo say about a login.
+#[derive(Debug, Clone)]
+pub struct Claims {
+    pub client_id: String,
+    pub sub: String,
+    pub scope: String,
+    pub auth: Authentication,
+    pub sid: Option<String>,
+    pub nonce: Option<String>,
+    pub name: String,
+    pub entity_number: String,
+    pub entity_name: String,
+    pub login_kind: String,
+}
+
+/// A token response's contents.
+#[derive(Debug)]
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in: i64,
+    pub scope: String,
+    /// Present for sign-ins (code and refresh grants): the ID token is made of these.
+    pub id_token: Option<Claims>,
+}
+
+/// What introspection reports about an active token.
+#[derive(Debug)]
+pub struct Introspection {
+    pub client_id: String,
+    pub kind: TokenKind,
+    pub scope: String,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub claims: Option<Claims>,
+}
+
+/// The department an access token of the client_credentials grant speaks for.
+#[derive(Debug, Clone)]
+pub struct DepartmentClient {
+    pub client_id: String,
+    pub department: String,
+}
+
+fn claims_of(grant: &GrantRecord, p: &Permitted, nonce: Option<String>) -> Claims {
+    let locale = grant.auth.locale.as_str();
+    let names = &p.entity.names;
+    let entity_name = match locale {
+        "pt" => names.pt.as_deref(),
+        "en" => names.en.as_deref(),
+        _ => names.zh.as_deref(),
+    }
+    .unwrap_or_else(|| names.display())
+    .to_string();
+    Claims {
+        client_id: grant.client_id.clone(),
+        sub: p.login.id.clone(),
+        scope: grant.scope.clone(),
+        auth: grant.auth.clone(),
+        sid: grant.sid.clone(),
+        nonce,
+        name: p.login.name.clone(),
+        entity_number: p.entity.number.clone(),
+        entity_name,
+        login_kind: p.login.kind.as_str().to_string(),
+    }
+}
+
+/// RFC 7636: BASE64URL(SHA256(verifier)) must equal the challenge.
+fn pkce_matches(verifier: &str, challenge: &str) -> bool {
+    let ok_chars = verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+    ok_chars
+        && (43..=128).contains(&verifier.len())
+        && same_digest(&URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())), challenge)
+}
+
+impl Services {
+    async fn mint(
+        &self,
+        tx: &mut dyn Tx,
+        grant_id: &str,
+        kind: TokenKind,
+        now: Timestamp,
+    ) -> Result<String, OidcError> {
+        let ttl = match kind {
+            TokenKind::Access => self.policy.access_token_ttl_secs,
+            TokenKind::Refresh => self.policy.refresh_token_ttl_secs,
+        };
+        let token = random_token();
+        tx.insert_token(&TokenRecord {
+            token_hash: token_hash(&token),
+            grant_id: grant_id.to_string(),
+            kind,
+            created_at: now,
+            expires_at: now.plus_secs(ttl),
+            used_at: None,
+        })
+        .await?;
+        Ok(token)
+    }
+
+    /// Revokes a grant for a reason worth auditing, and commits that alone.
+    async fn revoke_for(&self, mut tx: Box<dyn Tx>, ctx: &Ctx, grant: &GrantRecord, why: &str) -> OidcResult<()> {
+        let now = self.clock.now();
+        // The client itself asked: it needs no back-channel message about it.
+        let tell_client = why != REVOKED_BY_CLIENT;
+        super::logout::end_grants(tx.as_mut(), std::slice::from_ref(grant), now, tell_client).await?;
+        let ev = AuditEvent::new(Actor::Client(grant.client_id.clone()), Action::GrantRevoked)
+            .target(grant.id.clone())
+            .detail(why.to_string());
+        let ev = match grant.entity_id {
+            Some(e) => ev.entity(e),
+            None => ev,
+        };
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(())
+    }
+
+    /// `authorization_code`: single use, 60 s, bound to the client, the redirect URI and
+    /// the PKCE challenge. A second redemption revokes what the first one got (RFC 6749
+    /// §4.1.2), since the code has evidently leaked.
+    pub async fn exchange_code(
+        &self,
+        ctx: &Ctx,
+        client: &ClientRecord,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &str,
+    ) -> OidcResult<Issued> {
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        let invalid = || OidcError::invalid_grant("the code is invalid, expired or already used");
+        let Some(rec) = tx.find_oidc_code(&token_hash(code)).await? else { return Err(invalid()) };
+        if rec.client_id != client.client_id {
+            return Err(invalid());
+        }
+        if let Some(grant_id) = &rec.grant_id {
+            if let Some(g) = tx.find_grant(grant_id).await?.filter(|g| g.revoked_at.is_none()) {
+                self.revoke_for(tx, ctx, &g, "authorization code redeemed twice").await?;
+            }
+            return Err(invalid());
+        }
+        if now >= rec.expires_at {
+            return Err(invalid());
+        }
+        if rec.redirect_uri != redirect_uri {
+            return Err(OidcError::invalid_grant("redirect_uri differs from the authorization request's"));
+        }
+        if !pkce_matches(verifier, &rec.code_challenge) {
+            return Err(OidcError::invalid_grant("the code_verifier does not match the code_challenge"));
+        }
+        let permitted = match permission::check(tx.as_mut(), rec.entity_id, &rec.login_id, &client.client_id).await? {
+            Ok(p) => p,
+            Err(d) => return Err(OidcError::invalid_grant(d.description())),
+        };
+        let grant = GrantRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            client_id: client.client_id.clone(),
+            entity_id: Some(rec.entity_id),
+            login_id: Some(rec.login_id.clone()),
+            sid: Some(rec.sid.clone()),
+            scope: rec.scope.clone(),
+            auth: rec.auth.clone(),
+            created_at: now,
+            revoked_at: None,
+        };
+        tx.insert_grant(&grant).await?;
+        if !tx.redeem_oidc_code(&rec.code_hash, &grant.id).await? {
+            return Err(invalid());
+        }
+        let access_token = self.mint(tx.as_mut(), &grant.id, TokenKind::Access, now).await?;
+        let refresh_token = self.mint(tx.as_mut(), &grant.id, TokenKind::Refresh, now).await?;
+        tx.commit().await?;
+        Ok(Issued {
+            access_token,
+            refresh_token: Some(refresh_token),
+            expires_in: self.policy.access_token_ttl_secs,
+            scope: grant.scope.clone(),
+            id_token: Some(claims_of(&grant, &permitted, rec.nonce)),
+        })
+    }
+
+    /// `refresh_token`: each use replaces the refresh token; presenting a replaced one means
+    /// two parties hold it, so the whole grant is revoked (RFC 9700 §4.14.2).
+    pub async fn refresh(&self, ctx: &Ctx, client: &ClientRecord, refresh_token: &str) -> OidcResult<Issued> {
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        let invalid = || OidcError::invalid_grant("the refresh token is invalid, expired or revoked");
+        let Some(tok) = tx.find_token(&token_hash(refresh_token)).await? else { return Err(invalid()) };
+        if tok.kind != TokenKind::Refresh {
+            return Err(invalid());
+        }
+        let Some(grant) = tx.find_grant(&tok.grant_id).await? else { return Err(invalid()) };
+        if grant.client_id != client.client_id || grant.revoked_at.is_some() {
+            return Err(invalid());
+        }
+        if tok.used_at.is_some() {
+            self.revoke_for(tx, ctx, &grant, "a replaced refresh token was presented again").await?;
+            return Err(invalid());
+        }
+        if now >= tok.expires_at {
+            return Err(invalid());
+        }
+        let (Some(entity_id), Some(login_id)) = (grant.entity_id, grant.login_id.as_deref()) else {
+            return Err(invalid());
+        };
+        let permitted = match permission::check(tx.as_mut(), entity_id, login_id, &client.client_id).await? {
+            Ok(p) => p,
+            Err(d) => {
+                self.revoke_for(tx, ctx, &grant, d.code()).await?;
+                return Err(OidcError::invalid_grant(d.description()));
+            }
+        };
+        if !tx.use_token(&tok.token_hash, now).await? {
+            return Err(invalid());
+        }
+        let access_token = self.mint(tx.as_mut(), &grant.id, TokenKind::Access, now).await?;
+        let refresh_token = self.mint(tx.as_mut(), &grant.id, TokenKind::Refresh, now).await?;
+        tx.commit().await?;
+        Ok(Issued {
+            access_token,
+            refresh_token: Some(refresh_token),
+            expires_in: self.policy.access_token_ttl_secs,
+            scope: grant.scope.clone(),
+            id_token: Some(claims_of(&grant, &permitted, None)),
+        })
+    }
+
+    /// `client_credentials`: a token for the e-service itself, for the department API.
+    pub async fn client_credentials(&self, client: &ClientRecord) -> OidcResult<Issued> {
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        let grant = GrantRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            client_id: client.client_id.clone(),
+            entity_id: None,
+            login_id: None,
+            sid: None,
+            scope: "department".into(),
+            auth: Authentication { auth_time: now, acr: String::new(), amr: String::new(), locale: String::new() },
+            created_at: now,
+            revoked_at: None,
+        };
+        tx.insert_grant(&grant).await?;
+        let access_token = self.mint(tx.as_mut(), &grant.id, TokenKind::Access, now).await?;
+        tx.commit().await?;
+        Ok(Issued {
+            access_token,
+            refresh_token: None,
+            expires_in: self.policy.access_token_ttl_secs,
+            scope: grant.scope,
+            id_token: None,
+        })
+    }
+
+    /// A token that is live now: known, unexpired, unreplaced, its grant unrevoked and, for
+    /// a login's grant, the login still permitted the e-service.
+    async fn live_token(
+        &self,
+        tx: &mut dyn Tx,
+        token: &str,
+    ) -> OidcResult<Option<(TokenRecord, GrantRecord, Option<Permitted>)>> {
+        let now = self.clock.now();
+        let Some(tok) = tx.find_token(&token_hash(token)).await? else { return Ok(None) };
+        if now >= tok.expires_at || tok.used_at.is_some() {
+            return Ok(None);
+        }
+        let Some(grant) = tx.find_grant(&tok.grant_id).await?.filter(|g| g.revoked_at.is_none()) else {
+            return Ok(None);
+        };
+        let permitted = match (grant.entity_id, grant.login_id.as_deref()) {
+            (Some(e), Some(l)) => match permission::check(tx, e, l, &grant.client_id).await? {
+                Ok(p) => Some(p),
+                Err(_) => return Ok(None),
+            },
+            _ => None,
+        };
+        Ok(Some((tok, grant, permitted)))
+    }
+
+    async fn department_of(&self, tx: &mut dyn Tx, client_id: &str) -> OidcResult<Option<EServiceRecord>> {
+        Ok(tx.find_eservice(client_id).await?)
+    }
+
+    /// RFC 7662. A token is shown active only to its own client or another e-service of
+    /// the same department (a department's resource servers).
+    pub async fn introspect(&self, client: &ClientRecord, token: &str) -> OidcResult<Option<Introspection>> {
+        let mut tx = self.store.read().await?;
+        let Some((tok, grant, permitted)) = self.live_token(tx.as_mut(), token).await? else { return Ok(None) };
+        if grant.client_id != client.client_id {
+            let theirs = self.department_of(tx.as_mut(), &grant.client_id).await?;
+            let ours = self.department_of(tx.as_mut(), &client.client_id).await?;
+            if theirs.map(|e| e.department) != ours.map(|e| e.department) {
+                return Ok(None);
+            }
+        }
+        Ok(Some(Introspection {
+            client_id: grant.client_id.clone(),
+            kind: tok.kind,
+            scope: grant.scope.clone(),
+            issued_at: tok.created_at,
+            expires_at: tok.expires_at,
+            claims: permitted.map(|p| claims_of(&grant, &p, None)),
+        }))
+    }
+
+    /// OpenID Connect userinfo: the claims behind a live access token of a sign-in.
+    pub async fn userinfo(&self, access_token: &str) -> OidcResult<Claims> {
+        let mut tx = self.store.read().await?;
+        let invalid = || OidcError::oauth("invalid_token", "the access token is invalid, expired or revoked");
+        match self.live_token(tx.as_mut(), access_token).await? {
+            Some((tok, grant, Some(p))) if tok.kind == TokenKind::Access && has_scope(&grant.scope, "openid") => {
+                Ok(claims_of(&grant, &p, None))
+            }
+            _ => Err(invalid()),
+        }
+    }
+
+    /// RFC 7009: revokes the token's whole grant when it is the client's; answers the same
+    /// whatever the token was.
+    pub async fn revoke_token(&self, ctx: &Ctx, client: &ClientRecord, token: &str) -> OidcResult<()> {
+        let mut tx = self.store.write().await?;
+        let Some(tok) = tx.find_token(&token_hash(token)).await? else { return Ok(()) };
+        let Some(grant) = tx.find_grant(&tok.grant_id).await? else { return Ok(()) };
+        if grant.client_id != client.client_id || grant.revoked_at.is_some() {
+            return Ok(());
+        }
+        self.revoke_for(tx, ctx, &grant, REVOKED_BY_CLIENT).await
+    }
+
+    /// The department behind a client_credentials access token (the department API's bearer).
+    pub async fn department_client(&self, access_token: &str) -> OidcResult<DepartmentClient> {
+        let mut tx = self.store.read().await?;
+        let invalid = || OidcError::oauth("invalid_token", "the access token is invalid, expired or revoked");
+        let Some((tok, grant, None)) = self.live_token(tx.as_mut(), access_token).await? else {
+            return Err(invalid());
+        };
+        if tok.kind != TokenKind::Access || grant.login_id.is_some() {
+            return Err(invalid());
+        }
+        let eservice = self.department_of(tx.as_mut(), &grant.client_id).await?.ok_or_else(invalid)?;
+        Ok(DepartmentClient { client_id: grant.client_id, department: eservice.department })
+    }
+}

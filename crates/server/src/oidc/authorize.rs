@@ -1,0 +1,265 @@
+//! `GET /oidc/authorize` and the sign-in form it shows (`POST /oidc/login`).
+
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use domain::access::{Caller, Principal};
+use domain::oidc::authorize::{AuthorizeError, AuthorizeRequest, Outcome, Prompt};
+use domain::sessions::LoginInput;
+use domain::Error;
+
+use super::cookies::{self, CSRF, SSO};
+use super::page::{self, FormErrors, Lang, LoginForm};
+use crate::extract::ReqCtx;
+use crate::router::AppState;
+
+fn pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+}
+
+/// `uri` with the parameters added to its query (it may already have one).
+pub fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        s.append_pair(k, v);
+    }
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    format!("{uri}{sep}{}", s.finish())
+}
+
+pub fn see_other(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    res.headers_mut().insert(header::LOCATION, HeaderValue::from_str(location).expect("an encoded URI"));
+    res
+}
+
+fn error_redirect(state: &AppState, uri: &str, st: Option<&str>, error: &str, description: &str) -> Response {
+    let mut params = vec![("error", error), ("error_description", description), ("iss", state.issuer.as_ref())];
+    if let Some(s) = st {
+        params.push(("state", s));
+    }
+    see_other(&with_params(uri, &params))
+}
+
+fn refused(state: &AppState, e: AuthorizeError, lang: Lang) -> Response {
+    match e {
+        AuthorizeError::NoRedirect(why) => page::bad_request_page(lang, &why),
+        AuthorizeError::Redirect { redirect_uri, state: st, error, description } => {
+            error_redirect(state, &redirect_uri, st.as_deref(), error, &description)
+        }
+    }
+}
+
+/// The login behind the browser's single sign-on cookie, if it is still good.
+pub async fn session_caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
+    let token = cookies::read(state, headers, SSO)?;
+    match state.services.authenticate(&token).await {
+        Ok(Principal::Login(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// The CSRF cookie's value, made when the browser has none; with the form value it pairs with.
+pub fn csrf_pair(state: &AppState, headers: &HeaderMap) -> (String, String, Option<HeaderValue>) {
+    match cookies::read(state, headers, CSRF) {
+        Some(c) => {
+            let form = state.services.vault.csrf_token(&c);
+            (c, form, None)
+        }
+        None => {
+            let c = domain::crypto::random_token();
+            let form = state.services.vault.csrf_token(&c);
+            let set = cookies::set(state, CSRF, &c, None);
+            (c, form, Some(set))
+        }
+    }
+}
+
+/// A form post is ours when its CSRF value pairs with the cookie and, when the browser
+/// says where it comes from, it comes from the issuer's origin.
+pub fn form_is_ours(state: &AppState, headers: &HeaderMap, form_csrf: &str) -> bool {
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        if origin != state.issuer_origin() {
+            return false;
+        }
+    }
+    match cookies::read(state, headers, CSRF) {
+        Some(c) => domain::oidc::clients::same_digest(&state.services.vault.csrf_token(&c), form_csrf),
+        None => false,
+    }
+}
+
+async fn eservice_name(state: &AppState, client_id: &str, lang: Lang) -> String {
+    let list = state.services.list_eservices().await.unwrap_or_default();
+    list.into_iter()
+        .find(|e| e.code == client_id)
+        .map(|e| match lang {
+            Lang::Zh => e.name_zh,
+            Lang::Pt => e.name_pt,
+            Lang::En => e.name_en,
+        })
+        .unwrap_or_else(|| client_id.to_string())
+}
+
+async fn show_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    raw: &str,
+    req: &AuthorizeRequest,
+    typed: (&str, &str),
+    errors: FormErrors,
+    status: StatusCode,
+) -> Response {
+    let lang = Lang::from_tag(req.locale);
+    let (_, form_csrf, set_cookie) = csrf_pair(state, headers);
+    let name = eservice_name(state, &req.client.client_id, lang).await;
+    let form = LoginForm {
+        lang,
+        eservice_name: &name,
+        authorize: raw,
+        csrf: &form_csrf,
+        entity_number: typed.0,
+        username: typed.1,
+        errors,
+    };
+    let mut res = page::login_page(form, status);
+    if let Some(c) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// A signed-in person's request, answered: the code, or why not.
+async fn finish(state: &AppState, ctx: &domain::services::Ctx, caller: &Caller, req: &AuthorizeRequest) -> Response {
+    let lang = Lang::from_tag(req.locale);
+    let st = req.state.as_deref();
+    match state.services.authorize(ctx, caller, req).await {
+        Ok(Outcome::Code(code)) => {
+            let mut params = vec![("code", code.as_str()), ("iss", state.issuer.as_ref())];
+            if let Some(s) = st {
+                params.push(("state", s));
+            }
+            see_other(&with_params(&req.redirect_uri, &params))
+        }
+        Ok(Outcome::Denied(d)) => {
+            let mut params = vec![("error", "access_denied"), ("error_description", d.description())];
+            if let Some(s) = st {
+                params.push(("state", s));
+            }
+            page::denied_page(lang, d.code(), &with_params(&req.redirect_uri, &params))
+        }
+        Ok(Outcome::NeedsAdvanced) => error_redirect(
+            state,
+            &req.redirect_uri,
+            st,
+            "unmet_authentication_requirements",
+            "this e-service needs advanced authentication, which is not available for this sign-in",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "authorization failed");
+            error_redirect(state, &req.redirect_uri, st, "server_error", "the service failed; try again")
+        }
+    }
+}
+
+pub async fn get_authorize(
+    State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let raw = query.unwrap_or_default();
+    let req = match state.services.parse_authorize(&pairs(&raw)).await {
+        Ok(r) => r,
+        Err(e) => return refused(&state, e, Lang::Zh),
+    };
+    match session_caller(&state, &headers).await {
+        Some(c) if state.services.session_suffices(&req, &c) => finish(&state, &ctx, &c, &req).await,
+        _ if req.prompt == Prompt::None => error_redirect(
+            &state,
+            &req.redirect_uri,
+            req.state.as_deref(),
+            "login_required",
+            "the person is not signed in",
+        ),
+        _ => show_login(&state, &headers, &raw, &req, ("", ""), FormErrors::default(), StatusCode::OK).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginFormBody {
+    #[serde(default)]
+    authorize: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    entity_number: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn post_login(
+    State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
+    headers: HeaderMap,
+    Form(f): Form<LoginFormBody>,
+) -> Response {
+    let req = match state.services.parse_authorize(&pairs(&f.authorize)).await {
+        Ok(r) => r,
+        Err(e) => return refused(&state, e, Lang::Zh),
+    };
+    let lang = Lang::from_tag(req.locale);
+    if !form_is_ours(&state, &headers, &f.csrf) {
+        return page::forbidden_page(lang);
+    }
+    let typed = (f.entity_number.as_str(), f.username.as_str());
+    let input =
+        LoginInput { entity_number: f.entity_number.clone(), username: f.username.clone(), password: f.password };
+    let signed = match state.services.login(&ctx, input).await {
+        Ok(s) => s,
+        Err(e) => {
+            let (status, errors) = login_errors(e);
+            return show_login(&state, &headers, &f.authorize, &req, typed, errors, status).await;
+        }
+    };
+    let caller = match state.services.authenticate(&signed.token).await {
+        Ok(Principal::Login(c)) => c,
+        _ => return page::forbidden_page(lang),
+    };
+    let mut res = finish(&state, &ctx, &caller, &req).await;
+    res.headers_mut().append(header::SET_COOKIE, cookies::set(&state, SSO, &signed.token, None));
+    res
+}
+
+/// A failed sign-in, as the form shows it: the cause beside the field it concerns.
+fn login_errors(e: Error) -> (StatusCode, FormErrors) {
+    match e {
+        Error::InvalidCredentials => (
+            StatusCode::UNAUTHORIZED,
+            FormErrors { summary: None, fields: vec![("password".into(), "invalid_credentials")] },
+        ),
+        Error::Validation(fields) => {
+            let fields = fields
+                .into_iter()
+                .map(|f| {
+                    let key = if f.code == "required" { "required" } else { "invalid" };
+                    (f.field, key)
+                })
+                .collect();
+            (StatusCode::BAD_REQUEST, FormErrors { summary: None, fields })
+        }
+        Error::TooManyAttempts { .. } => {
+            (StatusCode::TOO_MANY_REQUESTS, FormErrors { summary: Some("too_many_attempts"), fields: vec![] })
+        }
+        Error::PasswordLocked => {
+            (StatusCode::FORBIDDEN, FormErrors { summary: Some("password_locked"), fields: vec![] })
+        }
+        other => {
+            tracing::error!(error = %other, "sign-in failed");
+            (StatusCode::SERVICE_UNAVAILABLE, FormErrors { summary: Some("too_many_attempts"), fields: vec![] })
+        }
+    }
+}

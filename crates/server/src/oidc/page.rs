@@ -1,0 +1,262 @@
+//! The provider's few pages (sign-in, refusals, sign-out), plain and trilingual, until the
+//! web platform restyles them. No script; every value escaped.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Lang {
+    Zh,
+    Pt,
+    En,
+}
+
+impl Lang {
+    pub fn from_tag(tag: Option<&str>) -> Lang {
+        match tag {
+            Some("pt") => Lang::Pt,
+            Some("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+    fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-Hant",
+            Lang::Pt => "pt",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// The message catalogue of these pages: key → (zh-Hant, pt, en).
+fn t(lang: Lang, key: &str) -> &'static str {
+    let (zh, pt, en) = match key {
+        "title" => ("一戶通實體帳戶登入", "Conta de Entidade — iniciar sessão", "Entity Account — sign in"),
+        "lead" => (
+            "以實體帳戶登入：",
+            "Inicie sessão com a conta de entidade para usar:",
+            "Sign in with your entity account to use:",
+        ),
+        "entity_number" => ("實體編號", "Número da entidade", "Entity number"),
+        "username" => ("用戶名稱", "Nome de utilizador", "Username"),
+        "password" => ("密碼", "Palavra-passe", "Password"),
+        "submit" => ("登入", "Iniciar sessão", "Sign in"),
+        "invalid_credentials" => (
+            "實體編號、用戶名稱或密碼不正確。",
+            "Número da entidade, nome de utilizador ou palavra-passe incorrectos.",
+            "The entity number, username or password is wrong.",
+        ),
+        "too_many_attempts" => (
+            "嘗試次數過多，請稍後再試。",
+            "Demasiadas tentativas; tente mais tarde.",
+            "Too many attempts; try again later.",
+        ),
+        "password_locked" => (
+            "密碼已因多次錯誤而停用，請重設密碼。",
+            "A palavra-passe foi desactivada após demasiadas falhas; redefina-a.",
+            "The password was disabled after too many failures; reset it.",
+        ),
+        "required" => ("必須填寫。", "Campo obrigatório.", "Required."),
+        "invalid" => ("格式不正確。", "Formato inválido.", "Not in the expected format."),
+        "errors" => ("請更正以下錯誤：", "Corrija o seguinte:", "Please correct the following:"),
+        "denied_title" => {
+            ("未能使用此電子服務", "Não pode usar este serviço electrónico", "You cannot use this e-service")
+        }
+        "eservice_not_assigned" => (
+            "實體的管理員尚未為此登入帳戶分配此電子服務。",
+            "O administrador da entidade não atribuiu este serviço a este acesso.",
+            "Your entity's administrator has not assigned this e-service to your login.",
+        ),
+        "entity_not_registered" => (
+            "實體尚未登記使用此電子服務。",
+            "A entidade não está registada neste serviço electrónico.",
+            "Your entity is not registered with this e-service.",
+        ),
+        "entity_account_has_no_eservices" => (
+            "實體帳戶只用於管理，不能使用電子服務。",
+            "A conta de entidade serve para gerir acessos e não usa serviços electrónicos.",
+            "The entity account manages logins and does not use e-services.",
+        ),
+        "login_not_active" => ("此登入帳戶未啟用。", "Este acesso não está activo.", "This login is not active."),
+        "unknown_eservice" => ("沒有此電子服務。", "Serviço electrónico desconhecido.", "Unknown e-service."),
+        "return" => ("返回電子服務", "Voltar ao serviço electrónico", "Return to the e-service"),
+        "bad_request_title" => ("請求無效", "Pedido inválido", "Invalid request"),
+        "forbidden_title" => ("請求被拒絕", "Pedido recusado", "Request refused"),
+        "forbidden" => (
+            "表單已過期或來自其他網站，請重新開始。",
+            "O formulário expirou ou veio de outro sítio; recomece.",
+            "The form expired or came from another site; please start again.",
+        ),
+        "logout_title" => ("登出", "Terminar sessão", "Sign out"),
+        "logout_confirm" => {
+            ("確定登出一戶通實體帳戶？", "Terminar a sessão da Conta de Entidade?", "Sign out of Entity Account?")
+        }
+        "logged_out" => ("你已登出。", "Sessão terminada.", "You are signed out."),
+        _ => ("?", "?", "?"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::Pt => pt,
+        Lang::En => en,
+    }
+}
+
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}\
+label{display:block;margin-top:1rem;font-weight:600}input{display:block;width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}\
+button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem;background:#0b4f8a;color:#fff;border:0}\
+.error{color:#a00000}:focus{outline:3px solid #f5a623}";
+
+pub fn render(lang: Lang, status: StatusCode, title_key: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><style>{STYLE}</style></head><body><main><h1>{}</h1>{body}</main></body></html>",
+        lang.html_lang(),
+        esc(t(lang, title_key)),
+        esc(t(lang, title_key)),
+    );
+    let mut res = (status, html).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    // The style element is the only inline content; no script at all.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+pub fn hidden(name: &str, value: &str) -> String {
+    format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", esc(name), esc(value))
+}
+
+/// What went wrong in the sign-in form: a message at the top, and one beside each field.
+#[derive(Default)]
+pub struct FormErrors {
+    pub summary: Option<&'static str>,
+    pub fields: Vec<(String, &'static str)>,
+}
+
+pub struct LoginForm<'a> {
+    pub lang: Lang,
+    pub eservice_name: &'a str,
+    pub authorize: &'a str,
+    pub csrf: &'a str,
+    pub entity_number: &'a str,
+    pub username: &'a str,
+    pub errors: FormErrors,
+}
+
+pub fn login_page(f: LoginForm<'_>, status: StatusCode) -> Response {
+    let lang = f.lang;
+    let field_error = |name: &str| -> String {
+        f.errors
+            .fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| format!("<p class=\"error\" id=\"{name}-error\">{}</p>", esc(t(lang, k))))
+            .unwrap_or_default()
+    };
+    let described = |name: &str| {
+        if f.errors.fields.iter().any(|(n, _)| n == name) {
+            format!(" aria-invalid=\"true\" aria-describedby=\"{name}-error\"")
+        } else {
+            String::new()
+        }
+    };
+    let mut summary = String::new();
+    if f.errors.summary.is_some() || !f.errors.fields.is_empty() {
+        let mut items = String::new();
+        if let Some(k) = f.errors.summary {
+            items.push_str(&format!("<li>{}</li>", esc(t(lang, k))));
+        }
+        for (name, k) in &f.errors.fields {
+            items.push_str(&format!("<li><a href=\"#{name}\">{}</a></li>", esc(t(lang, k))));
+        }
+        summary =
+            format!("<div role=\"alert\" class=\"error\"><p>{}</p><ul>{items}</ul></div>", esc(t(lang, "errors")));
+    }
+    let body = format!(
+        "{summary}<p>{} <strong>{}</strong></p><form method=\"post\" action=\"/oidc/login\">{}{}\
+         <label for=\"entity_number\">{}</label><input id=\"entity_number\" name=\"entity_number\" inputmode=\"numeric\" autocomplete=\"organization\" value=\"{}\"{}>{}\
+         <label for=\"username\">{}</label><input id=\"username\" name=\"username\" autocomplete=\"username\" value=\"{}\"{}>{}\
+         <label for=\"password\">{}</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\"{}>{}\
+         <button type=\"submit\">{}</button></form>",
+        esc(t(lang, "lead")),
+        esc(f.eservice_name),
+        hidden("authorize", f.authorize),
+        hidden("csrf", f.csrf),
+        esc(t(lang, "entity_number")),
+        esc(f.entity_number),
+        described("entity_number"),
+        field_error("entity_number"),
+        esc(t(lang, "username")),
+        esc(f.username),
+        described("username"),
+        field_error("username"),
+        esc(t(lang, "password")),
+        described("password"),
+        field_error("password"),
+        esc(t(lang, "submit")),
+    );
+    render(lang, status, "title", &body)
+}
+
+pub fn denied_page(lang: Lang, reason_code: &str, return_url: &str) -> Response {
+    let body = format!(
+        "<p role=\"alert\">{}</p><p><a id=\"return\" href=\"{}\">{}</a></p>",
+        esc(t(lang, reason_code)),
+        esc(return_url),
+        esc(t(lang, "return"))
+    );
+    render(lang, StatusCode::FORBIDDEN, "denied_title", &body)
+}
+
+pub fn bad_request_page(lang: Lang, detail: &str) -> Response {
+    render(lang, StatusCode::BAD_REQUEST, "bad_request_title", &format!("<p role=\"alert\">{}</p>", esc(detail)))
+}
+
+pub fn forbidden_page(lang: Lang) -> Response {
+    render(
+        lang,
+        StatusCode::FORBIDDEN,
+        "forbidden_title",
+        &format!("<p role=\"alert\">{}</p>", esc(t(lang, "forbidden"))),
+    )
+}
+
+pub fn logout_confirm_page(lang: Lang, csrf: &str, carry: &[(&str, &str)]) -> Response {
+    let fields: String = carry.iter().map(|(k, v)| hidden(k, v)).collect();
+    let body = format!(
+        "<p>{}</p><form method=\"post\" action=\"/oidc/logout\">{}{fields}<button type=\"submit\">{}</button></form>",
+        esc(t(lang, "logout_confirm")),
+        hidden("csrf", csrf),
+        esc(t(lang, "logout_title"))
+    );
+    render(lang, StatusCode::OK, "logout_title", &body)
+}
+
+pub fn logged_out_page(lang: Lang) -> Response {
+    render(lang, StatusCode::OK, "logout_title", &format!("<p>{}</p>", esc(t(lang, "logged_out"))))
+}
+
+pub fn message(lang: Lang, key: &'static str) -> &'static str {
+    t(lang, key)
+}

@@ -1,0 +1,220 @@
+//! The token endpoint (RFC 6749 §3.2), userinfo, introspection (RFC 7662) and revocation
+//! (RFC 7009). Errors are OAuth's JSON, not problem documents: that is what clients parse.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use domain::oidc::model::{ClientRecord, TokenKind};
+use domain::oidc::tokens::Issued;
+use domain::oidc::{OidcError, OidcResult};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+use super::jose;
+use crate::extract::ReqCtx;
+use crate::router::AppState;
+
+pub fn oauth_error(e: OidcError) -> Response {
+    match e {
+        OidcError::OAuth { error, description } => {
+            let status = match error {
+                "invalid_client" => StatusCode::UNAUTHORIZED,
+                "invalid_token" => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            let mut res = (status, Json(json!({"error": error, "error_description": description}))).into_response();
+            if error == "invalid_client" {
+                res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"oidc\""));
+            }
+            if error == "invalid_token" {
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+            }
+            res
+        }
+        OidcError::Service(e) => {
+            tracing::error!(error = %e, "token endpoint failed");
+            let status = match e {
+                domain::Error::Store(domain::store::StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            (status, Json(json!({"error": "server_error", "error_description": "the service failed; try again"})))
+                .into_response()
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+/// `client_secret_basic` (RFC 6749 §2.3.1: both parts form-encoded) or `client_secret_post`;
+/// never both.
+pub async fn authenticate_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> OidcResult<ClientRecord> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, b64)| b64.trim().to_string());
+    let posted = (form.get("client_id"), form.get("client_secret"));
+    let (id, secret) = match (basic, posted) {
+        (Some(_), (_, Some(_))) => {
+            return Err(OidcError::invalid_request("use one client authentication method, not two"))
+        }
+        (Some(b64), (posted_id, None)) => {
+            let decoded = STANDARD.decode(b64).ok().and_then(|b| String::from_utf8(b).ok());
+            let Some((id, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
+                return Err(OidcError::invalid_client());
+            };
+            let id = percent_decode(id);
+            if posted_id.is_some_and(|p| *p != id) {
+                return Err(OidcError::invalid_client());
+            }
+            (id, percent_decode(secret))
+        }
+        (None, (Some(id), Some(secret))) => (id.clone(), secret.clone()),
+        (None, _) => return Err(OidcError::invalid_client()),
+    };
+    state.services.authenticate_client(&id, &secret).await
+}
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> OidcResult<&'a str> {
+    form.get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| OidcError::invalid_request(format!("{name} is required")))
+}
+
+async fn token_response(state: &AppState, issued: Issued) -> Result<Response, OidcError> {
+    let mut body = Map::new();
+    body.insert("access_token".into(), json!(issued.access_token));
+    body.insert("token_type".into(), json!("Bearer"));
+    body.insert("expires_in".into(), json!(issued.expires_in));
+    body.insert("scope".into(), json!(issued.scope));
+    if let Some(r) = issued.refresh_token {
+        body.insert("refresh_token".into(), json!(r));
+    }
+    if let Some(claims) = issued.id_token {
+        let now = state.services.clock.now();
+        let signer = state.services.signer().await?;
+        let jwt = jose::id_token(&signer, &state.issuer, &claims, now, state.services.policy.id_token_ttl_secs)
+            .map_err(|e| OidcError::Service(domain::Error::Internal(e)))?;
+        body.insert("id_token".into(), json!(jwt));
+    }
+    let mut res = Json(Value::Object(body)).into_response();
+    res.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(res)
+}
+
+pub async fn post_token(
+    State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let client = authenticate_client(&state, &headers, &form).await?;
+        let issued = match field(&form, "grant_type")? {
+            "authorization_code" => {
+                let code = field(&form, "code")?;
+                let redirect_uri = field(&form, "redirect_uri")?;
+                let verifier = form.get("code_verifier").map(String::as_str).unwrap_or_default();
+                if verifier.is_empty() {
+                    return Err(OidcError::invalid_grant("code_verifier is required (PKCE)"));
+                }
+                state.services.exchange_code(&ctx, &client, code, redirect_uri, verifier).await?
+            }
+            "refresh_token" => state.services.refresh(&ctx, &client, field(&form, "refresh_token")?).await?,
+            "client_credentials" => state.services.client_credentials(&client).await?,
+            _ => {
+                return Err(OidcError::oauth(
+                    "unsupported_grant_type",
+                    "grant_type must be authorization_code, refresh_token or client_credentials",
+                ))
+            }
+        };
+        token_response(&state, issued).await
+    }
+    .await;
+    result.unwrap_or_else(oauth_error)
+}
+
+pub async fn post_introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let client = authenticate_client(&state, &headers, &form).await?;
+        let token = field(&form, "token")?;
+        let Some(i) = state.services.introspect(&client, token).await? else {
+            return Ok(Json(json!({"active": false})).into_response());
+        };
+        let mut m = Map::new();
+        m.insert("active".into(), json!(true));
+        m.insert("iss".into(), json!(state.issuer.as_ref()));
+        m.insert("client_id".into(), json!(i.client_id));
+        m.insert("scope".into(), json!(i.scope));
+        m.insert("iat".into(), json!(jose::secs(i.issued_at)));
+        m.insert("exp".into(), json!(jose::secs(i.expires_at)));
+        m.insert(
+            "token_type".into(),
+            json!(match i.kind {
+                TokenKind::Access => "Bearer",
+                TokenKind::Refresh => "refresh_token",
+            }),
+        );
+        if let Some(c) = &i.claims {
+            jose::scoped_claims(&mut m, c);
+            m.insert("acr".into(), json!(c.auth.acr));
+            m.insert("auth_time".into(), json!(jose::secs(c.auth.auth_time)));
+        }
+        Ok(Json(Value::Object(m)).into_response())
+    }
+    .await;
+    result.unwrap_or_else(oauth_error)
+}
+
+pub async fn post_revoke(
+    State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let client = authenticate_client(&state, &headers, &form).await?;
+        let token = field(&form, "token")?;
+        state.services.revoke_token(&ctx, &client, token).await?;
+        Ok(StatusCode::OK.into_response())
+    }
+    .await;
+    result.unwrap_or_else(oauth_error)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = bearer(&headers) else {
+        return oauth_error(OidcError::oauth("invalid_token", "a bearer access token is required"));
+    };
+    match state.services.userinfo(token).await {
+        Ok(c) => {
+            let mut m = Map::new();
+            jose::scoped_claims(&mut m, &c);
+            Json(Value::Object(m)).into_response()
+        }
+        Err(e) => oauth_error(e),
+    }
+}

@@ -1,0 +1,392 @@
+//! The SQL of the OpenID Connect provider's store methods, instantiated after `impl_store!`
+//! in each backend's module (it reuses that expansion's `DbTx`, `get`, `ts` and `map_err`).
+
+macro_rules! impl_oidc_store {
+    () => {
+        use domain::oidc::model as om;
+
+        fn lines(s: String) -> Vec<String> {
+            s.lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
+        }
+
+        const CLIENT_COLS: &str = "client_id, secret_hash, redirect_uris, post_logout_redirect_uris, \
+                                   backchannel_logout_uri, created_at, updated_at";
+
+        fn client_from(r: &DbRow) -> StoreResult<om::ClientRecord> {
+            Ok(om::ClientRecord {
+                client_id: get(r, "client_id")?,
+                secret_hash: get(r, "secret_hash")?,
+                redirect_uris: lines(get(r, "redirect_uris")?),
+                post_logout_redirect_uris: lines(get(r, "post_logout_redirect_uris")?),
+                backchannel_logout_uri: get(r, "backchannel_logout_uri")?,
+                created_at: ts(r, "created_at")?,
+                updated_at: ts(r, "updated_at")?,
+            })
+        }
+
+        fn auth_from(r: &DbRow) -> StoreResult<om::Authentication> {
+            Ok(om::Authentication {
+                auth_time: ts(r, "auth_time")?,
+                acr: get(r, "acr")?,
+                amr: get(r, "amr")?,
+                locale: get(r, "locale")?,
+            })
+        }
+
+        const GRANT_COLS: &str =
+            "id, client_id, entity_id, login_id, sid, scope, auth_time, acr, amr, locale, created_at, revoked_at";
+
+        fn grant_from(r: &DbRow) -> StoreResult<om::GrantRecord> {
+            Ok(om::GrantRecord {
+                id: get(r, "id")?,
+                client_id: get(r, "client_id")?,
+                entity_id: get(r, "entity_id")?,
+                login_id: get(r, "login_id")?,
+                sid: get(r, "sid")?,
+                scope: get(r, "scope")?,
+                auth: auth_from(r)?,
+                created_at: ts(r, "created_at")?,
+                revoked_at: ts_opt(r, "revoked_at")?,
+            })
+        }
+
+        const OIDC_CODE_COLS: &str = "code_hash, client_id, entity_id, login_id, redirect_uri, code_challenge, nonce, \
+                                 scope, sid, auth_time, acr, amr, locale, created_at, expires_at, grant_id";
+
+        const KEY_COLS: &str = "kid, private_sealed, public_jwk, created_at, retired_at";
+
+        #[async_trait::async_trait]
+        impl domain::oidc::store::OidcTx for DbTx {
+            async fn insert_client(&mut self, c: &om::ClientRecord) -> StoreResult<()> {
+                sqlx::query(&format!("INSERT INTO oidc_clients ({CLIENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+                    .bind(&c.client_id)
+                    .bind(&c.secret_hash)
+                    .bind(c.redirect_uris.join("\n"))
+                    .bind(c.post_logout_redirect_uris.join("\n"))
+                    .bind(&c.backchannel_logout_uri)
+                    .bind(c.created_at.0)
+                    .bind(c.updated_at.0)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn find_client(&mut self, client_id: &str) -> StoreResult<Option<om::ClientRecord>> {
+                let sql = format!("SELECT {CLIENT_COLS} FROM oidc_clients WHERE client_id = $1");
+                let row = sqlx::query(&sql).bind(client_id).fetch_optional(self.c()).await.map_err(map_err)?;
+                row.as_ref().map(client_from).transpose()
+            }
+
+            async fn list_clients(&mut self) -> StoreResult<Vec<om::ClientRecord>> {
+                let sql = format!("SELECT {CLIENT_COLS} FROM oidc_clients ORDER BY client_id");
+                let rows = sqlx::query(&sql).fetch_all(self.c()).await.map_err(map_err)?;
+                rows.iter().map(client_from).collect()
+            }
+
+            async fn update_client_secret(&mut self, client_id: &str, secret_hash: &str, at: Timestamp) -> StoreResult<()> {
+                sqlx::query("UPDATE oidc_clients SET secret_hash = $1, updated_at = $2 WHERE client_id = $3")
+                    .bind(secret_hash)
+                    .bind(at.0)
+                    .bind(client_id)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn insert_oidc_code(&mut self, c: &om::CodeRecord) -> StoreResult<()> {
+                sqlx::query(&format!(
+                    "INSERT INTO oidc_codes ({OIDC_CODE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+                ))
+                .bind(&c.code_hash)
+                .bind(&c.client_id)
+                .bind(c.entity_id)
+                .bind(&c.login_id)
+                .bind(&c.redirect_uri)
+                .bind(&c.code_challenge)
+                .bind(&c.nonce)
+                .bind(&c.scope)
+                .bind(&c.sid)
+                .bind(c.auth.auth_time.0)
+                .bind(&c.auth.acr)
+                .bind(&c.auth.amr)
+                .bind(&c.auth.locale)
+                .bind(c.created_at.0)
+                .bind(c.expires_at.0)
+                .bind(&c.grant_id)
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn find_oidc_code(&mut self, code_hash: &str) -> StoreResult<Option<om::CodeRecord>> {
+                let sql = format!("SELECT {OIDC_CODE_COLS} FROM oidc_codes WHERE code_hash = $1");
+                let row = sqlx::query(&sql).bind(code_hash).fetch_optional(self.c()).await.map_err(map_err)?;
+                let Some(r) = row else { return Ok(None) };
+                Ok(Some(om::CodeRecord {
+                    code_hash: get(&r, "code_hash")?,
+                    client_id: get(&r, "client_id")?,
+                    entity_id: get(&r, "entity_id")?,
+                    login_id: get(&r, "login_id")?,
+                    redirect_uri: get(&r, "redirect_uri")?,
+                    code_challenge: get(&r, "code_challenge")?,
+                    nonce: get(&r, "nonce")?,
+                    scope: get(&r, "scope")?,
+                    sid: get(&r, "sid")?,
+                    auth: auth_from(&r)?,
+                    created_at: ts(&r, "created_at")?,
+                    expires_at: ts(&r, "expires_at")?,
+                    grant_id: get(&r, "grant_id")?,
+                }))
+            }
+
+            async fn redeem_oidc_code(&mut self, code_hash: &str, grant_id: &str) -> StoreResult<bool> {
+                let r = sqlx::query("UPDATE oidc_codes SET grant_id = $1 WHERE code_hash = $2 AND grant_id IS NULL")
+                    .bind(grant_id)
+                    .bind(code_hash)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_grant(&mut self, g: &om::GrantRecord) -> StoreResult<()> {
+                sqlx::query(&format!(
+                    "INSERT INTO oidc_grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                ))
+                .bind(&g.id)
+                .bind(&g.client_id)
+                .bind(g.entity_id)
+                .bind(&g.login_id)
+                .bind(&g.sid)
+                .bind(&g.scope)
+                .bind(g.auth.auth_time.0)
+                .bind(&g.auth.acr)
+                .bind(&g.auth.amr)
+                .bind(&g.auth.locale)
+                .bind(g.created_at.0)
+                .bind(g.revoked_at.map(|t| t.0))
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn find_grant(&mut self, id: &str) -> StoreResult<Option<om::GrantRecord>> {
+                let sql = format!("SELECT {GRANT_COLS} FROM oidc_grants WHERE id = $1");
+                let row = sqlx::query(&sql).bind(id).fetch_optional(self.c()).await.map_err(map_err)?;
+                row.as_ref().map(grant_from).transpose()
+            }
+
+            async fn revoke_grant(&mut self, id: &str, at: Timestamp) -> StoreResult<()> {
+                sqlx::query("UPDATE oidc_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                    .bind(at.0)
+                    .bind(id)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn live_grants_of_login(
+                &mut self,
+                entity_id: i64,
+                login_id: &str,
+                client_id: Option<&str>,
+            ) -> StoreResult<Vec<om::GrantRecord>> {
+                let sql = format!(
+                    "SELECT {GRANT_COLS} FROM oidc_grants WHERE entity_id = $1 AND login_id = $2 \
+                     AND revoked_at IS NULL AND ($3 IS NULL OR client_id = $3) ORDER BY created_at"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(entity_id)
+                    .bind(login_id)
+                    .bind(client_id)
+                    .fetch_all(self.c())
+                    .await
+                    .map_err(map_err)?;
+                rows.iter().map(grant_from).collect()
+            }
+
+            async fn live_grants_of_sid(&mut self, sid: &str) -> StoreResult<Vec<om::GrantRecord>> {
+                let sql = format!(
+                    "SELECT {GRANT_COLS} FROM oidc_grants WHERE sid = $1 AND revoked_at IS NULL ORDER BY created_at"
+                );
+                let rows = sqlx::query(&sql).bind(sid).fetch_all(self.c()).await.map_err(map_err)?;
+                rows.iter().map(grant_from).collect()
+            }
+
+            async fn insert_token(&mut self, t: &om::TokenRecord) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO oidc_tokens (token_hash, grant_id, kind, created_at, expires_at, used_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&t.token_hash)
+                .bind(&t.grant_id)
+                .bind(t.kind.as_str())
+                .bind(t.created_at.0)
+                .bind(t.expires_at.0)
+                .bind(t.used_at.map(|u| u.0))
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn find_token(&mut self, token_hash: &str) -> StoreResult<Option<om::TokenRecord>> {
+                let row = sqlx::query(
+                    "SELECT token_hash, grant_id, kind, created_at, expires_at, used_at FROM oidc_tokens WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(self.c())
+                .await
+                .map_err(map_err)?;
+                let Some(r) = row else { return Ok(None) };
+                Ok(Some(om::TokenRecord {
+                    token_hash: get(&r, "token_hash")?,
+                    grant_id: get(&r, "grant_id")?,
+                    kind: enum_col(&r, "kind", om::TokenKind::parse)?,
+                    created_at: ts(&r, "created_at")?,
+                    expires_at: ts(&r, "expires_at")?,
+                    used_at: ts_opt(&r, "used_at")?,
+                }))
+            }
+
+            async fn use_token(&mut self, token_hash: &str, at: Timestamp) -> StoreResult<bool> {
+                let r = sqlx::query("UPDATE oidc_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+                    .bind(at.0)
+                    .bind(token_hash)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_signing_key(&mut self, k: &om::SigningKeyRecord) -> StoreResult<()> {
+                sqlx::query(&format!("INSERT INTO oidc_keys ({KEY_COLS}) VALUES ($1, $2, $3, $4, $5)"))
+                    .bind(&k.kid)
+                    .bind(&k.private_sealed)
+                    .bind(&k.public_jwk)
+                    .bind(k.created_at.0)
+                    .bind(k.retired_at.map(|t| t.0))
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn retire_signing_keys(&mut self, at: Timestamp) -> StoreResult<()> {
+                sqlx::query("UPDATE oidc_keys SET retired_at = $1 WHERE retired_at IS NULL")
+                    .bind(at.0)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn list_signing_keys(&mut self) -> StoreResult<Vec<om::SigningKeyRecord>> {
+                let sql = format!("SELECT {KEY_COLS} FROM oidc_keys ORDER BY created_at DESC, kid");
+                let rows = sqlx::query(&sql).fetch_all(self.c()).await.map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(om::SigningKeyRecord {
+                            kid: get(r, "kid")?,
+                            private_sealed: get(r, "private_sealed")?,
+                            public_jwk: get(r, "public_jwk")?,
+                            created_at: ts(r, "created_at")?,
+                            retired_at: ts_opt(r, "retired_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn insert_logout(&mut self, client_id: &str, sub: &str, sid: Option<&str>, at: Timestamp) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO backchannel_outbox (client_id, sub, sid, created_at, next_attempt_at, attempts) \
+                     VALUES ($1, $2, $3, $4, $4, 0)",
+                )
+                .bind(client_id)
+                .bind(sub)
+                .bind(sid)
+                .bind(at.0)
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn lease_logouts(&mut self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<om::LogoutRecord>> {
+                let sql = format!(
+                    "UPDATE backchannel_outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id IN (\
+                     SELECT id FROM backchannel_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $3 \
+                     AND (lease_until IS NULL OR lease_until <= $3) ORDER BY id LIMIT $4 {SKIP_LOCKED}) \
+                     RETURNING id, client_id, sub, sid, attempts, created_at"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(owner)
+                    .bind(lease_until.0)
+                    .bind(now.0)
+                    .bind(limit)
+                    .fetch_all(self.c())
+                    .await
+                    .map_err(map_err)?;
+                let mut out = rows
+                    .iter()
+                    .map(|r| {
+                        Ok(om::LogoutRecord {
+                            id: get(r, "id")?,
+                            client_id: get(r, "client_id")?,
+                            sub: get(r, "sub")?,
+                            sid: get(r, "sid")?,
+                            attempts: get(r, "attempts")?,
+                            created_at: ts(r, "created_at")?,
+                        })
+                    })
+                    .collect::<StoreResult<Vec<_>>>()?;
+                out.sort_by_key(|o| o.id);
+                Ok(out)
+            }
+
+            async fn mark_logout_delivered(&mut self, id: i64, owner: &str, at: Timestamp) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE backchannel_outbox SET delivered_at = $1, lease_until = NULL, last_error = NULL \
+                     WHERE id = $2 AND lease_owner = $3",
+                )
+                .bind(at.0)
+                .bind(id)
+                .bind(owner)
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn mark_logout_retry(&mut self, id: i64, owner: &str, next: Timestamp, error: &str) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE backchannel_outbox SET next_attempt_at = $1, lease_until = NULL, last_error = $2 \
+                     WHERE id = $3 AND lease_owner = $4",
+                )
+                .bind(next.0)
+                .bind(error)
+                .bind(id)
+                .bind(owner)
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn delete_registration(&mut self, entity_id: i64, code: &str) -> StoreResult<bool> {
+                let r = sqlx::query("DELETE FROM entity_eservices WHERE entity_id = $1 AND eservice_code = $2")
+                    .bind(entity_id)
+                    .bind(code)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(r.rows_affected() > 0)
+            }
+        }
+    };
+}
