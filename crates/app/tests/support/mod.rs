@@ -30,6 +30,8 @@ pub struct Server {
     pub database_url: String,
     pub http: reqwest::Client,
     child: Option<Child>,
+    /// Extra `serve` arguments (e.g. `--id-token-ttl-secs 2`), kept for restarts.
+    extra_args: Vec<String>,
     /// Drops the PostgreSQL test database when the test ends (after the server stops).
     _pg: Option<testkit::PgTestDb>,
 }
@@ -41,6 +43,11 @@ fn free_port() -> u16 {
 impl Server {
     /// `None` for PostgreSQL when no test database is configured.
     pub async fn start(backend: Backend) -> Option<Server> {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// As `start`, with extra `serve` arguments, e.g. `&["--id-token-ttl-secs", "2"]`.
+    pub async fn start_with(backend: Backend, extra_args: &[&str]) -> Option<Server> {
         let dir = tempfile::tempdir().unwrap();
         let pg = match backend {
             Backend::Sqlite => None,
@@ -56,6 +63,7 @@ impl Server {
             database_url,
             http: reqwest::Client::new(),
             child: None,
+            extra_args: extra_args.iter().map(|a| a.to_string()).collect(),
             dir,
             _pg: pg,
         };
@@ -79,15 +87,18 @@ impl Server {
         self.dir.path().join("sms.jsonl")
     }
 
-    /// Starts `serve` and waits until `/healthz` answers.
+    /// Starts `serve` and waits until `/healthz` answers. The port is chosen first so that
+    /// the issuer (`--public-url`) is exactly the base URL the tests use.
     pub async fn spawn(&mut self) {
         let port = free_port();
         self.base = format!("http://127.0.0.1:{port}");
         let child = self
             .command()
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--public-url", &self.base])
             .arg("--sms-sink")
             .arg(format!("file:{}", self.sms_path().display()))
+            .args(&self.extra_args)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -297,9 +308,25 @@ pub fn application(reg: &str, entity_mobile: &str, admins: &[(&str, &str, &str, 
     })
 }
 
-/// Runs an HTTP test against SQLite always and PostgreSQL when configured.
+/// Runs an HTTP test against SQLite always and PostgreSQL when configured; with a list of
+/// extra `serve` arguments in brackets before the body when the test needs them.
 #[macro_export]
 macro_rules! on_both_backends {
+    ($name:ident, [$($arg:expr),* $(,)?], $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let s = support::Server::start_with(support::Backend::Sqlite, &[$($arg),*]).await.unwrap();
+                ($body)(s).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(s) = support::Server::start_with(support::Backend::Postgres, &[$($arg),*]).await else { return };
+                ($body)(s).await;
+            }
+        }
+    };
     ($name:ident, $body:expr) => {
         mod $name {
             use super::*;

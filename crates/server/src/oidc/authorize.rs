@@ -142,6 +142,10 @@ async fn finish(state: &AppState, ctx: &domain::services::Ctx, caller: &Caller, 
             }
             see_other(&with_params(&req.redirect_uri, &params))
         }
+        // `prompt=none` promises no page at all: the e-service hears the refusal directly.
+        Ok(Outcome::Denied(d)) if req.prompt == Prompt::None => {
+            error_redirect(state, &req.redirect_uri, st, "access_denied", d.description())
+        }
         Ok(Outcome::Denied(d)) => {
             let mut params = vec![("error", "access_denied"), ("error_description", d.description())];
             if let Some(s) = st {
