@@ -5,13 +5,25 @@
 
 CREATE TABLE oidc_clients (
     client_id TEXT PRIMARY KEY REFERENCES eservices (code),
+    -- `client_secret` or `private_key_jwt` (RFC 7523).
+    auth_method TEXT NOT NULL,
     -- A keyed hash of the secret: secrets are long and random, so a fast hash suffices.
+    -- Empty for private_key_jwt clients, whose public keys are in `jwks`.
     secret_hash TEXT NOT NULL,
+    jwks TEXT,
     redirect_uris TEXT NOT NULL,
     post_logout_redirect_uris TEXT NOT NULL,
     backchannel_logout_uri TEXT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
+);
+
+-- private_key_jwt assertions seen, so none is accepted twice (RFC 7523 §3, `jti`).
+CREATE TABLE oidc_assertions (
+    client_id TEXT NOT NULL REFERENCES oidc_clients (client_id),
+    jti TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (client_id, jti)
 );
 
 CREATE TABLE oidc_grants (

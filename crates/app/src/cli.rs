@@ -62,7 +62,7 @@ pub enum Command {
 pub enum EserviceCommand {
     /// Register an e-service and its OpenID Connect client; prints `{code, client_id,
     /// client_secret, …}` (the secret is shown only here).
-    Add(EserviceAddArgs),
+    Add(Box<EserviceAddArgs>),
     /// One JSON object a line: every e-service and its client's URIs (no secrets).
     List,
     /// A new client secret; the old one stops working at once. Prints `{client_id, client_secret}`.
@@ -97,6 +97,10 @@ pub struct EserviceAddArgs {
     pub post_logout_redirect_uris: Vec<String>,
     #[arg(long)]
     pub backchannel_logout_uri: Option<String>,
+    /// A JWKS file of the client's public keys: the client authenticates with
+    /// `private_key_jwt` and gets no secret.
+    #[arg(long)]
+    pub jwks_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -47,9 +47,24 @@ pub async fn eservice(common: &Common, command: EserviceCommand) -> anyhow::Resu
                 redirect_uris,
                 post_logout_redirect_uris,
                 backchannel_logout_uri,
-            } = a;
+                jwks_file,
+            } = *a;
+            let jwks = match jwks_file {
+                None => None,
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)?;
+                    let value: serde_json::Value = serde_json::from_str(&text)?;
+                    match server::oidc::jose::check_client_jwks(&value) {
+                        Ok(j) => Some(j),
+                        Err(why) => {
+                            eprintln!("--jwks-file: {why}");
+                            return Ok(ExitCode::from(2));
+                        }
+                    }
+                }
+            };
             let input = EServiceInput { code, name_zh, name_pt, name_en, department, assurance, requires_registration };
-            let client = ClientInput { redirect_uris, post_logout_redirect_uris, backchannel_logout_uri };
+            let client = ClientInput { redirect_uris, post_logout_redirect_uris, backchannel_logout_uri, jwks };
             match w.services.register_eservice(Registrar::Console, &ctx, input, Some(client)).await {
                 Ok(r) => {
                     let (c, secret) = r.client.expect("registered with a client");
@@ -57,7 +72,8 @@ pub async fn eservice(common: &Common, command: EserviceCommand) -> anyhow::Resu
                         "{}",
                         json!({"code": r.eservice.code, "department": r.eservice.department,
                                "assurance": r.eservice.assurance.as_str(), "client_id": c.client_id,
-                               "client_secret": secret, "redirect_uris": c.redirect_uris})
+                               "client_secret": secret, "token_endpoint_auth_method": c.auth.as_str(),
+                               "redirect_uris": c.redirect_uris})
                     );
                     Ok(ExitCode::SUCCESS)
                 }

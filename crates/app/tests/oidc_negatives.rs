@@ -49,12 +49,15 @@ fn assert_redirect_error(what: &str, page: &Page, error: &str, state: &str) {
     assert_eq!(param(&loc, "code"), None, "{what}: {loc}");
 }
 
+/// Authorization parameters to replace (`None` removes one).
+type Overrides<'a> = Vec<(&'a str, Option<&'a str>)>;
+
 on_both_backends!(rfc9700_redirect_uri_compared_exactly_and_never_redirected_to_when_wrong, |s: Server| async move {
     let op = s.operator_token().await;
     let rp = add_eservice(&s, &op, "tax-returns", "DSF", false, None).await;
     let (_, challenge) = pkce();
     let mut b = Browser::new(&s.base);
-    let cases: [(&str, Vec<(&str, Option<&str>)>); 6] = [
+    let cases: [(&str, Overrides); 6] = [
         ("trailing slash", vec![("redirect_uri", Some("http://127.0.0.1:9/cb/"))]),
         ("different case", vec![("redirect_uri", Some("http://127.0.0.1:9/CB"))]),
         ("added query", vec![("redirect_uri", Some("http://127.0.0.1:9/cb?next=/admin"))]),
@@ -84,7 +87,6 @@ on_both_backends!(rfc7636_pkce_s256_is_required_and_checked, |s: Server| async m
             "code_challenge_method=plain",
             vec![("code_challenge", Some(verifier.as_str())), ("code_challenge_method", Some("plain"))],
         ),
-        ("no openid scope", vec![("scope", Some("profile entity"))]),
     ] {
         let page = b.get(&url_of(&s.base, &params(&rp.client_id, &challenge, "st-1", &changes))).await;
         assert_redirect_error(what, &page, "invalid_request", "st-1");
@@ -212,4 +214,15 @@ on_both_backends!(rfc9700_a_replayed_refresh_token_revokes_its_family, |s: Serve
         400,
         "invalid_grant",
     );
+});
+
+on_both_backends!(oidc_authorization_without_the_openid_scope_is_invalid_scope, |s: Server| async move {
+    // docs/oidc.md: `invalid_scope` (RFC 6749 §4.1.2.1) when `openid` is missing.
+    let op = s.operator_token().await;
+    let rp = add_eservice(&s, &op, "tax-returns", "DSF", false, None).await;
+    let (_, challenge) = pkce();
+    let mut b = Browser::new(&s.base);
+    let page =
+        b.get(&url_of(&s.base, &params(&rp.client_id, &challenge, "st-3", &[("scope", Some("profile entity"))]))).await;
+    assert_redirect_error("no openid scope", &page, "invalid_scope", "st-3");
 });

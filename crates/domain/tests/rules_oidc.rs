@@ -38,9 +38,10 @@ async fn client(env: &Env, op: &Operator, code: &str, department: &str, requires
         redirect_uris: vec![REDIRECT.into()],
         post_logout_redirect_uris: vec![],
         backchannel_logout_uri: Some("https://jobs.example.mo/logout".into()),
+        jwks: None,
     };
     let r = env.services.register_eservice(Registrar::Operator(op), &env.ctx(), input, Some(c)).await.unwrap();
-    r.client.unwrap().1
+    r.client.unwrap().1.expect("a secret client")
 }
 
 fn authorize_pairs(client_id: &str) -> Vec<(String, String)> {

@@ -9,13 +9,15 @@ macro_rules! impl_oidc_store {
             s.lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
         }
 
-        const CLIENT_COLS: &str = "client_id, secret_hash, redirect_uris, post_logout_redirect_uris, \
-                                   backchannel_logout_uri, created_at, updated_at";
+        const CLIENT_COLS: &str = "client_id, auth_method, secret_hash, jwks, redirect_uris, \
+                                   post_logout_redirect_uris, backchannel_logout_uri, created_at, updated_at";
 
         fn client_from(r: &DbRow) -> StoreResult<om::ClientRecord> {
             Ok(om::ClientRecord {
                 client_id: get(r, "client_id")?,
+                auth: enum_col(r, "auth_method", om::ClientAuth::parse)?,
                 secret_hash: get(r, "secret_hash")?,
+                jwks: get(r, "jwks")?,
                 redirect_uris: lines(get(r, "redirect_uris")?),
                 post_logout_redirect_uris: lines(get(r, "post_logout_redirect_uris")?),
                 backchannel_logout_uri: get(r, "backchannel_logout_uri")?,
@@ -58,9 +60,11 @@ macro_rules! impl_oidc_store {
         #[async_trait::async_trait]
         impl domain::oidc::store::OidcTx for DbTx {
             async fn insert_client(&mut self, c: &om::ClientRecord) -> StoreResult<()> {
-                sqlx::query(&format!("INSERT INTO oidc_clients ({CLIENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+                sqlx::query(&format!("INSERT INTO oidc_clients ({CLIENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
                     .bind(&c.client_id)
+                    .bind(c.auth.as_str())
                     .bind(&c.secret_hash)
+                    .bind(&c.jwks)
                     .bind(c.redirect_uris.join("\n"))
                     .bind(c.post_logout_redirect_uris.join("\n"))
                     .bind(&c.backchannel_logout_uri)
@@ -82,6 +86,25 @@ macro_rules! impl_oidc_store {
                 let sql = format!("SELECT {CLIENT_COLS} FROM oidc_clients ORDER BY client_id");
                 let rows = sqlx::query(&sql).fetch_all(self.c()).await.map_err(map_err)?;
                 rows.iter().map(client_from).collect()
+            }
+
+            async fn record_assertion(&mut self, client_id: &str, jti: &str, expires_at: Timestamp, now: Timestamp) -> StoreResult<bool> {
+                sqlx::query("DELETE FROM oidc_assertions WHERE expires_at < $1")
+                    .bind(now.0)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                let r = sqlx::query(
+                    "INSERT INTO oidc_assertions (client_id, jti, expires_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (client_id, jti) DO NOTHING",
+                )
+                .bind(client_id)
+                .bind(jti)
+                .bind(expires_at.0)
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(r.rows_affected() == 1)
             }
 
             async fn update_client_secret(&mut self, client_id: &str, secret_hash: &str, at: Timestamp) -> StoreResult<()> {

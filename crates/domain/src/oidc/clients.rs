@@ -1,7 +1,7 @@
 //! E-services as OpenID Connect clients: registration with exact redirect URIs, secrets
 //! shown once and kept as keyed hashes, rotation, and client authentication.
 
-use super::model::ClientRecord;
+use super::model::{ClientAuth, ClientRecord};
 use super::{OidcError, OidcResult};
 use crate::access::Operator;
 use crate::audit::{Action, Actor, AuditEvent};
@@ -33,6 +33,9 @@ pub struct ClientInput {
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
     pub backchannel_logout_uri: Option<String>,
+    /// For `private_key_jwt` (RFC 7523): the client's public keys, a JWKS the transport has
+    /// already checked. Without it the client gets a secret.
+    pub jwks: Option<String>,
 }
 
 pub const MAX_URIS: usize = 10;
@@ -104,6 +107,7 @@ pub(crate) fn parse_client(fields: &mut Fields, input: &ClientInput) -> ClientIn
             .backchannel_logout_uri
             .as_deref()
             .and_then(|u| fields.take(parse_uri("oidc.backchannel_logout_uri", u))),
+        jwks: input.jwks.clone(),
     }
 }
 
@@ -112,11 +116,11 @@ pub fn same_digest(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A new e-service and, when asked, its client registration, with the secret in clear:
-/// the only time anyone sees it.
+/// A new e-service and, when asked, its client registration, with the secret (for secret
+/// clients) in clear: the only time anyone sees it.
 pub struct Registered {
     pub eservice: EServiceRecord,
-    pub client: Option<(ClientRecord, String)>,
+    pub client: Option<(ClientRecord, Option<String>)>,
 }
 
 impl Services {
@@ -140,11 +144,13 @@ impl Services {
         let client = match client {
             None => None,
             Some(c) => {
-                let secret = random_token();
+                let secret = c.jwks.is_none().then(random_token);
                 let now = self.clock.now();
                 let rec = ClientRecord {
                     client_id: record.code.clone(),
-                    secret_hash: self.vault.client_secret_hash(&secret),
+                    auth: if c.jwks.is_some() { ClientAuth::PrivateKeyJwt } else { ClientAuth::Secret },
+                    secret_hash: secret.as_deref().map(|s| self.vault.client_secret_hash(s)).unwrap_or_default(),
+                    jwks: c.jwks,
                     redirect_uris: c.redirect_uris,
                     post_logout_redirect_uris: c.post_logout_redirect_uris,
                     backchannel_logout_uri: c.backchannel_logout_uri,
@@ -163,7 +169,10 @@ impl Services {
     /// A new client secret; the old one stops working at once.
     pub async fn rotate_client_secret(&self, by: Registrar<'_>, ctx: &Ctx, client_id: &str) -> Result<String> {
         let mut tx = self.store.write().await?;
-        tx.find_client(client_id).await?.ok_or(Error::NotFound)?;
+        let client = tx.find_client(client_id).await?.ok_or(Error::NotFound)?;
+        if client.auth != ClientAuth::Secret {
+            return Err(Error::conflict("client_uses_private_key_jwt", "this client signs JWTs; it has no secret"));
+        }
         let secret = random_token();
         tx.update_client_secret(client_id, &self.vault.client_secret_hash(&secret), self.clock.now()).await?;
         let ev = AuditEvent::new(by.actor(), Action::ClientSecretRotated).target(client_id);
@@ -191,9 +200,28 @@ impl Services {
         let client = tx.find_client(client_id).await?;
         let offered = self.vault.client_secret_hash(secret);
         match client {
-            Some(c) if same_digest(&c.secret_hash, &offered) => Ok(c),
+            Some(c) if c.auth == ClientAuth::Secret && same_digest(&c.secret_hash, &offered) => Ok(c),
             _ => Err(OidcError::invalid_client()),
         }
+    }
+
+    /// The second half of `private_key_jwt`, after the transport checked the assertion's
+    /// signature and claims: each assertion (`jti`) is accepted once.
+    pub async fn accept_client_assertion(
+        &self,
+        client: ClientRecord,
+        jti: &str,
+        expires_at: crate::clock::Timestamp,
+    ) -> OidcResult<ClientRecord> {
+        if client.auth != ClientAuth::PrivateKeyJwt || jti.is_empty() || jti.len() > 255 {
+            return Err(OidcError::invalid_client());
+        }
+        let mut tx = self.store.write().await?;
+        if !tx.record_assertion(&client.client_id, jti, expires_at, self.clock.now()).await? {
+            return Err(OidcError::oauth("invalid_client", "this client assertion was used before"));
+        }
+        tx.commit().await?;
+        Ok(client)
     }
 
     /// A client by id, for the authorize and logout endpoints (which do not authenticate it).

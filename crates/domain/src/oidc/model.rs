@@ -2,11 +2,40 @@
 
 use crate::clock::Timestamp;
 
+/// How a client proves itself at the token, introspection and revocation endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// `client_secret_basic` or `client_secret_post`.
+    Secret,
+    /// RFC 7523: a JWT signed with a key from the client's registered JWKS.
+    PrivateKeyJwt,
+}
+
+impl ClientAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuth::Secret => "client_secret",
+            ClientAuth::PrivateKeyJwt => "private_key_jwt",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "client_secret" => Some(ClientAuth::Secret),
+            "private_key_jwt" => Some(ClientAuth::PrivateKeyJwt),
+            _ => None,
+        }
+    }
+}
+
 /// An e-service's client registration; `client_id` is the e-service code.
 #[derive(Debug, Clone)]
 pub struct ClientRecord {
     pub client_id: String,
+    pub auth: ClientAuth,
+    /// Empty for `PrivateKeyJwt` clients.
     pub secret_hash: String,
+    /// The client's public keys (a JWKS as JSON text), for `PrivateKeyJwt`.
+    pub jwks: Option<String>,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
     pub backchannel_logout_uri: Option<String>,

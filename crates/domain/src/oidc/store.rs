@@ -9,6 +9,14 @@ pub trait OidcTx: Send {
     async fn insert_client(&mut self, c: &ClientRecord) -> StoreResult<()>;
     async fn find_client(&mut self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
     async fn list_clients(&mut self) -> StoreResult<Vec<ClientRecord>>;
+    /// Records a client assertion's `jti`; false when the client used it before.
+    async fn record_assertion(
+        &mut self,
+        client_id: &str,
+        jti: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     async fn update_client_secret(&mut self, client_id: &str, secret_hash: &str, at: Timestamp) -> StoreResult<()>;
 
     async fn insert_oidc_code(&mut self, c: &CodeRecord) -> StoreResult<()>;

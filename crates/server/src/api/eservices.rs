@@ -10,9 +10,10 @@ use domain::oidc::clients::{ClientInput, Registrar};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{AppJson, AppPath, LoginAuth, OperatorAuth, ReqCtx};
 use crate::router::AppState;
+use domain::FieldError;
 
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +47,11 @@ pub struct ClientBody {
     pub post_logout_redirect_uris: Vec<String>,
     #[serde(default)]
     pub backchannel_logout_uri: Option<String>,
+    /// For `private_key_jwt` (RFC 7523): the client's public keys (EC P-256, each with a
+    /// `kid`). The client then gets no secret.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub jwks: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -106,16 +112,29 @@ pub async fn post_eservice(
         assurance: b.assurance,
         requires_registration: b.requires_registration,
     };
-    let client = b.oidc.map(|c| ClientInput {
-        redirect_uris: c.redirect_uris,
-        post_logout_redirect_uris: c.post_logout_redirect_uris,
-        backchannel_logout_uri: c.backchannel_logout_uri,
-    });
+    let client = match b.oidc {
+        None => None,
+        Some(c) => {
+            let jwks = match &c.jwks {
+                None => None,
+                Some(v) => Some(
+                    crate::oidc::jose::check_client_jwks(v)
+                        .map_err(|why| ApiError::validation(vec![FieldError::new("oidc.jwks", "invalid_jwks", why)]))?,
+                ),
+            };
+            Some(ClientInput {
+                redirect_uris: c.redirect_uris,
+                post_logout_redirect_uris: c.post_logout_redirect_uris,
+                backchannel_logout_uri: c.backchannel_logout_uri,
+                jwks,
+            })
+        }
+    };
     let r = state.services.register_eservice(Registrar::Operator(&op), &ctx, input, client).await?;
     let mut view = EServiceView::from(r.eservice);
     if let Some((c, secret)) = r.client {
         view.client_id = Some(c.client_id);
-        view.client_secret = Some(secret);
+        view.client_secret = secret;
     }
     Ok((StatusCode::CREATED, Json(view)))
 }

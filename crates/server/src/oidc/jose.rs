@@ -99,3 +99,72 @@ pub fn verify_hint(token: &str, issuer: &str, published: &[String]) -> Option<Ma
     v.set_issuer(&[issuer]);
     jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v).ok().map(|d| d.claims)
 }
+
+/// A client's registered JWKS for `private_key_jwt`: 1 to 5 P-256 keys, each with a `kid`.
+/// Returns it re-serialised, as stored.
+pub fn check_client_jwks(value: &Value) -> Result<String, String> {
+    let set: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_value(value.clone()).map_err(|e| format!("not a JWKS: {e}"))?;
+    if set.keys.is_empty() || set.keys.len() > 5 {
+        return Err("between 1 and 5 keys".into());
+    }
+    for k in &set.keys {
+        let ec_p256 = matches!(
+            &k.algorithm,
+            jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(p)
+                if p.curve == jsonwebtoken::jwk::EllipticCurve::P256
+        );
+        if !ec_p256 || k.common.key_id.as_deref().is_none_or(str::is_empty) {
+            return Err("every key must be an EC P-256 public key with a kid".into());
+        }
+        DecodingKey::from_jwk(k).map_err(|e| format!("unusable key: {e}"))?;
+    }
+    serde_json::to_string(&set).map_err(|e| e.to_string())
+}
+
+/// RFC 7523 §3: a client assertion signed by one of the client's keys, issued by and about
+/// the client, for this provider, unexpired and short-lived. Returns its `jti` and `exp`.
+pub fn verify_client_assertion(
+    assertion: &str,
+    client_id: &str,
+    client_jwks: &str,
+    audiences: &[String],
+    now: Timestamp,
+) -> Result<(String, Timestamp), String> {
+    let header = jsonwebtoken::decode_header(assertion).map_err(|e| format!("malformed assertion: {e}"))?;
+    if header.alg != Algorithm::ES256 {
+        return Err("the assertion must be signed with ES256".into());
+    }
+    let set: jsonwebtoken::jwk::JwkSet = serde_json::from_str(client_jwks).map_err(|e| e.to_string())?;
+    let jwk = match &header.kid {
+        Some(kid) => set.find(kid),
+        None if set.keys.len() == 1 => set.keys.first(),
+        None => None,
+    }
+    .ok_or("no registered key matches the assertion's kid")?;
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| e.to_string())?;
+    let mut v = Validation::new(Algorithm::ES256);
+    v.set_issuer(&[client_id]);
+    v.set_audience(audiences);
+    v.sub = Some(client_id.to_string());
+    v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+    v.leeway = 30;
+    let claims = jsonwebtoken::decode::<Map<String, Value>>(assertion, &key, &v)
+        .map_err(|e| format!("assertion refused: {e}"))?
+        .claims;
+    let exp = claims.get("exp").and_then(Value::as_i64).ok_or("exp is required")?;
+    if exp - secs(now) > 600 {
+        return Err("the assertion lives longer than 10 minutes".into());
+    }
+    let jti = claims.get("jti").and_then(Value::as_str).ok_or("jti is required")?;
+    Ok((jti.to_string(), Timestamp(exp.saturating_mul(1_000_000))))
+}
+
+/// The `iss` a JWT claims, before any check: only to find which key to check it with.
+pub fn unverified_issuer(jwt: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("iss")?.as_str().map(str::to_string)
+}

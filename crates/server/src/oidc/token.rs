@@ -58,6 +58,9 @@ pub async fn authenticate_client(
     headers: &HeaderMap,
     form: &HashMap<String, String>,
 ) -> OidcResult<ClientRecord> {
+    if let Some(kind) = form.get("client_assertion_type") {
+        return authenticate_assertion(state, headers, form, kind).await;
+    }
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -84,6 +87,35 @@ pub async fn authenticate_client(
         (None, _) => return Err(OidcError::invalid_client()),
     };
     state.services.authenticate_client(&id, &secret).await
+}
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// `private_key_jwt` (RFC 7523 §2.2): the client signs a short JWT instead of sending a secret.
+async fn authenticate_assertion(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+    kind: &str,
+) -> OidcResult<ClientRecord> {
+    if kind != JWT_BEARER {
+        return Err(OidcError::invalid_request(format!("client_assertion_type must be {JWT_BEARER}")));
+    }
+    if headers.contains_key(header::AUTHORIZATION) || form.contains_key("client_secret") {
+        return Err(OidcError::invalid_request("use one client authentication method, not two"));
+    }
+    let assertion = field(form, "client_assertion")?;
+    // The issuer claim names the client; it is only trusted once the signature checks.
+    let claimed = jose::unverified_issuer(assertion);
+    let client_id = form.get("client_id").cloned().or(claimed).ok_or_else(OidcError::invalid_client)?;
+    let client = state.services.find_client(&client_id).await?.ok_or_else(OidcError::invalid_client)?;
+    let jwks = client.jwks.clone().ok_or_else(OidcError::invalid_client)?;
+    let issuer = state.issuer.to_string();
+    let audiences = [issuer.clone(), format!("{issuer}/oidc/token")];
+    let now = state.services.clock.now();
+    let (jti, exp) = jose::verify_client_assertion(assertion, &client_id, &jwks, &audiences, now)
+        .map_err(|why| OidcError::oauth("invalid_client", why))?;
+    state.services.accept_client_assertion(client, &jti, exp).await
 }
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> OidcResult<&'a str> {
