@@ -159,4 +159,12 @@ pub struct ServeArgs {
     /// OpenID Connect refresh-token lifetime.
     #[arg(long, env = "EA_REFRESH_TOKEN_TTL_SECS", default_value_t = 8 * 3600)]
     pub refresh_token_ttl_secs: i64,
+    /// How long a second-factor step-up lasts within a session (R21).
+    #[arg(long, env = "EA_STEP_UP_TTL_SECS", default_value_t = 900)]
+    pub step_up_ttl_secs: i64,
+    /// The face verification service: its URL, or `dev` (development only: matches the
+    /// capture reference `dev-match`; refused with an https public URL). Without it, face
+    /// recognition cannot be used for step-up.
+    #[arg(long, env = "EA_FACE_VERIFIER")]
+    pub face_verifier: Option<String>,
 }

@@ -26,6 +26,8 @@ pub struct ConfigFile {
     id_token_ttl_secs: Option<i64>,
     access_token_ttl_secs: Option<i64>,
     refresh_token_ttl_secs: Option<i64>,
+    step_up_ttl_secs: Option<i64>,
+    face_verifier: Option<Option<String>>,
 }
 
 fn defaulted(m: &ArgMatches, id: &str) -> bool {
@@ -74,7 +76,9 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             log_format,
             id_token_ttl_secs,
             access_token_ttl_secs,
-            refresh_token_ttl_secs
+            refresh_token_ttl_secs,
+            step_up_ttl_secs,
+            face_verifier
         );
     }
     Ok(())
