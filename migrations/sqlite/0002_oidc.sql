@@ -54,6 +54,8 @@ CREATE TABLE oidc_codes (
     nonce TEXT,
     scope TEXT NOT NULL,
     sid TEXT NOT NULL,
+    -- The single sign-on session it came from: redeemed after that session ended, it is refused.
+    session_hash TEXT NOT NULL,
     auth_time BIGINT NOT NULL,
     acr TEXT NOT NULL,
     amr TEXT NOT NULL,

@@ -65,10 +65,12 @@ pub enum Action {
     EServiceUnregistered,
     ClientRegistered,
     ClientSecretRotated,
+    ClientUpdated,
     SigningKeyRotated,
     SignInAuthorized,
     SignInDenied,
     GrantRevoked,
+    TokenIssued,
     DepartmentNotice,
 }
 
@@ -102,10 +104,12 @@ impl Action {
             Action::EServiceUnregistered => "eservice.entity_unregistered",
             Action::ClientRegistered => "oidc.client_registered",
             Action::ClientSecretRotated => "oidc.client_secret_rotated",
+            Action::ClientUpdated => "oidc.client_updated",
             Action::SigningKeyRotated => "oidc.signing_key_rotated",
             Action::SignInAuthorized => "oidc.sign_in_authorized",
             Action::SignInDenied => "oidc.sign_in_denied",
             Action::GrantRevoked => "oidc.grant_revoked",
+            Action::TokenIssued => "oidc.token_issued",
             Action::DepartmentNotice => "notification.from_department",
         }
     }

@@ -253,6 +253,7 @@ impl Services {
             login.admin_removed = true;
             tx.update_login(&login).await?;
             tx.delete_login_sessions(c.entity_id, &login.id).await?;
+            crate::oidc::logout::end_login(tx.as_mut(), c.entity_id, &login.id, now).await?;
             notify(tx.as_mut(), now, c.entity_id, &login.id, kinds::ADMIN_RIGHTS_REMOVED, vec![]).await?;
             let ev = AuditEvent::new(actor_of(c), Action::AdminRightsRemoved).target(login.id.clone());
             self.commit(tx, ctx, &[ev]).await?;

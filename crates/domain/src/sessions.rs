@@ -189,7 +189,8 @@ impl Services {
             return Err(Error::Unauthenticated);
         };
         if now >= s.expires_at || now >= s.last_seen_at.plus_secs(self.policy.session_idle_secs) {
-            tx.delete_session(&hash).await?;
+            drop(tx);
+            self.end_sessions(&[hash]).await?;
             return Err(Error::Unauthenticated);
         }
         let principal = match s.subject {
@@ -221,6 +222,35 @@ impl Services {
             tx.touch_session(&hash, now).await?;
         }
         Ok(principal)
+    }
+
+    /// Ends sessions that timed out: deleted, and the e-service sessions begun from them
+    /// ended with back-channel logouts (R14).
+    pub async fn end_sessions(&self, token_hashes: &[String]) -> Result<()> {
+        if token_hashes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        for hash in token_hashes {
+            tx.delete_session(hash).await?;
+            crate::oidc::logout::end_session(tx.as_mut(), hash, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Finds and ends up to `limit` timed-out sessions; returns how many. Run periodically,
+    /// so sessions nobody presents again still end on time.
+    pub async fn end_expired_sessions(&self, limit: i64) -> Result<usize> {
+        let now = self.clock.now();
+        let idle_before = now.plus_secs(-self.policy.session_idle_secs);
+        let hashes = {
+            let mut tx = self.store.read().await?;
+            tx.expired_sessions(now, idle_before, limit).await?
+        };
+        self.end_sessions(&hashes).await?;
+        Ok(hashes.len())
     }
 
     pub async fn logout(&self, ctx: &Ctx, principal: &Principal) -> Result<()> {

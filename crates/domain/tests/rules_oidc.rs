@@ -123,7 +123,7 @@ both_backends!(r19_registration_required_eservices_refuse_unregistered_entities,
     let admin = env.sign_in(&e.entity_number, "admin1").await;
     let dept = {
         let c = env.services.authenticate_client("dsf-tax", &secret).await.unwrap();
-        let t = env.services.client_credentials(&c).await.unwrap();
+        let t = env.services.client_credentials(&env.ctx(), &c).await.unwrap();
         env.services.department_client(&t.access_token).await.unwrap()
     };
     env.services.department_register(&dept, &env.ctx(), "dsf-tax", &e.entity_number).await.unwrap();
@@ -299,10 +299,15 @@ both_backends!(r25_a_department_acts_only_on_its_own_eservices, |env: Env| async
     client(&env, &op, "dsf-tax", "DSF", true).await;
     let e = env.entity(&op, "OIDC-8", "61900008").await;
     let c = env.services.authenticate_client("dsal-jobs", &dsal).await.unwrap();
-    let token = env.services.client_credentials(&c).await.unwrap().access_token;
+    let token = env.services.client_credentials(&env.ctx(), &c).await.unwrap().access_token;
     let dept = env.services.department_client(&token).await.unwrap();
     let refused = env.services.department_register(&dept, &env.ctx(), "dsf-tax", &e.entity_number).await;
     assert!(matches!(refused, Err(domain::Error::Forbidden)));
+    // An entity that has nothing to do with the e-service does not hear from it.
+    let stranger =
+        env.services.department_notify(&dept, &env.ctx(), "dsal-jobs", &e.entity_number, "Hi", "Hello").await;
+    assert!(matches!(stranger, Err(domain::Error::NotFound)));
+    env.services.department_register(&dept, &env.ctx(), "dsal-jobs", &e.entity_number).await.unwrap();
     let sent = env
         .services
         .department_notify(&dept, &env.ctx(), "dsal-jobs", &e.entity_number, "Renewal", "Please renew.")
@@ -318,4 +323,106 @@ both_backends!(r25_a_department_acts_only_on_its_own_eservices, |env: Env| async
     assign(&env, &admin, &e.admin_login_id, &["dsal-jobs"]).await;
     let issued = sign_in(&env, &admin, "dsal-jobs", &dsal).await;
     assert!(env.services.department_client(&issued.access_token).await.is_err());
+});
+
+both_backends!(r19_introspection_answers_only_the_tokens_own_client, |env: Env| async move {
+    let op = env.operator().await;
+    let jobs = client(&env, &op, "dsal-jobs", "DSAL", false).await;
+    let permits = client(&env, &op, "dsal-permits", "DSAL", false).await;
+    let e = env.entity(&op, "OIDC-9", "61900009").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    assign(&env, &admin, &e.admin_login_id, &["dsal-jobs"]).await;
+    let issued = sign_in(&env, &admin, "dsal-jobs", &jobs).await;
+    assert!(active(&env, "dsal-jobs", &jobs, &issued.access_token).await);
+    assert!(!active(&env, "dsal-permits", &permits, &issued.access_token).await, "same department, other e-service");
+});
+
+both_backends!(r14_a_code_redeemed_after_its_session_ended_is_refused, |env: Env| async move {
+    let op = env.operator().await;
+    let secret = client(&env, &op, "dsal-jobs", "DSAL", false).await;
+    let e = env.entity(&op, "OIDC-10", "61900010").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    assign(&env, &admin, &e.admin_login_id, &["dsal-jobs"]).await;
+    let Outcome::Code(code) = authorize(&env, &admin, "dsal-jobs").await else { panic!() };
+    env.services.logout(&env.ctx(), &domain::access::Principal::Login(admin)).await.unwrap();
+    let c = env.services.authenticate_client("dsal-jobs", &secret).await.unwrap();
+    let r = env.services.exchange_code(&env.ctx(), &c, &code, REDIRECT, VERIFIER).await;
+    assert_eq!(oauth_code(r), "invalid_grant");
+});
+
+both_backends!(r14_refresh_tokens_do_not_outlive_the_sessions_absolute_lifetime, |env: Env| async move {
+    let op = env.operator().await;
+    let secret = client(&env, &op, "dsal-jobs", "DSAL", false).await;
+    let e = env.entity(&op, "OIDC-11", "61900011").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    assign(&env, &admin, &e.admin_login_id, &["dsal-jobs"]).await;
+    let c = env.services.authenticate_client("dsal-jobs", &secret).await.unwrap();
+    let mut refresh = sign_in(&env, &admin, "dsal-jobs", &secret).await.refresh_token.unwrap();
+    // Rotating every hour keeps each token fresh, but not the grant past its absolute lifetime.
+    let hours = env.services.policy.session_absolute_secs / 3600;
+    for _ in 0..hours - 1 {
+        env.clock.advance_secs(3600);
+        refresh = env.services.refresh(&env.ctx(), &c, &refresh).await.unwrap().refresh_token.unwrap();
+    }
+    env.clock.advance_secs(3601);
+    assert_eq!(oauth_code(env.services.refresh(&env.ctx(), &c, &refresh).await), "invalid_grant");
+});
+
+both_backends!(r14_sessions_that_time_out_unseen_end_their_eservice_sessions, |env: Env| async move {
+    let op = env.operator().await;
+    let secret = client(&env, &op, "dsal-jobs", "DSAL", false).await;
+    let e = env.entity(&op, "OIDC-12", "61900012").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    assign(&env, &admin, &e.admin_login_id, &["dsal-jobs"]).await;
+    let issued = sign_in(&env, &admin, "dsal-jobs", &secret).await;
+    assert_eq!(env.services.end_expired_sessions(100).await.unwrap(), 0);
+    env.clock.advance_secs(env.services.policy.session_idle_secs + 1);
+    assert!(env.services.end_expired_sessions(100).await.unwrap() >= 1);
+    assert!(!active(&env, "dsal-jobs", &secret, &issued.access_token).await);
+    let queued = env.services.lease_logouts("t", 60, 10).await.unwrap();
+    assert_eq!(queued.len(), 1, "the e-service hears that the session ended");
+});
+
+both_backends!(oidc_max_age_zero_forces_a_fresh_sign_in, |env: Env| async move {
+    let op = env.operator().await;
+    client(&env, &op, "dsal-jobs", "DSAL", false).await;
+    let e = env.entity(&op, "OIDC-13", "61900013").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let mut pairs = authorize_pairs("dsal-jobs");
+    let req = env.services.parse_authorize(&pairs).await.unwrap();
+    assert!(env.services.session_suffices(&req, &admin));
+    pairs.push(("max_age".into(), "0".into()));
+    let req = env.services.parse_authorize(&pairs).await.unwrap();
+    assert!(!env.services.session_suffices(&req, &admin));
+});
+
+both_backends!(oidc_an_eservice_becomes_a_client_and_changes_its_keys_later, |env: Env| async move {
+    let op = env.operator().await;
+    let input = EServiceInput {
+        code: "dsec-stats".into(),
+        name_zh: "統計".into(),
+        name_pt: "Estatística".into(),
+        name_en: "Statistics".into(),
+        department: "DSEC".into(),
+        assurance: "basic".into(),
+        requires_registration: false,
+    };
+    env.services.create_eservice(&op, &env.ctx(), input).await.unwrap();
+    let by = Registrar::Operator(&op);
+    let uris = ClientInput { redirect_uris: vec![REDIRECT.into()], ..ClientInput::default() };
+    let (c, secret, created) = env.services.set_client(by, &env.ctx(), "dsec-stats", uris.clone()).await.unwrap();
+    assert!(created && secret.is_some());
+    let secret = secret.unwrap();
+    assert!(env.services.authenticate_client(&c.client_id, &secret).await.is_ok());
+    // Changing URIs keeps the secret; switching to keys drops it.
+    let more = ClientInput { redirect_uris: vec![REDIRECT.into(), "https://stats.example.mo/cb".into()], ..uris };
+    let (c, again, created) = env.services.set_client(by, &env.ctx(), "dsec-stats", more.clone()).await.unwrap();
+    assert!(!created && again.is_none() && c.redirect_uris.len() == 2);
+    assert!(env.services.authenticate_client("dsec-stats", &secret).await.is_ok());
+    let keys = ClientInput { jwks: Some(r#"{"keys":[]}"#.into()), ..more };
+    env.services.set_client(by, &env.ctx(), "dsec-stats", keys).await.unwrap();
+    assert_eq!(oauth_code(env.services.authenticate_client("dsec-stats", &secret).await), "invalid_client");
+    let bad = ClientInput { redirect_uris: vec!["http://evil.example/cb".into()], ..ClientInput::default() };
+    let e = env.services.set_client(by, &env.ctx(), "dsec-stats", bad).await.unwrap_err();
+    assert!(has_field(&e, "oidc.redirect_uris[0]", "invalid_uri"));
 });

@@ -42,6 +42,7 @@ impl Modify for BearerAuth {
         eservices::get_counter_eservices,
         eservices::put_entity_registration,
         eservices::post_client_secret,
+        eservices::put_client,
         department::put_registration,
         department::delete_registration,
         department::post_notification,

@@ -73,6 +73,7 @@ fn api_routes() -> Router<AppState> {
         .route("/counter/entities/{entity_number}/logins/{login_id}/restore-admin", post(logins::post_restore_admin))
         .route("/counter/entities/{entity_number}/logins/{login_id}/activation-code", post(logins::post_counter_activation_code))
         .route("/counter/eservices", post(eservices::post_eservice).get(eservices::get_counter_eservices))
+        .route("/counter/eservices/{code}/client", put(eservices::put_client))
         .route("/counter/eservices/{code}/client-secret", post(eservices::post_client_secret))
         .route("/counter/entities/{entity_number}/eservices/{code}", put(eservices::put_entity_registration))
         .route("/department/eservices/{code}/entities/{entity_number}", put(department::put_registration).delete(department::delete_registration))

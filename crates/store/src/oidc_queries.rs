@@ -53,7 +53,7 @@ macro_rules! impl_oidc_store {
         }
 
         const OIDC_CODE_COLS: &str = "code_hash, client_id, entity_id, login_id, redirect_uri, code_challenge, nonce, \
-                                 scope, sid, auth_time, acr, amr, locale, created_at, expires_at, grant_id";
+                                 scope, sid, session_hash, auth_time, acr, amr, locale, created_at, expires_at, grant_id";
 
         const KEY_COLS: &str = "kid, private_sealed, public_jwk, created_at, retired_at";
 
@@ -107,6 +107,25 @@ macro_rules! impl_oidc_store {
                 Ok(r.rows_affected() == 1)
             }
 
+            async fn update_client(&mut self, c: &om::ClientRecord) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE oidc_clients SET auth_method = $1, secret_hash = $2, jwks = $3, redirect_uris = $4, \
+                     post_logout_redirect_uris = $5, backchannel_logout_uri = $6, updated_at = $7 WHERE client_id = $8",
+                )
+                .bind(c.auth.as_str())
+                .bind(&c.secret_hash)
+                .bind(&c.jwks)
+                .bind(c.redirect_uris.join("\n"))
+                .bind(c.post_logout_redirect_uris.join("\n"))
+                .bind(&c.backchannel_logout_uri)
+                .bind(c.updated_at.0)
+                .bind(&c.client_id)
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
             async fn update_client_secret(&mut self, client_id: &str, secret_hash: &str, at: Timestamp) -> StoreResult<()> {
                 sqlx::query("UPDATE oidc_clients SET secret_hash = $1, updated_at = $2 WHERE client_id = $3")
                     .bind(secret_hash)
@@ -120,7 +139,7 @@ macro_rules! impl_oidc_store {
 
             async fn insert_oidc_code(&mut self, c: &om::CodeRecord) -> StoreResult<()> {
                 sqlx::query(&format!(
-                    "INSERT INTO oidc_codes ({OIDC_CODE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+                    "INSERT INTO oidc_codes ({OIDC_CODE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
                 ))
                 .bind(&c.code_hash)
                 .bind(&c.client_id)
@@ -131,6 +150,7 @@ macro_rules! impl_oidc_store {
                 .bind(&c.nonce)
                 .bind(&c.scope)
                 .bind(&c.sid)
+                .bind(&c.session_hash)
                 .bind(c.auth.auth_time.0)
                 .bind(&c.auth.acr)
                 .bind(&c.auth.amr)
@@ -158,6 +178,7 @@ macro_rules! impl_oidc_store {
                     nonce: get(&r, "nonce")?,
                     scope: get(&r, "scope")?,
                     sid: get(&r, "sid")?,
+                    session_hash: get(&r, "session_hash")?,
                     auth: auth_from(&r)?,
                     created_at: ts(&r, "created_at")?,
                     expires_at: ts(&r, "expires_at")?,
@@ -399,6 +420,18 @@ macro_rules! impl_oidc_store {
                 .await
                 .map_err(map_err)?;
                 Ok(())
+            }
+
+            async fn expired_sessions(&mut self, now: Timestamp, idle_before: Timestamp, limit: i64) -> StoreResult<Vec<String>> {
+                sqlx::query_scalar(
+                    "SELECT token_hash FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2 ORDER BY token_hash LIMIT $3",
+                )
+                .bind(now.0)
+                .bind(idle_before.0)
+                .bind(limit)
+                .fetch_all(self.c())
+                .await
+                .map_err(map_err)
             }
 
             async fn delete_registration(&mut self, entity_id: i64, code: &str) -> StoreResult<bool> {

@@ -101,7 +101,8 @@ impl Services {
         let client = match self.find_client(client_id).await {
             Ok(Some(c)) => c,
             Ok(None) => return Err(no_redirect("unknown client_id")),
-            Err(e) => return Err(AuthorizeError::NoRedirect(format!("the service is unavailable: {e}"))),
+            // The cause is for the log (the transport logs refusals); the person sees no internals.
+            Err(_) => return Err(no_redirect("the service is unavailable; try again later")),
         };
         let redirect_uri = params.get("redirect_uri").copied().unwrap_or_default();
         // Exact string comparison (RFC 9700 §4.1.3): no trailing-slash, case or query leniency.
@@ -164,6 +165,8 @@ impl Services {
                 _ => return Err(fail("invalid_request", "max_age must be a number of seconds")),
             },
         };
+        // OpenID Connect Core §3.1.2.1: `max_age=0` is `prompt=login`.
+        let prompt = if max_age == Some(0) && prompt == Prompt::Default { Prompt::Login } else { prompt };
         let wants_advanced = params.get("acr_values").is_some_and(|v| v.split(' ').any(|a| a == "advanced"));
         let locale = params.get("ui_locales").and_then(|l| pick_locale(l));
         Ok(AuthorizeRequest {
@@ -219,6 +222,7 @@ impl Services {
             nonce: req.nonce.clone(),
             scope: req.scope.clone(),
             sid: sid_of(&caller.token_hash),
+            session_hash: caller.token_hash.clone(),
             auth: Authentication {
                 auth_time: caller.signed_in_at,
                 acr: "basic".into(),

@@ -39,6 +39,8 @@ pub struct ClientInput {
 }
 
 pub const MAX_URIS: usize = 10;
+/// Clock skew allowed on client assertions' `exp` (and how much longer their `jti` is kept).
+pub const ASSERTION_LEEWAY_SECS: i64 = 30;
 const URI_MAX_CHARS: usize = 2000;
 
 /// A redirect or logout URI as RFC 9700 wants them: absolute, `https` (or `http` on a
@@ -166,6 +168,52 @@ impl Services {
         Ok(Registered { eservice: record, client })
     }
 
+    /// Makes an e-service a client, or changes its client's URIs and keys. A secret is made
+    /// (and returned, once) only when the client had none; `created` says which it was.
+    pub async fn set_client(
+        &self,
+        by: Registrar<'_>,
+        ctx: &Ctx,
+        code: &str,
+        input: ClientInput,
+    ) -> Result<(ClientRecord, Option<String>, bool)> {
+        let mut fields = Fields::default();
+        let c = parse_client(&mut fields, &input);
+        fields.finish()?;
+        let mut tx = self.store.write().await?;
+        tx.find_eservice(code).await?.ok_or(Error::NotFound)?;
+        let now = self.clock.now();
+        let before = tx.find_client(code).await?;
+        let auth = if c.jwks.is_some() { ClientAuth::PrivateKeyJwt } else { ClientAuth::Secret };
+        let keeps_secret = before.as_ref().is_some_and(|b| b.auth == ClientAuth::Secret) && auth == ClientAuth::Secret;
+        let secret = (auth == ClientAuth::Secret && !keeps_secret).then(random_token);
+        let secret_hash = match (&secret, &before) {
+            (Some(s), _) => self.vault.client_secret_hash(s),
+            (None, Some(b)) if keeps_secret => b.secret_hash.clone(),
+            _ => String::new(),
+        };
+        let rec = ClientRecord {
+            client_id: code.to_string(),
+            auth,
+            secret_hash,
+            jwks: c.jwks,
+            redirect_uris: c.redirect_uris,
+            post_logout_redirect_uris: c.post_logout_redirect_uris,
+            backchannel_logout_uri: c.backchannel_logout_uri,
+            created_at: before.as_ref().map(|b| b.created_at).unwrap_or(now),
+            updated_at: now,
+        };
+        let created = before.is_none();
+        if created {
+            tx.insert_client(&rec).await?;
+        } else {
+            tx.update_client(&rec).await?;
+        }
+        let action = if created { Action::ClientRegistered } else { Action::ClientUpdated };
+        self.commit(tx, ctx, &[AuditEvent::new(by.actor(), action).target(code)]).await?;
+        Ok((rec, secret, created))
+    }
+
     /// A new client secret; the old one stops working at once.
     pub async fn rotate_client_secret(&self, by: Registrar<'_>, ctx: &Ctx, client_id: &str) -> Result<String> {
         let mut tx = self.store.write().await?;
@@ -217,7 +265,9 @@ impl Services {
             return Err(OidcError::invalid_client());
         }
         let mut tx = self.store.write().await?;
-        if !tx.record_assertion(&client.client_id, jti, expires_at, self.clock.now()).await? {
+        // Kept past its expiry by the clock leeway the check allows, so it cannot come back.
+        let keep_until = expires_at.plus_secs(ASSERTION_LEEWAY_SECS);
+        if !tx.record_assertion(&client.client_id, jti, keep_until, self.clock.now()).await? {
             return Err(OidcError::oauth("invalid_client", "this client assertion was used before"));
         }
         tx.commit().await?;

@@ -99,6 +99,13 @@ impl Services {
         let (subject, body) = (subject.expect("parsed"), body.expect("parsed"));
         let mut tx = self.store.write().await?;
         let (eservice, entity) = self.department_target(tx.as_mut(), dept, code, entity_number).await?;
+        // Only an entity that deals with the e-service hears from it: registered with it, or
+        // with a login assigned to it. Anyone else is not the department's to write to.
+        let registered = tx.list_registrations(entity.id).await?.contains(&eservice.code);
+        let assigned = tx.list_entity_assignments(entity.id).await?.iter().any(|(_, c)| *c == eservice.code);
+        if !registered && !assigned {
+            return Err(Error::NotFound);
+        }
         let now = self.clock.now();
         let logins = tx.list_logins(entity.id).await?;
         let mut sent = 0;

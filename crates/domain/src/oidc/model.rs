@@ -66,6 +66,7 @@ pub struct CodeRecord {
     pub nonce: Option<String>,
     pub scope: String,
     pub sid: String,
+    pub session_hash: String,
     pub auth: Authentication,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,

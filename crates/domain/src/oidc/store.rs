@@ -17,6 +17,7 @@ pub trait OidcTx: Send {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> StoreResult<bool>;
+    async fn update_client(&mut self, c: &ClientRecord) -> StoreResult<()>;
     async fn update_client_secret(&mut self, client_id: &str, secret_hash: &str, at: Timestamp) -> StoreResult<()>;
 
     async fn insert_oidc_code(&mut self, c: &CodeRecord) -> StoreResult<()>;
@@ -56,6 +57,14 @@ pub trait OidcTx: Send {
     ) -> StoreResult<Vec<LogoutRecord>>;
     async fn mark_logout_delivered(&mut self, id: i64, owner: &str, at: Timestamp) -> StoreResult<()>;
     async fn mark_logout_retry(&mut self, id: i64, owner: &str, next: Timestamp, error: &str) -> StoreResult<()>;
+
+    /// Sessions past their absolute or idle timeout, to end (and tell e-services about).
+    async fn expired_sessions(
+        &mut self,
+        now: Timestamp,
+        idle_before: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<String>>;
 
     async fn delete_registration(&mut self, entity_id: i64, code: &str) -> StoreResult<bool>;
 }

@@ -54,6 +54,64 @@ pub struct ClientBody {
     pub jwks: Option<serde_json::Value>,
 }
 
+/// A client body as the domain takes it; the JWKS is checked here, where JSON is known.
+fn client_input(c: ClientBody) -> Result<ClientInput, ApiError> {
+    let jwks = match &c.jwks {
+        None => None,
+        Some(v) => Some(
+            crate::oidc::jose::check_client_jwks(v)
+                .map_err(|why| ApiError::validation(vec![FieldError::new("oidc.jwks", "invalid_jwks", why)]))?,
+        ),
+    };
+    Ok(ClientInput {
+        redirect_uris: c.redirect_uris,
+        post_logout_redirect_uris: c.post_logout_redirect_uris,
+        backchannel_logout_uri: c.backchannel_logout_uri,
+        jwks,
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClientView {
+    pub client_id: String,
+    /// Only when this call made a secret: a new secret client, or one switched from keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub backchannel_logout_uri: Option<String>,
+    /// `client_secret` or `private_key_jwt`.
+    pub token_endpoint_auth_method: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/counter/eservices/{code}/client", tag = "counter", security(("bearer" = [])),
+    params(("code" = String, Path)), request_body = ClientBody, responses(
+    (status = 201, body = ClientView, description = "the e-service became a client"),
+    (status = 200, body = ClientView, description = "its client registration was replaced"),
+    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn put_client(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ReqCtx(ctx): ReqCtx,
+    AppPath(code): AppPath<String>,
+    AppJson(b): AppJson<ClientBody>,
+) -> ApiResult<(StatusCode, Json<ClientView>)> {
+    let input = client_input(b)?;
+    let (c, secret, created) = state.services.set_client(Registrar::Operator(&op), &ctx, &code, input).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((
+        status,
+        Json(ClientView {
+            client_id: c.client_id,
+            client_secret: secret,
+            redirect_uris: c.redirect_uris,
+            post_logout_redirect_uris: c.post_logout_redirect_uris,
+            backchannel_logout_uri: c.backchannel_logout_uri,
+            token_endpoint_auth_method: c.auth.as_str().into(),
+        }),
+    ))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ClientSecretView {
     pub client_id: String,
@@ -112,24 +170,7 @@ pub async fn post_eservice(
         assurance: b.assurance,
         requires_registration: b.requires_registration,
     };
-    let client = match b.oidc {
-        None => None,
-        Some(c) => {
-            let jwks = match &c.jwks {
-                None => None,
-                Some(v) => Some(
-                    crate::oidc::jose::check_client_jwks(v)
-                        .map_err(|why| ApiError::validation(vec![FieldError::new("oidc.jwks", "invalid_jwks", why)]))?,
-                ),
-            };
-            Some(ClientInput {
-                redirect_uris: c.redirect_uris,
-                post_logout_redirect_uris: c.post_logout_redirect_uris,
-                backchannel_logout_uri: c.backchannel_logout_uri,
-                jwks,
-            })
-        }
-    };
+    let client = b.oidc.map(client_input).transpose()?;
     let r = state.services.register_eservice(Registrar::Operator(&op), &ctx, input, client).await?;
     let mut view = EServiceView::from(r.eservice);
     if let Some((c, secret)) = r.client {

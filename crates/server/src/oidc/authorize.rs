@@ -116,6 +116,7 @@ async fn show_login(
     let name = eservice_name(state, &req.client.client_id, lang).await;
     let form = LoginForm {
         lang,
+        redirect_uri: &req.redirect_uri,
         eservice_name: &name,
         authorize: raw,
         csrf: &form_csrf,
@@ -147,7 +148,11 @@ async fn finish(state: &AppState, ctx: &domain::services::Ctx, caller: &Caller, 
             error_redirect(state, &req.redirect_uri, st, "access_denied", d.description())
         }
         Ok(Outcome::Denied(d)) => {
-            let mut params = vec![("error", "access_denied"), ("error_description", d.description())];
+            let mut params = vec![
+                ("error", "access_denied"),
+                ("error_description", d.description()),
+                ("iss", state.issuer.as_ref()),
+            ];
             if let Some(s) = st {
                 params.push(("state", s));
             }
@@ -173,21 +178,37 @@ pub async fn get_authorize(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let raw = query.unwrap_or_default();
+    authorize(&state, &ctx, &headers, query.unwrap_or_default()).await
+}
+
+/// OpenID Connect Core §3.1.2.1: the endpoint takes POST too, the parameters form-encoded.
+pub async fn post_authorize(
+    State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    match String::from_utf8(body.to_vec()) {
+        Ok(raw) => authorize(&state, &ctx, &headers, raw).await,
+        Err(_) => page::bad_request_page(Lang::Zh, "the request is not UTF-8"),
+    }
+}
+
+async fn authorize(state: &AppState, ctx: &domain::services::Ctx, headers: &HeaderMap, raw: String) -> Response {
     let req = match state.services.parse_authorize(&pairs(&raw)).await {
         Ok(r) => r,
-        Err(e) => return refused(&state, e, Lang::Zh),
+        Err(e) => return refused(state, e, Lang::Zh),
     };
-    match session_caller(&state, &headers).await {
-        Some(c) if state.services.session_suffices(&req, &c) => finish(&state, &ctx, &c, &req).await,
+    match session_caller(state, headers).await {
+        Some(c) if state.services.session_suffices(&req, &c) => finish(state, ctx, &c, &req).await,
         _ if req.prompt == Prompt::None => error_redirect(
-            &state,
+            state,
             &req.redirect_uri,
             req.state.as_deref(),
             "login_required",
             "the person is not signed in",
         ),
-        _ => show_login(&state, &headers, &raw, &req, ("", ""), FormErrors::default(), StatusCode::OK).await,
+        _ => show_login(state, headers, &raw, &req, ("", ""), FormErrors::default(), StatusCode::OK).await,
     }
 }
 

@@ -19,6 +19,7 @@ pub struct BackchannelWorker {
 const BATCH: i64 = 20;
 const TIMEOUT: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(250);
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
 
 impl BackchannelWorker {
     pub fn new(services: Arc<Services>, issuer: String) -> Self {
@@ -32,7 +33,15 @@ impl BackchannelWorker {
 
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
+            let mut last_sweep = std::time::Instant::now();
             loop {
+                // Sessions that time out unseen still end, and their e-services hear of it.
+                if last_sweep.elapsed() >= SWEEP_EVERY {
+                    last_sweep = std::time::Instant::now();
+                    if let Err(e) = self.services.end_expired_sessions(500).await {
+                        tracing::warn!(error = %e, "ending timed-out sessions failed");
+                    }
+                }
                 match self.run_once().await {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}

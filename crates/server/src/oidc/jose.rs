@@ -86,7 +86,12 @@ pub fn logout_token(
 /// The claims of an ID token this provider signed with a published key, expired or not
 /// (an `id_token_hint` may be old); `None` when it is not ours.
 pub fn verify_hint(token: &str, issuer: &str, published: &[String]) -> Option<Map<String, Value>> {
-    let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    // An ID token, not a logout token or anything else this provider signs.
+    if header.typ.as_deref() != Some("JWT") {
+        return None;
+    }
+    let kid = header.kid?;
     let jwk_text = published.iter().find(|j| {
         serde_json::from_str::<Value>(j).ok().and_then(|v| v["kid"].as_str().map(|k| k == kid)).unwrap_or(false)
     })?;
@@ -148,7 +153,7 @@ pub fn verify_client_assertion(
     v.set_audience(audiences);
     v.sub = Some(client_id.to_string());
     v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
-    v.leeway = 30;
+    v.leeway = domain::oidc::clients::ASSERTION_LEEWAY_SECS as u64;
     let claims = jsonwebtoken::decode::<Map<String, Value>>(assertion, &key, &v)
         .map_err(|e| format!("assertion refused: {e}"))?
         .claims;

@@ -64,31 +64,45 @@ pub async fn get_logout(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = Lang::from_tag(params.get("ui_locales").and_then(|l| pick_locale(l)));
+    // A hint that does not verify (say, signed by a key long retired) is only ignored: the
+    // person is asked instead.
     let hint = match params.get("id_token_hint").filter(|h| !h.is_empty()) {
         None => None,
         Some(h) => {
             let keys = state.services.published_keys().await.unwrap_or_default();
-            match jose::verify_hint(h, &state.issuer, &keys) {
-                Some(claims) => Some(claims),
-                None => return page::bad_request_page(lang, "id_token_hint is not a valid ID token of this provider"),
-            }
+            jose::verify_hint(h, &state.issuer, &keys)
         }
     };
     let aud = hint.as_ref().and_then(|c| c.get("aud")).and_then(|a| a.as_str()).map(str::to_string);
+    if let (Some(a), Some(c)) = (&aud, params.get("client_id")) {
+        if a != c {
+            return page::bad_request_page(lang, "client_id differs from the id_token_hint's audience");
+        }
+    }
     let to = match return_to(&state, &params, aud).await {
         Ok(t) => t,
         Err(why) => return page::bad_request_page(lang, &why),
     };
-    if hint.is_some() {
-        end_session(&state, &ctx, &headers).await;
-        return done(&state, lang, to);
+    // Without asking, only the session the hint was issued in: anyone's ID token must not
+    // sign someone else out.
+    let hint_sid = hint.as_ref().and_then(|c| c.get("sid")).and_then(|s| s.as_str());
+    let session_sid =
+        cookies::read(&state, &headers, SSO).map(|t| domain::oidc::sid_of(&domain::crypto::token_hash(&t)));
+    match (hint_sid, &session_sid) {
+        (Some(h), Some(s)) if h == s => {
+            end_session(&state, &ctx, &headers).await;
+            return done(&state, lang, to);
+        }
+        // No session to end: nothing to ask.
+        (Some(_), None) => return done(&state, lang, to),
+        _ => {}
     }
     let (_, form_csrf, set_cookie) = csrf_pair(&state, &headers);
     let carry: Vec<(&str, &str)> = ["post_logout_redirect_uri", "client_id", "state", "ui_locales"]
         .into_iter()
         .filter_map(|k| params.get(k).map(|v| (k, v.as_str())))
         .collect();
-    let mut res = page::logout_confirm_page(lang, &form_csrf, &carry);
+    let mut res = page::logout_confirm_page(lang, &form_csrf, &carry, to.as_deref());
     if let Some(c) = set_cookie {
         res.headers_mut().append(header::SET_COOKIE, c);
     }

@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/.well-known/openid-configuration", get(discovery::get_configuration))
         .route("/oidc/jwks", get(discovery::get_jwks))
-        .route("/oidc/authorize", get(authorize::get_authorize))
+        .route("/oidc/authorize", get(authorize::get_authorize).post(authorize::post_authorize))
         .route("/oidc/login", post(authorize::post_login))
         .route("/oidc/token", post(token::post_token))
         .route("/oidc/userinfo", get(token::userinfo).post(token::userinfo))

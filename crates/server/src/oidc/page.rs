@@ -121,7 +121,21 @@ label{display:block;margin-top:1rem;font-weight:600}input{display:block;width:10
 button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem;background:#0b4f8a;color:#fff;border:0}\
 .error{color:#a00000}:focus{outline:3px solid #f5a623}";
 
+/// `scheme://authority` of an absolute URI, for a CSP source list.
+pub fn origin_of(uri: &str) -> Option<String> {
+    let (scheme, rest) = uri.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let ok = !authority.is_empty() && authority.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    ok.then(|| format!("{scheme}://{authority}"))
+}
+
 pub fn render(lang: Lang, status: StatusCode, title_key: &str, body: &str) -> Response {
+    render_to(lang, status, title_key, body, &[])
+}
+
+/// A page whose forms may end in a redirect to `form_targets` (origins): browsers apply
+/// `form-action` to a form's redirects too, so the e-service's origin must be listed.
+pub fn render_to(lang: Lang, status: StatusCode, title_key: &str, body: &str, form_targets: &[String]) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><style>{STYLE}</style></head><body><main><h1>{}</h1>{body}</main></body></html>",
@@ -133,12 +147,11 @@ pub fn render(lang: Lang, status: StatusCode, title_key: &str, body: &str) -> Re
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     // The style element is the only inline content; no script at all.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
+    let targets: String = form_targets.iter().map(|o| format!(" {o}")).collect();
+    let csp = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'{targets}; frame-ancestors 'none'; base-uri 'none'"
     );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&csp).expect("origins are plain ASCII"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     res
 }
@@ -156,6 +169,8 @@ pub struct FormErrors {
 
 pub struct LoginForm<'a> {
     pub lang: Lang,
+    /// Where the form's answer redirects (the e-service's redirect URI).
+    pub redirect_uri: &'a str,
     pub eservice_name: &'a str,
     pub authorize: &'a str,
     pub csrf: &'a str,
@@ -216,7 +231,8 @@ pub fn login_page(f: LoginForm<'_>, status: StatusCode) -> Response {
         field_error("password"),
         esc(t(lang, "submit")),
     );
-    render(lang, status, "title", &body)
+    let targets: Vec<String> = origin_of(f.redirect_uri).into_iter().collect();
+    render_to(lang, status, "title", &body, &targets)
 }
 
 pub fn denied_page(lang: Lang, reason_code: &str, return_url: &str) -> Response {
@@ -242,7 +258,7 @@ pub fn forbidden_page(lang: Lang) -> Response {
     )
 }
 
-pub fn logout_confirm_page(lang: Lang, csrf: &str, carry: &[(&str, &str)]) -> Response {
+pub fn logout_confirm_page(lang: Lang, csrf: &str, carry: &[(&str, &str)], return_to: Option<&str>) -> Response {
     let fields: String = carry.iter().map(|(k, v)| hidden(k, v)).collect();
     let body = format!(
         "<p>{}</p><form method=\"post\" action=\"/oidc/logout\">{}{fields}<button type=\"submit\">{}</button></form>",
@@ -250,7 +266,8 @@ pub fn logout_confirm_page(lang: Lang, csrf: &str, carry: &[(&str, &str)]) -> Re
         hidden("csrf", csrf),
         esc(t(lang, "logout_title"))
     );
-    render(lang, StatusCode::OK, "logout_title", &body)
+    let targets: Vec<String> = return_to.and_then(origin_of).into_iter().collect();
+    render_to(lang, StatusCode::OK, "logout_title", &body, &targets)
 }
 
 pub fn logged_out_page(lang: Lang) -> Response {

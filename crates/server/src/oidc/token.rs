@@ -1,10 +1,11 @@
 //! The token endpoint (RFC 6749 §3.2), userinfo, introspection (RFC 7662) and revocation
 //! (RFC 7009). Errors are OAuth's JSON, not problem documents: that is what clients parse.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::oidc::model::{ClientRecord, TokenKind};
@@ -45,6 +46,24 @@ pub fn oauth_error(e: OidcError) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The form body of an OAuth request (RFC 6749 §3.2): `application/x-www-form-urlencoded`,
+/// each parameter at most once. Errors are OAuth's, not axum's.
+fn oauth_form(headers: &HeaderMap, body: &Bytes) -> OidcResult<HashMap<String, String>> {
+    let is_form = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    });
+    if !is_form {
+        return Err(OidcError::invalid_request("the body must be application/x-www-form-urlencoded"));
+    }
+    let mut out = HashMap::new();
+    for (k, v) in form_urlencoded::parse(body) {
+        if out.insert(k.to_string(), v.into_owned()).is_some() {
+            return Err(OidcError::invalid_request(format!("{k} was given twice")));
+        }
+    }
+    Ok(out)
 }
 
 fn percent_decode(s: &str) -> String {
@@ -150,9 +169,10 @@ pub async fn post_token(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    body: Bytes,
 ) -> Response {
     let result = async {
+        let form = oauth_form(&headers, &body)?;
         let client = authenticate_client(&state, &headers, &form).await?;
         let issued = match field(&form, "grant_type")? {
             "authorization_code" => {
@@ -165,7 +185,7 @@ pub async fn post_token(
                 state.services.exchange_code(&ctx, &client, code, redirect_uri, verifier).await?
             }
             "refresh_token" => state.services.refresh(&ctx, &client, field(&form, "refresh_token")?).await?,
-            "client_credentials" => state.services.client_credentials(&client).await?,
+            "client_credentials" => state.services.client_credentials(&ctx, &client).await?,
             _ => {
                 return Err(OidcError::oauth(
                     "unsupported_grant_type",
@@ -179,12 +199,9 @@ pub async fn post_token(
     result.unwrap_or_else(oauth_error)
 }
 
-pub async fn post_introspect(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+pub async fn post_introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
+        let form = oauth_form(&headers, &body)?;
         let client = authenticate_client(&state, &headers, &form).await?;
         let token = field(&form, "token")?;
         let Some(i) = state.services.introspect(&client, token).await? else {
@@ -219,9 +236,10 @@ pub async fn post_revoke(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    body: Bytes,
 ) -> Response {
     let result = async {
+        let form = oauth_form(&headers, &body)?;
         let client = authenticate_client(&state, &headers, &form).await?;
         let token = field(&form, "token")?;
         state.services.revoke_token(&ctx, &client, token).await?;
