@@ -5,6 +5,10 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use domain::config::Policy;
+use std::sync::Arc;
+
+use domain::eid::face::FaceVerifier;
+use server::face::{DevFaceVerifier, HttpFaceVerifier};
 use server::oidc::backchannel::BackchannelWorker;
 use server::sms_worker::{SmsSink, SmsWorker};
 use server::AppState;
@@ -46,11 +50,32 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         id_token_ttl_secs: args.id_token_ttl_secs,
         access_token_ttl_secs: args.access_token_ttl_secs,
         refresh_token_ttl_secs: args.refresh_token_ttl_secs,
+        step_up_ttl_secs: args.step_up_ttl_secs,
         ..Policy::default()
+    };
+    anyhow::ensure!(
+        (60..=24 * 3600).contains(&args.step_up_ttl_secs),
+        "--step-up-ttl-secs must be between 60 s and a day"
+    );
+    let production = args.public_url.starts_with("https://");
+    let face: Option<Arc<dyn FaceVerifier>> = match args.face_verifier.as_deref() {
+        None | Some("") => None,
+        Some("dev") => {
+            anyhow::ensure!(!production, "--face-verifier dev is for development; refused with an https public URL");
+            Some(Arc::new(DevFaceVerifier))
+        }
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            Some(Arc::new(HttpFaceVerifier::new(url)))
+        }
+        Some(other) => anyhow::bail!("--face-verifier must be an http(s) URL or `dev`, not {other:?}"),
     };
     policy.password.min_chars = args.password_min_chars;
     let w = wiring::build(common, policy).await?;
     w.services.ensure_signing_key().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    w.services.ensure_enrolment_key().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.face_verifier.as_deref() == Some("dev") {
+        tracing::warn!("DEVELOPMENT face verifier: any capture reference `dev-match` matches; never use in production");
+    }
     if args.public_url.starts_with("http://") {
         tracing::warn!("the public URL is plain HTTP: development mode, cookies are not Secure");
     }
@@ -60,9 +85,12 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(listen = %listener.local_addr()?, public_url = %args.public_url, "entity-account serving");
-    let state = AppState::new(w.services.clone())
+    let mut state = AppState::new(w.services.clone())
         .with_trusted_proxies(args.trusted_proxies.clone())
         .with_issuer(&args.public_url);
+    if let Some(f) = face {
+        state = state.with_face_verifier(f);
+    }
     let app = server::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -71,6 +71,13 @@ pub enum Action {
     SignInDenied,
     GrantRevoked,
     TokenIssued,
+    FaceSwitchedOff,
+    FaceSwitchedOn,
+    FaceMatchFailed,
+    EnrolmentRequested,
+    SecurityCodeBound,
+    StepUpSucceeded,
+    StepUpFailed,
     DepartmentNotice,
 }
 
@@ -110,6 +117,13 @@ impl Action {
             Action::SignInDenied => "oidc.sign_in_denied",
             Action::GrantRevoked => "oidc.grant_revoked",
             Action::TokenIssued => "oidc.token_issued",
+            Action::FaceSwitchedOff => "eid.face_switched_off",
+            Action::FaceSwitchedOn => "eid.face_switched_on",
+            Action::FaceMatchFailed => "eid.face_match_failed",
+            Action::EnrolmentRequested => "eid.enrolment_requested",
+            Action::SecurityCodeBound => "eid.security_code_bound",
+            Action::StepUpSucceeded => "eid.step_up_succeeded",
+            Action::StepUpFailed => "eid.step_up_failed",
             Action::DepartmentNotice => "notification.from_department",
         }
     }

@@ -36,6 +36,8 @@ pub struct Policy {
     pub id_token_ttl_secs: i64,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
+    /// R21: how long a second-factor step-up lasts within a session.
+    pub step_up_ttl_secs: i64,
 }
 
 impl Default for Policy {
@@ -61,6 +63,7 @@ impl Default for Policy {
             id_token_ttl_secs: 300,
             access_token_ttl_secs: 300,
             refresh_token_ttl_secs: 8 * 3600,
+            step_up_ttl_secs: 15 * 60,
         }
     }
 }

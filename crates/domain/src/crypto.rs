@@ -22,6 +22,8 @@ pub enum Purpose {
     SmsPayload,
     Registration,
     SigningKey,
+    EnrolmentKey,
+    TotpSecret,
 }
 
 impl Purpose {
@@ -32,6 +34,8 @@ impl Purpose {
             Purpose::SmsPayload => b"sms_payload",
             Purpose::Registration => b"registration",
             Purpose::SigningKey => b"signing_key",
+            Purpose::EnrolmentKey => b"enrolment_key",
+            Purpose::TotpSecret => b"totp_secret",
         }
     }
 }

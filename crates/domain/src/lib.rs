@@ -13,6 +13,7 @@ pub mod codes;
 pub mod config;
 pub mod credentials;
 pub mod crypto;
+pub mod eid;
 pub mod error;
 pub mod eservices;
 pub mod help;

@@ -131,7 +131,7 @@ impl Services {
     }
 
     /// A live (not deleted) login of the entity, or 404.
-    async fn live_login(&self, tx: &mut dyn Tx, entity_id: i64, login_id: &str) -> Result<LoginRecord> {
+    pub(crate) async fn live_login(&self, tx: &mut dyn Tx, entity_id: i64, login_id: &str) -> Result<LoginRecord> {
         match tx.find_login(entity_id, login_id).await? {
             Some(l) if l.status != LoginStatus::Deleted => Ok(l),
             _ => Err(Error::NotFound),

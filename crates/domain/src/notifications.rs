@@ -17,6 +17,9 @@ pub mod kinds {
     pub const ESERVICES_ASSIGNED: &str = "eservices_assigned";
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const DEPARTMENT_NOTICE: &str = "department_notice";
+    pub const SECURITY_CODE_BOUND: &str = "security_code_bound";
+    pub const FACE_SWITCHED_ON: &str = "face_recognition_on";
+    pub const FACE_SWITCHED_OFF: &str = "face_recognition_off";
 }
 
 pub async fn notify(

@@ -35,7 +35,7 @@ pub trait Store: Send + Sync {
 }
 
 #[async_trait::async_trait]
-pub trait Tx: crate::oidc::store::OidcTx + Send {
+pub trait Tx: crate::oidc::store::OidcTx + crate::eid::store::EidTx + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     // meta

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod face;
 pub mod hashing;
 pub mod oidc;
 pub mod openapi;

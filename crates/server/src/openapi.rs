@@ -63,6 +63,12 @@ impl Modify for BearerAuth {
         logins::post_remove_admin,
         eservices::put_login_eservices,
         audit::get_entity_audit,
+        eid::get_my_eid,
+        eid::put_my_face,
+        eid::post_enrolment,
+        eid::post_security_code,
+        eid::post_face_recognition,
+        eid::get_counter_eid,
     )
 )]
 pub struct ApiDoc;

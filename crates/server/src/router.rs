@@ -25,11 +25,23 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// The public base URL: the OpenID Connect issuer and the origin forms must come from.
     pub issuer: Arc<str>,
+    /// The face verification service, when one is configured (R22).
+    pub face: Option<Arc<dyn domain::eid::face::FaceVerifier>>,
 }
 
 impl AppState {
     pub fn new(services: Arc<Services>) -> Self {
-        AppState { services, trusted_proxies: Arc::new(Vec::new()), issuer: Arc::from("http://127.0.0.1:8080") }
+        AppState {
+            services,
+            trusted_proxies: Arc::new(Vec::new()),
+            issuer: Arc::from("http://127.0.0.1:8080"),
+            face: None,
+        }
+    }
+
+    pub fn with_face_verifier(mut self, face: Arc<dyn domain::eid::face::FaceVerifier>) -> Self {
+        self.face = Some(face);
+        self
     }
 
     pub fn with_issuer(mut self, public_url: &str) -> Self {
@@ -72,6 +84,9 @@ fn api_routes() -> Router<AppState> {
         .route("/counter/entities/{entity_number}/administrators", post(logins::post_administrator))
         .route("/counter/entities/{entity_number}/logins/{login_id}/restore-admin", post(logins::post_restore_admin))
         .route("/counter/entities/{entity_number}/logins/{login_id}/activation-code", post(logins::post_counter_activation_code))
+        .route("/counter/entities/{entity_number}/logins/{login_id}/security-code", post(eid::post_security_code))
+        .route("/counter/entities/{entity_number}/logins/{login_id}/face-recognition", post(eid::post_face_recognition))
+        .route("/counter/entities/{entity_number}/logins/{login_id}/eid", get(eid::get_counter_eid))
         .route("/counter/eservices", post(eservices::post_eservice).get(eservices::get_counter_eservices))
         .route("/counter/eservices/{code}/client", put(eservices::put_client))
         .route("/counter/eservices/{code}/client-secret", post(eservices::post_client_secret))
@@ -89,6 +104,9 @@ fn api_routes() -> Router<AppState> {
         .route("/logout", post(sessions::post_logout))
         .route("/me", get(sessions::get_me))
         .route("/me/notifications", get(notifications::get_notifications))
+        .route("/me/eid", get(eid::get_my_eid))
+        .route("/me/eid/face", put(eid::put_my_face))
+        .route("/me/eid/enrolments", post(eid::post_enrolment))
         .route("/eservices", get(eservices::get_eservices))
         .route("/entities/{entity_number}/logins", get(logins::get_logins).post(logins::post_login_staff))
         .route("/entities/{entity_number}/logins/{login_id}", delete(logins::delete_login))

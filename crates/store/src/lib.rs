@@ -6,6 +6,8 @@
 mod queries;
 #[macro_use]
 mod oidc_queries;
+#[macro_use]
+mod eid_queries;
 pub mod postgres;
 pub mod sqlite;
 

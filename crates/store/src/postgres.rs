@@ -45,3 +45,4 @@ const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
 
 impl_store!(PgStore, Postgres);
 impl_oidc_store!();
+impl_eid_store!();

@@ -58,3 +58,4 @@ const SKIP_LOCKED: &str = "";
 
 impl_store!(SqliteStore, Sqlite);
 impl_oidc_store!();
+impl_eid_store!();

@@ -69,7 +69,10 @@ pub enum Outcome {
     /// The login may not use the e-service: the person is told why, the e-service gets
     /// `access_denied`.
     Denied(Denial),
-    /// The e-service needs advanced authentication, which this session lacks.
+    /// The e-service needs advanced authentication and the login has a second factor: the
+    /// person is asked for it (R21).
+    NeedsStepUp(crate::eid::EidState),
+    /// The e-service needs advanced authentication and the login has no second factor.
     NeedsAdvanced,
 }
 
@@ -203,13 +206,22 @@ impl Services {
                 return Ok(Outcome::Denied(denial));
             }
         };
-        // Step-up (R21) is not available yet: only basic sessions exist.
-        if req.wants_advanced || permitted.eservice.assurance == Assurance::Advanced {
+        // R21: an advanced e-service needs a live step-up of this session.
+        let step_up = self.step_up_of(caller).await?;
+        if (req.wants_advanced || permitted.eservice.assurance == Assurance::Advanced) && step_up.is_none() {
             drop(tx);
+            let eid = self.my_eid(caller).await?;
+            if eid.any_factor() {
+                return Ok(Outcome::NeedsStepUp(eid));
+            }
             let ev = AuditEvent::new(actor, Action::SignInDenied).target(client_id).detail("advanced_required");
             self.audit_refusal(ctx, ev).await?;
             return Ok(Outcome::NeedsAdvanced);
         }
+        let (acr, amr) = match &step_up {
+            Some(method) => ("advanced", format!("pwd {method}")),
+            None => ("basic", "pwd".to_string()),
+        };
         let code = random_token();
         let now = self.clock.now();
         tx.insert_oidc_code(&CodeRecord {
@@ -225,8 +237,8 @@ impl Services {
             session_hash: caller.token_hash.clone(),
             auth: Authentication {
                 auth_time: caller.signed_in_at,
-                acr: "basic".into(),
-                amr: "pwd".into(),
+                acr: acr.into(),
+                amr,
                 locale: req.locale.unwrap_or("zh-Hant").into(),
             },
             created_at: now,

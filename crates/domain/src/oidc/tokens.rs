@@ -338,6 +338,13 @@ impl Services {
         let invalid = || OidcError::oauth("invalid_token", "the access token is invalid, expired or revoked");
         match self.live_token(tx.as_mut(), access_token).await? {
             Some((tok, grant, Some(p))) if tok.kind == TokenKind::Access && has_scope(&grant.scope, "openid") => {
+                // RFC 9470: the e-service now needs more than this sign-in gave.
+                if p.eservice.assurance == crate::model::Assurance::Advanced && grant.auth.acr != "advanced" {
+                    return Err(OidcError::oauth(
+                        "insufficient_user_authentication",
+                        "this e-service needs advanced authentication; sign in again with a second factor",
+                    ));
+                }
                 Ok(claims_of(&grant, &p, None))
             }
             _ => Err(invalid()),

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod audit;
 pub mod department;
 pub mod dto;
+pub mod eid;
 pub mod eservices;
 pub mod health;
 pub mod help;

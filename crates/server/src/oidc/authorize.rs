@@ -131,8 +131,42 @@ async fn show_login(
     res
 }
 
-/// A signed-in person's request, answered: the code, or why not.
-async fn finish(state: &AppState, ctx: &domain::services::Ctx, caller: &Caller, req: &AuthorizeRequest) -> Response {
+/// The second-factor page for a request, with its CSRF cookie when the browser has none.
+pub async fn show_step_up(
+    state: &AppState,
+    headers: &HeaderMap,
+    raw: &str,
+    req: &AuthorizeRequest,
+    eid: &domain::eid::EidState,
+    error: Option<(&str, &'static str)>,
+    status: StatusCode,
+) -> Response {
+    let (_, form_csrf, set_cookie) = csrf_pair(state, headers);
+    let form = page::StepUpForm {
+        lang: Lang::from_tag(req.locale),
+        redirect_uri: &req.redirect_uri,
+        authorize: raw,
+        csrf: &form_csrf,
+        code: eid.code_bound,
+        face: eid.face_enabled && state.face.is_some(),
+        error,
+    };
+    let mut res = page::step_up_page(form, status);
+    if let Some(c) = set_cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// A signed-in person's request, answered: the code, the second-factor step, or why not.
+pub async fn finish(
+    state: &AppState,
+    ctx: &domain::services::Ctx,
+    headers: &HeaderMap,
+    caller: &Caller,
+    req: &AuthorizeRequest,
+    raw: &str,
+) -> Response {
     let lang = Lang::from_tag(req.locale);
     let st = req.state.as_deref();
     match state.services.authorize(ctx, caller, req).await {
@@ -158,12 +192,20 @@ async fn finish(state: &AppState, ctx: &domain::services::Ctx, caller: &Caller, 
             }
             page::denied_page(lang, d.code(), &with_params(&req.redirect_uri, &params))
         }
+        Ok(Outcome::NeedsStepUp(_)) if req.prompt == Prompt::None => error_redirect(
+            state,
+            &req.redirect_uri,
+            st,
+            "interaction_required",
+            "this e-service needs a second factor, which needs the person",
+        ),
+        Ok(Outcome::NeedsStepUp(eid)) => show_step_up(state, headers, raw, req, &eid, None, StatusCode::OK).await,
         Ok(Outcome::NeedsAdvanced) => error_redirect(
             state,
             &req.redirect_uri,
             st,
             "unmet_authentication_requirements",
-            "this e-service needs advanced authentication, which is not available for this sign-in",
+            "this e-service needs a second factor (face recognition or a security code), and the login has none",
         ),
         Err(e) => {
             tracing::error!(error = %e, "authorization failed");
@@ -200,7 +242,7 @@ async fn authorize(state: &AppState, ctx: &domain::services::Ctx, headers: &Head
         Err(e) => return refused(state, e, Lang::Zh),
     };
     match session_caller(state, headers).await {
-        Some(c) if state.services.session_suffices(&req, &c) => finish(state, ctx, &c, &req).await,
+        Some(c) if state.services.session_suffices(&req, &c) => finish(state, ctx, headers, &c, &req, &raw).await,
         _ if req.prompt == Prompt::None => error_redirect(
             state,
             &req.redirect_uri,
@@ -254,7 +296,7 @@ pub async fn post_login(
         Ok(Principal::Login(c)) => c,
         _ => return page::forbidden_page(lang),
     };
-    let mut res = finish(&state, &ctx, &caller, &req).await;
+    let mut res = finish(&state, &ctx, &headers, &caller, &req, &f.authorize).await;
     res.headers_mut().append(header::SET_COOKIE, cookies::set(&state, SSO, &signed.token, None));
     res
 }

@@ -9,6 +9,7 @@ pub mod discovery;
 pub mod jose;
 pub mod logout;
 pub mod page;
+pub mod step_up;
 pub mod token;
 
 use axum::routing::{get, post};
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/oidc/jwks", get(discovery::get_jwks))
         .route("/oidc/authorize", get(authorize::get_authorize).post(authorize::post_authorize))
         .route("/oidc/login", post(authorize::post_login))
+        .route("/oidc/step-up", post(step_up::post_step_up))
         .route("/oidc/token", post(token::post_token))
         .route("/oidc/userinfo", get(token::userinfo).post(token::userinfo))
         .route("/oidc/introspect", post(token::post_introspect))

@@ -92,6 +92,45 @@ fn t(lang: Lang, key: &str) -> &'static str {
             ("確定登出一戶通實體帳戶？", "Terminar a sessão da Conta de Entidade?", "Sign out of Entity Account?")
         }
         "logged_out" => ("你已登出。", "Sessão terminada.", "You are signed out."),
+        "step_up_title" => ("進階身份認證", "Autenticação avançada", "Advanced authentication"),
+        "step_up_lead" => (
+            "此電子服務需要進階身份認證，請選擇以下其中一種方式：",
+            "Este serviço electrónico exige autenticação avançada; use um dos meios abaixo:",
+            "This e-service needs advanced authentication; use one of the following:",
+        ),
+        "security_code" => ("安全驗證碼", "Código de verificação de segurança", "Security verification code"),
+        "security_code_hint" => (
+            "請輸入手機應用程式顯示的 6 位數字。",
+            "Introduza os 6 algarismos que a aplicação móvel mostra.",
+            "Enter the 6 digits the mobile app shows.",
+        ),
+        "capture_ref" => ("人臉識別", "Reconhecimento facial", "Face recognition"),
+        "capture_ref_hint" => (
+            "請以手機應用程式完成人臉拍攝，然後輸入其參考編號。",
+            "Faça a captura facial na aplicação móvel e introduza a referência.",
+            "Take the face capture in the mobile app and enter its reference.",
+        ),
+        "verify" => ("確認", "Confirmar", "Verify"),
+        "invalid_code" => (
+            "驗證不成功：驗證碼錯誤或已使用，或人臉不相符。",
+            "Verificação falhada: código errado ou já usado, ou o rosto não corresponde.",
+            "Verification failed: the code is wrong or used, or the face did not match.",
+        ),
+        "face_not_available" => (
+            "此登入帳戶的人臉識別已關閉。",
+            "O reconhecimento facial está desligado para este acesso.",
+            "Face recognition is off for this login.",
+        ),
+        "face_verification_unavailable" => (
+            "人臉識別服務暫時無法使用。",
+            "O serviço de reconhecimento facial está indisponível.",
+            "The face recognition service is unavailable.",
+        ),
+        "security_code_not_bound" => (
+            "此登入帳戶未綁定手機應用程式，請到服務櫃檯辦理。",
+            "Nenhuma aplicação está associada a este acesso; dirija-se ao balcão.",
+            "No app is bound to this login; please visit the counter.",
+        ),
         _ => ("?", "?", "?"),
     };
     match lang {
@@ -233,6 +272,62 @@ pub fn login_page(f: LoginForm<'_>, status: StatusCode) -> Response {
     );
     let targets: Vec<String> = origin_of(f.redirect_uri).into_iter().collect();
     render_to(lang, status, "title", &body, &targets)
+}
+
+/// The second-factor step (R21): a form per factor the login has.
+pub struct StepUpForm<'a> {
+    pub lang: Lang,
+    pub redirect_uri: &'a str,
+    pub authorize: &'a str,
+    pub csrf: &'a str,
+    pub code: bool,
+    pub face: bool,
+    /// (field, message key) of a failed try.
+    pub error: Option<(&'a str, &'static str)>,
+}
+
+pub fn step_up_page(f: StepUpForm<'_>, status: StatusCode) -> Response {
+    let lang = f.lang;
+    let mut body = String::new();
+    if let Some((_, k)) = f.error {
+        body.push_str(&format!("<div role=\"alert\" class=\"error\"><p>{}</p></div>", esc(t(lang, k))));
+    }
+    body.push_str(&format!("<p>{}</p>", esc(t(lang, "step_up_lead"))));
+    let error_for = |field: &str| match f.error {
+        Some((name, k)) if name == field => {
+            format!("<p class=\"error\" id=\"{field}-error\">{}</p>", esc(t(lang, k)))
+        }
+        _ => String::new(),
+    };
+    let hidden_fields = format!("{}{}", hidden("authorize", f.authorize), hidden("csrf", f.csrf));
+    if f.code {
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"/oidc/step-up\">{hidden_fields}{}\
+             <label for=\"security_code\">{}</label><p>{}</p>\
+             <input id=\"security_code\" name=\"security_code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\">{}\
+             <button type=\"submit\">{}</button></form>",
+            hidden("method", "otp"),
+            esc(t(lang, "security_code")),
+            esc(t(lang, "security_code_hint")),
+            error_for("security_code"),
+            esc(t(lang, "verify")),
+        ));
+    }
+    if f.face {
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"/oidc/step-up\">{hidden_fields}{}\
+             <label for=\"capture_ref\">{}</label><p>{}</p>\
+             <input id=\"capture_ref\" name=\"capture_ref\" autocomplete=\"off\">{}\
+             <button type=\"submit\">{}</button></form>",
+            hidden("method", "face"),
+            esc(t(lang, "capture_ref")),
+            esc(t(lang, "capture_ref_hint")),
+            error_for("capture_ref"),
+            esc(t(lang, "verify")),
+        ));
+    }
+    let targets: Vec<String> = origin_of(f.redirect_uri).into_iter().collect();
+    render_to(lang, status, "step_up_title", &body, &targets)
 }
 
 pub fn denied_page(lang: Lang, reason_code: &str, return_url: &str) -> Response {

@@ -23,7 +23,7 @@ pub fn oauth_error(e: OidcError) -> Response {
         OidcError::OAuth { error, description } => {
             let status = match error {
                 "invalid_client" => StatusCode::UNAUTHORIZED,
-                "invalid_token" => StatusCode::UNAUTHORIZED,
+                "invalid_token" | "insufficient_user_authentication" => StatusCode::UNAUTHORIZED,
                 _ => StatusCode::BAD_REQUEST,
             };
             let mut res = (status, Json(json!({"error": error, "error_description": description}))).into_response();
@@ -33,6 +33,15 @@ pub fn oauth_error(e: OidcError) -> Response {
             if error == "invalid_token" {
                 res.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+            }
+            // RFC 9470 §3: the challenge names what would do.
+            if error == "insufficient_user_authentication" {
+                res.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(
+                        "Bearer error=\"insufficient_user_authentication\", error_description=\"advanced authentication is required\", acr_values=\"advanced\"",
+                    ),
+                );
             }
             res
         }

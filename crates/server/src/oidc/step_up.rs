@@ -1,0 +1,92 @@
+//! `POST /oidc/step-up`: the second factor an advanced e-service asks for (R21), then the
+//! authorization answer as if the request had just arrived.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use domain::eid::step_up::Factor;
+use domain::Error;
+
+use super::authorize::{finish, form_is_ours, see_other, session_caller, show_step_up};
+use super::page::{self, Lang};
+use crate::extract::ReqCtx;
+use crate::router::AppState;
+
+#[derive(serde::Deserialize)]
+pub struct StepUpBody {
+    #[serde(default)]
+    authorize: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    security_code: String,
+    #[serde(default)]
+    capture_ref: String,
+}
+
+pub async fn post_step_up(
+    State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
+    headers: HeaderMap,
+    Form(f): Form<StepUpBody>,
+) -> Response {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(f.authorize.as_bytes()).into_owned().collect();
+    let req = match state.services.parse_authorize(&pairs).await {
+        Ok(r) => r,
+        Err(_) => return page::bad_request_page(Lang::Zh, "the authorization request is invalid"),
+    };
+    let lang = Lang::from_tag(req.locale);
+    if !form_is_ours(&state, &headers, &f.csrf) {
+        return page::forbidden_page(lang);
+    }
+    // Signed out meanwhile: start again from the sign-in.
+    let Some(caller) = session_caller(&state, &headers).await else {
+        return see_other(&format!("/oidc/authorize?{}", f.authorize));
+    };
+    let (factor, field) = match (f.method.as_str(), &state.face) {
+        ("otp", _) => (Factor::Code(&f.security_code), "security_code"),
+        ("face", Some(v)) => (Factor::Face { capture_ref: &f.capture_ref, verifier: v.as_ref() }, "capture_ref"),
+        ("face", None) => {
+            let eid = state.services.my_eid(&caller).await.unwrap_or_else(|_| no_factor());
+            let error = Some(("capture_ref", "face_verification_unavailable"));
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            return show_step_up(&state, &headers, &f.authorize, &req, &eid, error, status).await;
+        }
+        _ => return page::bad_request_page(lang, "method must be otp or face"),
+    };
+    match state.services.step_up(&caller, &ctx, factor).await {
+        Ok(_) => finish(&state, &ctx, &headers, &caller, &req, &f.authorize).await,
+        Err(e) => {
+            let (status, key) = match &e {
+                Error::InvalidCode | Error::Validation(_) => (StatusCode::UNAUTHORIZED, "invalid_code"),
+                Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+                Error::Conflict { code: "face_not_available", .. } => (StatusCode::CONFLICT, "face_not_available"),
+                Error::Conflict { code: "security_code_not_bound", .. } => {
+                    (StatusCode::CONFLICT, "security_code_not_bound")
+                }
+                Error::Conflict { code: "face_verification_unavailable", .. } => {
+                    (StatusCode::SERVICE_UNAVAILABLE, "face_verification_unavailable")
+                }
+                other => {
+                    tracing::error!(error = %other, "step-up failed");
+                    (StatusCode::SERVICE_UNAVAILABLE, "face_verification_unavailable")
+                }
+            };
+            let eid = state.services.my_eid(&caller).await.unwrap_or_else(|_| no_factor());
+            show_step_up(&state, &headers, &f.authorize, &req, &eid, Some((field, key)), status).await
+        }
+    }
+}
+
+fn no_factor() -> domain::eid::EidState {
+    domain::eid::EidState {
+        face_available: false,
+        face_enabled: false,
+        face_off_reason: None,
+        code_available: false,
+        code_bound: false,
+    }
+}
