@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::codes::OneTimeCode;
 use crate::crypto::Purpose;
 use crate::error::{Error, Result};
-use crate::identity::{lookup_form, IdDocument, IdDocumentType, MacauMobile};
+use crate::identity::{lookup_form, IdDocument, MacauMobile};
 use crate::model::*;
 use crate::notifications::{kinds, notify};
 use crate::numbers::EntityNumber;
@@ -373,11 +373,6 @@ impl Services {
         let mut tx = self.store.read().await?;
         Ok(tx.list_audit(Some(viewer.caller.entity_id), after_seq, limit.clamp(1, 500)).await?)
     }
-}
-
-/// Whether face recognition can apply to a login at all (R22): Macau resident cards only.
-pub fn face_recognition_available(login: &LoginRecord) -> bool {
-    login.id_type == Some(IdDocumentType::MacauResident)
 }
 
 /// Login ids are UUIDs; anything else names no login (and never reaches the database).

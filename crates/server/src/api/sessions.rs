@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::logins::face_recognition_available;
 use domain::sessions::LoginInput;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,24 +51,6 @@ pub async fn post_logout(State(state): State<AppState>, ReqCtx(ctx): ReqCtx, Aut
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct FaceRecognitionView {
-    /// Only logins registered with a Macau resident identity card (R22).
-    pub available: bool,
-    pub enabled: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SecurityCodeView {
-    pub enrolled: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct EidView {
-    pub face_recognition: FaceRecognitionView,
-    pub security_code: SecurityCodeView,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct EntityNamesView {
     pub zh: Option<String>,
     pub pt: Option<String>,
@@ -88,7 +69,7 @@ pub struct MeView {
     pub entity_name: String,
     pub entity_names: EntityNamesView,
     pub eservices: Vec<EServiceView>,
-    pub eid: EidView,
+    pub eid: crate::api::eid::EidView,
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "sessions", security(("bearer" = [])), responses(
@@ -96,7 +77,7 @@ pub struct MeView {
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_me(State(state): State<AppState>, LoginAuth(caller): LoginAuth) -> ApiResult<Json<MeView>> {
     let me = state.services.me(&caller).await?;
-    let face = face_recognition_available(&me.login);
+    let eid = state.services.my_eid(&caller).await?;
     Ok(Json(MeView {
         login_id: me.login.id,
         kind: me.login.kind.as_str().into(),
@@ -111,9 +92,6 @@ pub async fn get_me(State(state): State<AppState>, LoginAuth(caller): LoginAuth)
         entity_name: me.entity.names.display().to_string(),
         entity_names: EntityNamesView { zh: me.entity.names.zh, pt: me.entity.names.pt, en: me.entity.names.en },
         eservices: me.eservices.into_iter().map(EServiceView::from).collect(),
-        eid: EidView {
-            face_recognition: FaceRecognitionView { available: face, enabled: face },
-            security_code: SecurityCodeView { enrolled: false },
-        },
+        eid: eid.into(),
     }))
 }
