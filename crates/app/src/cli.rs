@@ -56,6 +56,54 @@ pub enum Command {
         #[command(subcommand)]
         command: OidcCommand,
     },
+    /// The reference mobile app (advanced e-ID, R23): a client that speaks only the public
+    /// API; it opens no database.
+    App(AppArgs),
+}
+
+#[derive(Args)]
+pub struct AppArgs {
+    /// The app's state file (base URL, session token, TOTP secret), kept with mode 0600.
+    #[arg(long, env = "EA_APP_STATE", default_value = "app-state.json", global = true)]
+    pub state: std::path::PathBuf,
+    #[command(subcommand)]
+    pub command: AppCommand,
+}
+
+#[derive(Subcommand)]
+pub enum AppCommand {
+    /// Sign in as a login and keep its session; the password is read from standard input.
+    Login {
+        /// The server's base URL, e.g. `https://account.example.mo`.
+        #[arg(long)]
+        base_url: String,
+        #[arg(long)]
+        entity_number: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Request an enrolment and make a new security-code secret: prints the QR payload alone
+    /// on standard output and draws the QR code on standard error.
+    Enrol {
+        /// Also write the QR code as a PNG file.
+        #[arg(long)]
+        png: Option<std::path::PathBuf>,
+    },
+    /// Print the current 6-digit security verification code.
+    Code,
+    /// Face recognition.
+    Face {
+        #[command(subcommand)]
+        command: FaceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FaceCommand {
+    /// Switch face recognition off (only the counter switches it back on).
+    Off,
 }
 
 #[derive(Subcommand)]

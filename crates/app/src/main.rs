@@ -5,6 +5,7 @@ mod cli;
 mod config_file;
 mod eservice_cli;
 mod keys;
+mod mobile_app;
 mod serve;
 mod wiring;
 
@@ -67,6 +68,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Eservice { command } => eservice_cli::eservice(&cli.common, command).await,
         Command::Oidc { command } => eservice_cli::oidc(&cli.common, command).await,
+        // A client of the public API: no services, no database.
+        Command::App(args) => Ok(mobile_app::run(args).await),
         Command::Audit { command: AuditCommand::Verify } => {
             let w = wiring::build(&cli.common, domain::config::Policy::default()).await?;
             let mut tx = w.services.store.read().await?;
