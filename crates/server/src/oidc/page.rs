@@ -19,7 +19,7 @@ impl Lang {
             _ => Lang::Zh,
         }
     }
-    fn html_lang(self) -> &'static str {
+    pub fn html_lang(self) -> &'static str {
         match self {
             Lang::Zh => "zh-Hant",
             Lang::Pt => "pt",
@@ -125,6 +125,38 @@ fn t(lang: Lang, key: &str) -> &'static str {
             "人臉識別服務暫時無法使用。",
             "O serviço de reconhecimento facial está indisponível.",
             "The face recognition service is unavailable.",
+        ),
+        "counter_title" => {
+            ("服務櫃檯：電子身份", "Balcão: identificação electrónica", "Counter: electronic identification")
+        }
+        "counter_login_title" => ("服務櫃檯登入", "Balcão — iniciar sessão", "Counter sign-in"),
+        "login_id" => ("登入帳戶編號", "Identificador do acesso", "Login id"),
+        "find" => ("查閱", "Consultar", "Look up"),
+        "eid_face" => ("人臉識別", "Reconhecimento facial", "Face recognition"),
+        "eid_code" => ("安全驗證碼", "Código de verificação de segurança", "Security verification code"),
+        "state_on" => ("已開啟", "Ligado", "On"),
+        "state_off" => ("已關閉", "Desligado", "Off"),
+        "state_na" => ("不適用", "Não aplicável", "Not applicable"),
+        "state_bound" => ("已綁定手機應用程式", "Aplicação associada", "App bound"),
+        "state_unbound" => ("未綁定", "Não associado", "Not bound"),
+        "face_on" => ("重新開啟人臉識別", "Voltar a ligar o reconhecimento facial", "Switch face recognition back on"),
+        "payload" => ("手機應用程式的二維碼內容", "Conteúdo do código QR da aplicação", "The app's QR code content"),
+        "id_type" => ("身份證明文件類別", "Tipo de documento de identificação", "Identity document type"),
+        "id_number" => ("身份證明文件編號", "Número do documento de identificação", "Identity document number"),
+        "bind" => ("核對證件並綁定", "Verificar o documento e associar", "Check the document and bind"),
+        "done_bound" => ("已綁定。", "Associado.", "Bound."),
+        "done_face_on" => ("人臉識別已重新開啟。", "Reconhecimento facial ligado.", "Face recognition is on again."),
+        "not_found" => ("找不到此實體或登入帳戶。", "Entidade ou acesso não encontrado.", "No such entity or login."),
+        "id_document_mismatch" => (
+            "證件與登記時所用的不相同。",
+            "O documento não é o usado no registo.",
+            "This is not the document the login was registered with.",
+        ),
+        "invalid_payload" => ("二維碼內容無效。", "Código QR inválido.", "The QR code content is not valid."),
+        "enrolment_invalid" => (
+            "二維碼已使用、已過期或屬於其他登入帳戶，請在手機應用程式重新產生。",
+            "O código QR foi usado, expirou ou é de outro acesso; gere outro na aplicação.",
+            "The QR code is used, expired or another login's; make a new one in the app.",
         ),
         "security_code_not_bound" => (
             "此登入帳戶未綁定手機應用程式，請到服務櫃檯辦理。",
@@ -369,6 +401,6 @@ pub fn logged_out_page(lang: Lang) -> Response {
     render(lang, StatusCode::OK, "logout_title", &format!("<p>{}</p>", esc(t(lang, "logged_out"))))
 }
 
-pub fn message(lang: Lang, key: &'static str) -> &'static str {
+pub fn message(lang: Lang, key: &str) -> &'static str {
     t(lang, key)
 }
