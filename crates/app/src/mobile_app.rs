@@ -128,10 +128,16 @@ async fn login(
     let answer = call(&base, "POST", "/api/v1/login", None, Some(&body)).await?;
     let token = answer["token"].as_str().ok_or_else(|| anyhow!("the login answer has no token"))?.to_string();
     let mut state = load(state_path)?;
+    let login_id = answer["login_id"].as_str().map(str::to_string);
+    // A secret belongs to one login of one server: signing in as another drops it, so
+    // `code` never prints codes for the wrong login.
+    if state.base_url.as_deref() != Some(base.as_str()) || state.login_id != login_id {
+        state.totp_secret_hex = None;
+    }
     state.base_url = Some(base);
     state.entity_number = Some(entity_number);
     state.username = Some(username);
-    state.login_id = answer["login_id"].as_str().map(str::to_string);
+    state.login_id = login_id;
     state.session_token = Some(token);
     save(state_path, &state)?;
     eprintln!(

@@ -54,8 +54,8 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         ..Policy::default()
     };
     anyhow::ensure!(
-        (60..=24 * 3600).contains(&args.step_up_ttl_secs),
-        "--step-up-ttl-secs must be between 60 s and a day"
+        (60..=3600).contains(&args.step_up_ttl_secs),
+        "--step-up-ttl-secs must be between 60 s and an hour (shorter than a session)"
     );
     let production = args.public_url.starts_with("https://");
     let face: Option<Arc<dyn FaceVerifier>> = match args.face_verifier.as_deref() {
@@ -64,8 +64,11 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
             anyhow::ensure!(!production, "--face-verifier dev is for development; refused with an https public URL");
             Some(Arc::new(DevFaceVerifier))
         }
-        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+        Some(url) if url.starts_with("https://") || (url.starts_with("http://") && !production) => {
             Some(Arc::new(HttpFaceVerifier::new(url)))
+        }
+        Some(url) if url.starts_with("http://") => {
+            anyhow::bail!("--face-verifier must be https in production: it carries identity card numbers")
         }
         Some(other) => anyhow::bail!("--face-verifier must be an http(s) URL or `dev`, not {other:?}"),
     };

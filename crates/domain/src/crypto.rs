@@ -96,26 +96,49 @@ impl Vault {
     }
 
     pub fn seal(&self, purpose: Purpose, plaintext: &str) -> Vec<u8> {
+        self.seal_for(purpose, "", plaintext)
+    }
+
+    pub fn open(&self, purpose: Purpose, sealed: &[u8]) -> Result<String, CryptoError> {
+        self.open_for(purpose, "", sealed)
+    }
+
+    /// Seals a value that belongs to one owner (`owner` is bound in as associated data), so
+    /// a ciphertext copied to another row — say, a known TOTP secret to another login —
+    /// fails to open there.
+    pub fn seal_for(&self, purpose: Purpose, owner: &str, plaintext: &str) -> Vec<u8> {
         let cipher = XChaCha20Poly1305::new(self.seal_key.as_ref().into());
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let aad = Self::aad(purpose, owner);
         let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: purpose.label() })
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: &aad })
             .expect("encryption of a bounded message cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
         out
     }
 
-    pub fn open(&self, purpose: Purpose, sealed: &[u8]) -> Result<String, CryptoError> {
+    pub fn open_for(&self, purpose: Purpose, owner: &str, sealed: &[u8]) -> Result<String, CryptoError> {
         if sealed.len() < 24 {
             return Err(CryptoError::OpenFailed);
         }
         let cipher = XChaCha20Poly1305::new(self.seal_key.as_ref().into());
+        let aad = Self::aad(purpose, owner);
         let pt = cipher
-            .decrypt(XNonce::from_slice(&sealed[..24]), Payload { msg: &sealed[24..], aad: purpose.label() })
+            .decrypt(XNonce::from_slice(&sealed[..24]), Payload { msg: &sealed[24..], aad: &aad })
             .map_err(|_| CryptoError::OpenFailed)?;
         String::from_utf8(pt).map_err(|_| CryptoError::OpenFailed)
+    }
+
+    /// The purpose alone when there is no owner (what `seal` always bound), else both.
+    fn aad(purpose: Purpose, owner: &str) -> Vec<u8> {
+        let mut aad = purpose.label().to_vec();
+        if !owner.is_empty() {
+            aad.push(0);
+            aad.extend_from_slice(owner.as_bytes());
+        }
+        aad
     }
 
     /// A keyed hash for exact-match search over a sealed column.
@@ -174,6 +197,15 @@ pub fn sha256_hex(parts: &[&[u8]]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn r24_a_value_sealed_for_one_owner_does_not_open_for_another() {
+        let v = Vault::new(&[7u8; 32]).unwrap();
+        let sealed = v.seal_for(Purpose::TotpSecret, "1/a", "secret");
+        assert_eq!(v.open_for(Purpose::TotpSecret, "1/a", &sealed).unwrap(), "secret");
+        assert!(v.open_for(Purpose::TotpSecret, "1/b", &sealed).is_err());
+        assert!(v.open(Purpose::TotpSecret, &sealed).is_err());
+    }
+
     use super::*;
 
     #[test]

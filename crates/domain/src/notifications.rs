@@ -18,6 +18,7 @@ pub mod kinds {
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const DEPARTMENT_NOTICE: &str = "department_notice";
     pub const SECURITY_CODE_BOUND: &str = "security_code_bound";
+    pub const SECURITY_CODE_UNBOUND: &str = "security_code_unbound";
     pub const FACE_SWITCHED_ON: &str = "face_recognition_on";
     pub const FACE_SWITCHED_OFF: &str = "face_recognition_off";
 }

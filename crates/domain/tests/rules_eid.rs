@@ -272,3 +272,28 @@ both_backends!(r21_an_advanced_eservice_needs_a_step_up_of_the_session, |env: En
     env.services.step_up(&staff, &env.ctx(), Factor::Code(&code)).await.unwrap();
     assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::Code(_)));
 });
+
+both_backends!(r24_twenty_wrong_codes_in_a_row_unbind_the_app, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "EID-8", "62300009").await;
+    let (id, staff) = new_staff(&env, &e, "passport", "PF12345", "62300109", "staff1").await;
+    let (qr, secret) = enrol(&env, &staff).await;
+    env.services
+        .bind_security_code(&op, &env.ctx(), &e.entity_number, &id, &qr, doc("passport", "PF12345"))
+        .await
+        .unwrap();
+    let good = totp::code_at(&secret, unix(&env));
+    let wrong = if good == "000000" { "111111" } else { "000000" };
+    for i in 0..domain::eid::CODE_MAX_FAILURES {
+        env.clock.advance_secs(901); // past any delay: only the count matters here
+        let r = env.services.step_up(&staff, &env.ctx(), Factor::Code(wrong)).await;
+        assert!(matches!(err(r), Error::InvalidCode), "try {i}");
+    }
+    let state = env.services.my_eid(&staff).await.unwrap();
+    assert!(!state.code_bound, "the binding is gone; the counter binds again");
+    let inbox = env.services.my_notifications(&staff).await.unwrap();
+    assert!(inbox.iter().any(|n| n.kind == "security_code_unbound"));
+    let code = totp::code_at(&secret, unix(&env));
+    let r = env.services.step_up(&staff, &env.ctx(), Factor::Code(&code)).await;
+    assert!(matches!(err(r), Error::Conflict { code: "security_code_not_bound", .. }));
+});

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/counter/eid", get(get_eid))
         .route("/counter/eid/security-code", post(post_security_code))
         .route("/counter/eid/face-recognition", post(post_face_on))
+        .route("/counter/sign-out", post(post_sign_out))
 }
 
 fn lang_of(params: &HashMap<String, String>) -> Lang {
@@ -129,6 +130,28 @@ pub async fn post_sign_in(
     }
 }
 
+/// Ends the operator's session (a shared counter computer must not stay signed in).
+pub async fn post_sign_out(
+    State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    if !form_is_ours(&state, &headers, f.get("csrf").map(String::as_str).unwrap_or_default()) {
+        return page::forbidden_page(lang_of(&f));
+    }
+    if let Some(token) = cookies::read(&state, &headers, SESSION) {
+        if let Ok(p @ Principal::Operator(_)) = state.services.authenticate(&token).await {
+            if let Err(e) = state.services.logout(&ctx, &p).await {
+                tracing::error!(error = %e, "operator sign-out failed");
+            }
+        }
+    }
+    let mut res = see_other("/counter");
+    res.headers_mut().append(header::SET_COOKIE, cookies::set(&state, SESSION, "", Some(0)));
+    res
+}
+
 /// The lookup form, and for a found login its state and the two acts.
 struct EidPage<'a> {
     lang: Lang,
@@ -149,7 +172,12 @@ async fn eid_page(
 ) -> Response {
     let lang = p.lang;
     let (_, csrf, cookie) = csrf_pair(state, headers);
-    let mut body = String::new();
+    let mut body = format!(
+        "<form method=\"post\" action=\"/counter/sign-out\">{}{}<button type=\"submit\">{}</button></form>",
+        hidden("csrf", &csrf),
+        hidden("lang", lang.html_lang()),
+        esc(message(lang, "sign_out"))
+    );
     if let Some(n) = p.notice {
         body.push_str(&format!("<p role=\"status\">{}</p>", esc(n)));
     }
@@ -296,6 +324,9 @@ pub async fn post_security_code(
             (StatusCode::CONFLICT, vec![("payload", message(lang, "enrolment_invalid"))])
         }
         Err(Error::NotFound) => (StatusCode::NOT_FOUND, vec![("payload", message(lang, "not_found"))]),
+        Err(Error::Conflict { code: "security_code_not_available", .. }) => {
+            (StatusCode::CONFLICT, vec![("payload", message(lang, "security_code_not_available"))])
+        }
         Err(e) => {
             tracing::error!(error = %e, "binding a security code failed");
             (StatusCode::CONFLICT, vec![("payload", message(lang, "invalid_payload"))])

@@ -34,6 +34,12 @@ impl FaceVerifier for HttpFaceVerifier {
     async fn verify(&self, capture_ref: &str, id_number: &str) -> Result<FaceMatch, FaceUnavailable> {
         let body = serde_json::json!({"capture_ref": capture_ref, "id_document_number": id_number});
         let res = self.http.post(&self.url).json(&body).send().await.map_err(|e| FaceUnavailable(e.to_string()))?;
+        // A capture the service does not know (or refuses) is a failed try, counted like a
+        // mismatch, so capture references cannot be guessed for free; only its own failures
+        // (5xx) mean it is unavailable.
+        if res.status().is_client_error() {
+            return Ok(FaceMatch { matched: false, live: false });
+        }
         if !res.status().is_success() {
             return Err(FaceUnavailable(format!("the service answered {}", res.status())));
         }

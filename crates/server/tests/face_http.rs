@@ -43,5 +43,7 @@ async fn r22_the_http_verifier_sends_the_capture_and_reads_match_and_liveness() 
 
     let (url, _) = service(None).await;
     assert!(HttpFaceVerifier::new(&url).verify("cap", "n").await.is_err(), "a failing service is no answer");
+    let unknown = HttpFaceVerifier::new(&format!("{url}/unknown")).verify("cap", "n").await.unwrap();
+    assert!(!unknown.matched, "a capture the service refuses (404) is a failed try, not a free one");
     assert!(HttpFaceVerifier::new("http://127.0.0.1:9/none").verify("cap", "n").await.is_err());
 }

@@ -120,6 +120,14 @@ impl Services {
                 && login.id_number_lookup.as_deref()
                     == Some(self.vault.lookup(Purpose::IdNumber, &lookup_form(shown.number())).as_str());
             if !same {
+                // Someone showing the wrong document is exactly what the audit trail is for.
+                drop(tx);
+                let ev = AuditEvent::new(Actor::Operator(op.id), Action::SecurityCodeBound)
+                    .entity(login.entity_id)
+                    .target(login.id.clone())
+                    .detail(format!("refused: id_document_mismatch ({})", shown.masked_number()))
+                    .failed();
+                self.audit_refusal(ctx, ev).await?;
                 return Err(Error::field(
                     "id_document",
                     "id_document_mismatch",
@@ -151,8 +159,9 @@ impl Services {
                 return Err(Error::conflict("enrolment_invalid", "the QR code was used already"));
             }
             let mut r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, &login, now);
-            r.totp_secret_sealed =
-                Some(self.vault.seal(Purpose::TotpSecret, &URL_SAFE_NO_PAD.encode(secret.as_slice())));
+            let owner = super::secret_owner(login.entity_id, &login.id);
+            let encoded = Zeroizing::new(URL_SAFE_NO_PAD.encode(secret.as_slice()));
+            r.totp_secret_sealed = Some(self.vault.seal_for(Purpose::TotpSecret, &owner, &encoded));
             r.totp_last_step = None;
             r.totp_bound_at = Some(now);
             r.updated_at = now;

@@ -26,6 +26,15 @@ pub const FACE_FREE_FAILURES: i64 = 5;
 pub const FACE_WAIT_SECS: i64 = 30;
 pub const FACE_MAX_FAILURES: i64 = 50;
 
+/// The owner a login's sealed TOTP secret is bound to.
+pub(crate) fn secret_owner(entity_id: i64, login_id: &str) -> String {
+    format!("{entity_id}/{login_id}")
+}
+
+/// R24: consecutive wrong security codes after which the binding is dropped and the person
+/// must bind again at the counter (NIST SP 800-63B allows at most 100).
+pub const CODE_MAX_FAILURES: i64 = 20;
+
 /// R22: face for Macau resident cards.
 pub fn face_available(login: &LoginRecord) -> bool {
     login.kind != LoginKind::Entity && login.id_type == Some(IdDocumentType::MacauResident)

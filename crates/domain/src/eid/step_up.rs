@@ -60,11 +60,12 @@ impl Services {
         let Some(sealed) = r.totp_secret_sealed.clone() else {
             return Err(Error::conflict("security_code_not_bound", "no app is bound to this login; see the counter"));
         };
-        let secret = Zeroizing::new(
-            URL_SAFE_NO_PAD
-                .decode(self.vault.open(Purpose::TotpSecret, &sealed).map_err(|e| Error::Internal(e.to_string()))?)
-                .map_err(|e| Error::Internal(e.to_string()))?,
+        let owner = super::secret_owner(login.entity_id, &login.id);
+        let encoded = Zeroizing::new(
+            self.vault.open_for(Purpose::TotpSecret, &owner, &sealed).map_err(|e| Error::Internal(e.to_string()))?,
         );
+        let secret =
+            Zeroizing::new(URL_SAFE_NO_PAD.decode(encoded.as_bytes()).map_err(|e| Error::Internal(e.to_string()))?);
         let unix = now.0.div_euclid(1_000_000).max(0) as u64;
         match totp::matching_step(&secret, code.trim(), unix, r.totp_last_step) {
             Some(step) => {
@@ -79,11 +80,25 @@ impl Services {
             }
             None => {
                 let failures = self.record_failure(tx.as_mut(), &key, now, true).await?;
-                let ev = AuditEvent::new(Self::actor(caller), Action::StepUpFailed)
-                    .target(login.id)
+                let mut events = vec![AuditEvent::new(Self::actor(caller), Action::StepUpFailed)
+                    .target(login.id.clone())
                     .detail(format!("otp; consecutive failures: {failures}"))
-                    .failed();
-                self.commit(tx, ctx, &[ev]).await?;
+                    .failed()];
+                // Guessing must end somewhere: the binding goes, the counter binds again.
+                if failures >= super::CODE_MAX_FAILURES {
+                    r.totp_secret_sealed = None;
+                    r.totp_last_step = None;
+                    r.updated_at = now;
+                    tx.upsert_eid(&r).await?;
+                    tx.delete_throttle(&key).await?;
+                    notify(tx.as_mut(), now, login.entity_id, &login.id, kinds::SECURITY_CODE_UNBOUND, vec![]).await?;
+                    events.push(
+                        AuditEvent::new(Actor::System, Action::SecurityCodeUnbound)
+                            .entity(login.entity_id)
+                            .target(login.id),
+                    );
+                }
+                self.commit(tx, ctx, &events).await?;
                 Err(Error::InvalidCode)
             }
         }
@@ -100,15 +115,23 @@ impl Services {
             return Err(Error::field("capture_ref", "invalid", "the capture reference is missing or too long"));
         }
         let (login, id_number) = {
-            let mut tx = self.store.read().await?;
+            // The try is claimed under the write lock before the service is asked: concurrent
+            // tries cannot all slip through one wait.
+            let mut tx = self.store.write().await?;
             let now = self.clock.now();
             let login = self.live_login(tx.as_mut(), caller.entity_id, &caller.login_id).await?;
-            let r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, &login, now);
+            let mut r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, &login, now);
             if !face_available(&login) || !r.face_enabled {
                 return Err(Error::conflict("face_not_available", "face recognition is off for this login"));
             }
-            if r.face_failures >= FACE_FREE_FAILURES && r.face_next_try_at > now {
-                return Err(Error::TooManyAttempts { retry_after_secs: now.secs_until(r.face_next_try_at) });
+            if r.face_failures >= FACE_FREE_FAILURES {
+                if r.face_next_try_at > now {
+                    return Err(Error::TooManyAttempts { retry_after_secs: now.secs_until(r.face_next_try_at) });
+                }
+                r.face_next_try_at = now.plus_secs(FACE_WAIT_SECS);
+                r.updated_at = now;
+                tx.upsert_eid(&r).await?;
+                tx.commit().await?;
             }
             let sealed = login.id_number_sealed.clone().ok_or(Error::NotFound)?;
             let id_number = Zeroizing::new(
@@ -129,6 +152,7 @@ impl Services {
         }
         if result.matched && result.live {
             r.face_failures = 0;
+            r.face_next_try_at = now;
             r.updated_at = now;
             tx.upsert_eid(&r).await?;
             tx.set_step_up(&caller.token_hash, now, "face").await?;

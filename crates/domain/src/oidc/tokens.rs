@@ -110,9 +110,15 @@ impl Services {
     async fn mint(&self, tx: &mut dyn Tx, grant: &GrantRecord, kind: TokenKind, now: Timestamp) -> OidcResult<String> {
         let expires_at = match kind {
             TokenKind::Access => now.plus_secs(self.policy.access_token_ttl_secs),
-            TokenKind::Refresh => now
-                .plus_secs(self.policy.refresh_token_ttl_secs)
-                .min(grant.created_at.plus_secs(self.policy.session_absolute_secs)),
+            TokenKind::Refresh => {
+                // An advanced sign-in stays advanced only as long as its step-up would (R21).
+                let family_life = if grant.auth.acr == "advanced" {
+                    self.policy.step_up_ttl_secs
+                } else {
+                    self.policy.session_absolute_secs
+                };
+                now.plus_secs(self.policy.refresh_token_ttl_secs).min(grant.created_at.plus_secs(family_life))
+            }
         };
         let token = random_token();
         tx.insert_token(&TokenRecord {

@@ -199,6 +199,14 @@ pub async fn finish(
             "interaction_required",
             "this e-service needs a second factor, which needs the person",
         ),
+        // Face alone, and no verification service configured: no factor can be used here.
+        Ok(Outcome::NeedsStepUp(eid)) if !eid.code_bound && state.face.is_none() => error_redirect(
+            state,
+            &req.redirect_uri,
+            st,
+            "unmet_authentication_requirements",
+            "no second factor of this login can be used on this server",
+        ),
         Ok(Outcome::NeedsStepUp(eid)) => show_step_up(state, headers, raw, req, &eid, None, StatusCode::OK).await,
         Ok(Outcome::NeedsAdvanced) => error_redirect(
             state,

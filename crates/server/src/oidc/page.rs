@@ -132,6 +132,12 @@ fn t(lang: Lang, key: &str) -> &'static str {
         "counter_login_title" => ("服務櫃檯登入", "Balcão — iniciar sessão", "Counter sign-in"),
         "login_id" => ("登入帳戶編號", "Identificador do acesso", "Login id"),
         "find" => ("查閱", "Consultar", "Look up"),
+        "sign_out" => ("登出", "Terminar sessão", "Sign out"),
+        "security_code_not_available" => (
+            "此登入帳戶以澳門居民身份證登記，使用人臉識別。",
+            "Este acesso foi registado com o BIR de Macau e usa o reconhecimento facial.",
+            "This login was registered with a Macau resident card and uses face recognition.",
+        ),
         "eid_face" => ("人臉識別", "Reconhecimento facial", "Face recognition"),
         "eid_code" => ("安全驗證碼", "Código de verificação de segurança", "Security verification code"),
         "state_on" => ("已開啟", "Ligado", "On"),

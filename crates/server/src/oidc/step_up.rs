@@ -43,8 +43,11 @@ pub async fn post_step_up(
         return page::forbidden_page(lang);
     }
     // Signed out meanwhile: start again from the sign-in.
-    let Some(caller) = session_caller(&state, &headers).await else {
-        return see_other(&format!("/oidc/authorize?{}", f.authorize));
+    // Signed out meanwhile, or the e-service asked for a fresher password sign-in
+    // (`prompt=login`, `max_age`) than this session: back to the sign-in.
+    let caller = match session_caller(&state, &headers).await {
+        Some(c) if state.services.session_suffices(&req, &c) => c,
+        _ => return see_other(&format!("/oidc/authorize?{}", f.authorize)),
     };
     let (factor, field) = match (f.method.as_str(), &state.face) {
         ("otp", _) => (Factor::Code(&f.security_code), "security_code"),
