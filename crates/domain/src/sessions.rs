@@ -26,6 +26,10 @@ pub struct SignedIn {
     pub kind: LoginKind,
 }
 
+/// Spent OAuth and enrolment rows are kept this long past their end (for investigations
+/// that start from them), then purged.
+pub const PURGE_AFTER_SECS: i64 = 24 * 3600;
+
 /// Sessions refresh their last-seen time at most this often, so reads stay reads.
 const TOUCH_EVERY_SECS: i64 = 60;
 
@@ -251,6 +255,17 @@ impl Services {
         };
         self.end_sessions(&hashes).await?;
         Ok(hashes.len())
+    }
+
+    /// Deletes what can no longer be used and is older than a day past its end: OAuth codes,
+    /// tokens and revoked grants, used assertions, delivered logout messages, expired
+    /// enrolments. The audit log keeps the history; these tables only serve live requests.
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let before = self.clock.now().plus_secs(-PURGE_AFTER_SECS);
+        let mut tx = self.store.write().await?;
+        let n = tx.purge_oidc(before).await? + tx.purge_enrolments(before).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     pub async fn logout(&self, ctx: &Ctx, principal: &Principal) -> Result<()> {

@@ -426,3 +426,19 @@ both_backends!(oidc_an_eservice_becomes_a_client_and_changes_its_keys_later, |en
     let e = env.services.set_client(by, &env.ctx(), "dsec-stats", bad).await.unwrap_err();
     assert!(has_field(&e, "oidc.redirect_uris[0]", "invalid_uri"));
 });
+
+both_backends!(oidc_spent_codes_and_tokens_are_purged_a_day_after_they_end, |env: Env| async move {
+    let op = env.operator().await;
+    let secret = client(&env, &op, "dsal-jobs", "DSAL", false).await;
+    let e = env.entity(&op, "OIDC-14", "61900014").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    assign(&env, &admin, &e.admin_login_id, &["dsal-jobs"]).await;
+    let issued = sign_in(&env, &admin, "dsal-jobs", &secret).await;
+    assert_eq!(env.services.purge_expired().await.unwrap(), 0, "nothing is spent yet");
+    assert!(active(&env, "dsal-jobs", &secret, &issued.access_token).await);
+    env.clock.advance_secs(env.services.policy.session_absolute_secs + domain::sessions::PURGE_AFTER_SECS + 1);
+    assert!(env.services.purge_expired().await.unwrap() >= 3, "the code and both tokens");
+    let c = env.services.authenticate_client("dsal-jobs", &secret).await.unwrap();
+    let r = env.services.refresh(&env.ctx(), &c, &issued.refresh_token.unwrap()).await;
+    assert_eq!(oauth_code(r), "invalid_grant");
+});

@@ -121,6 +121,15 @@ macro_rules! impl_eid_store {
                 }))
             }
 
+            async fn purge_enrolments(&mut self, before: Timestamp) -> StoreResult<u64> {
+                let r = sqlx::query("DELETE FROM eid_enrolments WHERE expires_at < $1")
+                    .bind(before.0)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(r.rows_affected())
+            }
+
             async fn set_step_up(&mut self, token_hash: &str, at: Timestamp, method: &str) -> StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO session_step_ups (token_hash, at, method) VALUES ($1, $2, $3) \

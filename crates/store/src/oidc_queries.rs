@@ -434,6 +434,23 @@ macro_rules! impl_oidc_store {
                 .map_err(map_err)
             }
 
+            async fn purge_oidc(&mut self, before: Timestamp) -> StoreResult<u64> {
+                let statements = [
+                    "DELETE FROM oidc_codes WHERE expires_at < $1",
+                    "DELETE FROM oidc_tokens WHERE expires_at < $1",
+                    "DELETE FROM oidc_tokens WHERE grant_id IN (SELECT id FROM oidc_grants WHERE revoked_at < $1)",
+                    "DELETE FROM oidc_codes WHERE grant_id IN (SELECT id FROM oidc_grants WHERE revoked_at < $1)",
+                    "DELETE FROM oidc_grants WHERE revoked_at < $1",
+                    "DELETE FROM oidc_assertions WHERE expires_at < $1",
+                    "DELETE FROM backchannel_outbox WHERE delivered_at < $1",
+                ];
+                let mut n = 0;
+                for sql in statements {
+                    n += sqlx::query(sql).bind(before.0).execute(self.c()).await.map_err(map_err)?.rows_affected();
+                }
+                Ok(n)
+            }
+
             async fn delete_registration(&mut self, entity_id: i64, code: &str) -> StoreResult<bool> {
                 let r = sqlx::query("DELETE FROM entity_eservices WHERE entity_id = $1 AND eservice_code = $2")
                     .bind(entity_id)

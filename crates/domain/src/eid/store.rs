@@ -18,6 +18,9 @@ pub trait EidTx: Send {
     /// The newest enrolment key.
     async fn find_eid_key(&mut self) -> StoreResult<Option<EidKeyRecord>>;
 
+    /// Deletes enrolments that expired before `before`; returns how many.
+    async fn purge_enrolments(&mut self, before: Timestamp) -> StoreResult<u64>;
+
     async fn set_step_up(&mut self, token_hash: &str, at: Timestamp, method: &str) -> StoreResult<()>;
     async fn find_step_up(&mut self, token_hash: &str) -> StoreResult<Option<(Timestamp, String)>>;
 }

@@ -66,5 +66,10 @@ pub trait OidcTx: Send {
         limit: i64,
     ) -> StoreResult<Vec<String>>;
 
+    /// Deletes what can no longer be used: codes and tokens expired before `before`, grants
+    /// revoked before it (with their tokens), delivered back-channel messages older than it.
+    /// Returns the rows deleted.
+    async fn purge_oidc(&mut self, before: Timestamp) -> StoreResult<u64>;
+
     async fn delete_registration(&mut self, entity_id: i64, code: &str) -> StoreResult<bool>;
 }

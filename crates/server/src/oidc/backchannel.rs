@@ -41,6 +41,11 @@ impl BackchannelWorker {
                     if let Err(e) = self.services.end_expired_sessions(500).await {
                         tracing::warn!(error = %e, "ending timed-out sessions failed");
                     }
+                    match self.services.purge_expired().await {
+                        Ok(n) if n > 0 => tracing::info!(rows = n, "purged spent codes, tokens and enrolments"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "purging spent rows failed"),
+                    }
                 }
                 match self.run_once().await {
                     Ok(n) if n > 0 => continue,
