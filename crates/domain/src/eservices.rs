@@ -73,6 +73,11 @@ impl Services {
         }
     }
 
+    pub async fn find_eservice(&self, code: &str) -> Result<Option<EServiceRecord>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.find_eservice(code).await?)
+    }
+
     pub async fn list_eservices(&self) -> Result<Vec<EServiceRecord>> {
         let mut tx = self.store.read().await?;
         Ok(tx.list_eservices().await?)

@@ -442,3 +442,20 @@ both_backends!(oidc_spent_codes_and_tokens_are_purged_a_day_after_they_end, |env
     let r = env.services.refresh(&env.ctx(), &c, &issued.refresh_token.unwrap()).await;
     assert_eq!(oauth_code(r), "invalid_grant");
 });
+
+both_backends!(r26_sign_ins_to_eservices_their_refusals_and_tokens_are_in_the_entitys_audit, |env: Env| async move {
+    let op = env.operator().await;
+    let secret = client(&env, &op, "dsal-jobs", "DSAL", false).await;
+    let e = env.entity(&op, "OIDC-15", "61900015").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    assert!(matches!(authorize(&env, &admin, "dsal-jobs").await, Outcome::Denied(_)));
+    assign(&env, &admin, &e.admin_login_id, &["dsal-jobs"]).await;
+    sign_in(&env, &admin, "dsal-jobs", &secret).await;
+    let account = env.sign_in(&e.entity_number, "entity").await;
+    let rows = env.services.entity_audit(&account.overseer_of(&e.entity_number).unwrap(), 0, 500).await.unwrap();
+    let has = |action: &str, result: &str| rows.iter().any(|r| r.action == action && r.result == result);
+    assert!(has("oidc.sign_in_denied", "refused"), "the refusal, with its reason");
+    assert!(rows.iter().any(|r| r.action == "oidc.sign_in_denied" && r.detail.contains("eservice_not_assigned")));
+    assert!(has("oidc.sign_in_authorized", "success"));
+    assert!(has("oidc.token_issued", "success"));
+});

@@ -130,6 +130,21 @@ pub async fn post_sign_in(
     }
 }
 
+/// The operator behind a posted form, when the form is ours: otherwise the answer to give
+/// (to the sign-in page, or 403).
+async fn signed_in_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: &HashMap<String, String>,
+    lang: Lang,
+) -> Result<Operator, Response> {
+    let Some(op) = operator(state, headers).await else { return Err(see_other("/counter")) };
+    if !form_is_ours(state, headers, f.get("csrf").map(String::as_str).unwrap_or_default()) {
+        return Err(page::forbidden_page(lang));
+    }
+    Ok(op)
+}
+
 /// Ends the operator's session (a shared counter computer must not stay signed in).
 pub async fn post_sign_out(
     State(state): State<AppState>,
@@ -293,10 +308,10 @@ pub async fn post_security_code(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&f);
-    let Some(op) = operator(&state, &headers).await else { return see_other("/counter") };
-    if !form_is_ours(&state, &headers, f.get("csrf").map(String::as_str).unwrap_or_default()) {
-        return page::forbidden_page(lang);
-    }
+    let op = match signed_in_form(&state, &headers, &f, lang).await {
+        Ok(op) => op,
+        Err(res) => return res,
+    };
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
     let doc = IdDocumentInput { kind: get("id_type").to_string(), number: get("id_number").to_string() };
     let result =
@@ -350,10 +365,10 @@ pub async fn post_face_on(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let lang = lang_of(&f);
-    let Some(op) = operator(&state, &headers).await else { return see_other("/counter") };
-    if !form_is_ours(&state, &headers, f.get("csrf").map(String::as_str).unwrap_or_default()) {
-        return page::forbidden_page(lang);
-    }
+    let op = match signed_in_form(&state, &headers, &f, lang).await {
+        Ok(op) => op,
+        Err(res) => return res,
+    };
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
     match state.services.counter_face_on(&op, &ctx, get("entity_number"), get("login_id")).await {
         Ok(()) => back(&f, "face_on"),

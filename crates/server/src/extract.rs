@@ -162,8 +162,9 @@ impl FromRequestParts<AppState> for ReqCtx {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+/// The token of an `Authorization: Bearer …` header (RFC 6750 §2.1).
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
@@ -175,7 +176,7 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| ApiError::from(domain::Error::Unauthenticated))?;
+        let token = bearer(&parts.headers).ok_or_else(|| ApiError::from(domain::Error::Unauthenticated))?;
         Ok(Auth(state.services.authenticate(token).await?))
     }
 }

@@ -14,6 +14,7 @@ use crate::crypto::Purpose;
 use crate::error::{Error, Result};
 use crate::notifications::{kinds, notify};
 use crate::services::{Ctx, Services};
+use crate::store::Tx;
 
 pub enum Factor<'a> {
     /// A security verification code from the bound app.
@@ -26,6 +27,12 @@ impl Services {
     /// The session's live step-up, as its RFC 8176 method (`otp` or `face`).
     pub async fn step_up_of(&self, caller: &Caller) -> Result<Option<String>> {
         let mut tx = self.store.read().await?;
+        self.step_up_in(tx.as_mut(), caller).await
+    }
+
+    /// The same, inside a transaction the caller holds (the authorize step reads it under
+    /// its write lock, and must not take a second connection there).
+    pub(crate) async fn step_up_in(&self, tx: &mut dyn Tx, caller: &Caller) -> Result<Option<String>> {
         let now = self.clock.now();
         Ok(tx
             .find_step_up(&caller.token_hash)

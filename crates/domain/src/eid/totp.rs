@@ -25,11 +25,7 @@ pub fn matching_step(secret: &[u8], code: &str, unix_secs: u64, last_step: Optio
     let now_step = (unix_secs / STEP_SECS) as i64;
     (now_step - 1..=now_step + 1)
         .filter(|s| last_step.is_none_or(|last| *s > last))
-        .find(|s| constant_eq(&t.generate((*s as u64) * STEP_SECS), code))
-}
-
-fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        .find(|s| crate::crypto::constant_time_eq(&t.generate((*s as u64) * STEP_SECS), code))
 }
 
 #[cfg(test)]

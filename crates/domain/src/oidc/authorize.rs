@@ -207,14 +207,7 @@ impl Services {
             }
         };
         // R21: an advanced e-service needs a live step-up of this session.
-        // Read in this transaction: another connection while holding the write lock could
-        // starve the pool under load.
-        let now = self.clock.now();
-        let step_up = tx
-            .find_step_up(&caller.token_hash)
-            .await?
-            .filter(|(at, _)| at.plus_secs(self.policy.step_up_ttl_secs) > now)
-            .map(|(_, method)| method);
+        let step_up = self.step_up_in(tx.as_mut(), caller).await?;
         if (req.wants_advanced || permitted.eservice.assurance == Assurance::Advanced) && step_up.is_none() {
             drop(tx);
             let eid = self.my_eid(caller).await?;
@@ -230,6 +223,7 @@ impl Services {
             None => ("basic", "pwd".to_string()),
         };
         let code = random_token();
+        let now = self.clock.now();
         tx.insert_oidc_code(&CodeRecord {
             code_hash: token_hash(&code),
             client_id: client_id.clone(),

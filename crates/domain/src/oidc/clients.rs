@@ -5,7 +5,7 @@ use super::model::{ClientAuth, ClientRecord};
 use super::{OidcError, OidcResult};
 use crate::access::Operator;
 use crate::audit::{Action, Actor, AuditEvent};
-use crate::crypto::random_token;
+use crate::crypto::{constant_time_eq, random_token};
 use crate::error::{Error, FieldError, Fields, Result};
 use crate::eservices::EServiceInput;
 use crate::model::EServiceRecord;
@@ -111,11 +111,6 @@ pub(crate) fn parse_client(fields: &mut Fields, input: &ClientInput) -> ClientIn
             .and_then(|u| fields.take(parse_uri("oidc.backchannel_logout_uri", u))),
         jwks: input.jwks.clone(),
     }
-}
-
-/// Compares two hex digests without an early exit.
-pub fn same_digest(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A new e-service and, when asked, its client registration, with the secret (for secret
@@ -248,7 +243,7 @@ impl Services {
         let client = tx.find_client(client_id).await?;
         let offered = self.vault.client_secret_hash(secret);
         match client {
-            Some(c) if c.auth == ClientAuth::Secret && same_digest(&c.secret_hash, &offered) => Ok(c),
+            Some(c) if c.auth == ClientAuth::Secret && constant_time_eq(&c.secret_hash, &offered) => Ok(c),
             _ => Err(OidcError::invalid_client()),
         }
     }

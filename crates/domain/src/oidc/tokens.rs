@@ -6,14 +6,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::clients::same_digest;
 use super::model::{Authentication, ClientRecord, GrantRecord, TokenKind, TokenRecord};
 use super::permission::{self, Permitted};
 use super::{has_scope, OidcError, OidcResult};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
-use crate::crypto::{random_token, token_hash};
-use crate::model::EServiceRecord;
+use crate::crypto::{constant_time_eq, random_token, token_hash};
 use crate::services::{Ctx, Services};
 use crate::store::Tx;
 
@@ -101,7 +99,7 @@ fn pkce_matches(verifier: &str, challenge: &str) -> bool {
     let ok_chars = verifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
     ok_chars
         && (43..=128).contains(&verifier.len())
-        && same_digest(&URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())), challenge)
+        && constant_time_eq(&URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())), challenge)
 }
 
 impl Services {
@@ -316,10 +314,6 @@ impl Services {
         Ok(Some((tok, grant, permitted)))
     }
 
-    async fn department_of(&self, tx: &mut dyn Tx, client_id: &str) -> OidcResult<Option<EServiceRecord>> {
-        Ok(tx.find_eservice(client_id).await?)
-    }
-
     /// RFC 7662. A token is shown active only to its own client: another e-service, even
     /// of the same department, must not learn of a login that may not use it (R19).
     pub async fn introspect(&self, client: &ClientRecord, token: &str) -> OidcResult<Option<Introspection>> {
@@ -379,7 +373,7 @@ impl Services {
         if tok.kind != TokenKind::Access || grant.login_id.is_some() {
             return Err(invalid());
         }
-        let eservice = self.department_of(tx.as_mut(), &grant.client_id).await?.ok_or_else(invalid)?;
+        let eservice = tx.find_eservice(&grant.client_id).await?.ok_or_else(invalid)?;
         Ok(DepartmentClient { client_id: grant.client_id, department: eservice.department })
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{AppJson, AppPath, ReqCtx};
+use crate::extract::{bearer, AppJson, AppPath, ReqCtx};
 use crate::router::AppState;
 
 /// The department behind the bearer token.
@@ -21,15 +21,8 @@ impl FromRequestParts<AppState> for DepartmentAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
-            .map(|(_, t)| t.trim().to_string())
-            .ok_or_else(|| ApiError::from(domain::Error::Unauthenticated))?;
-        match state.services.department_client(&token).await {
+        let token = bearer(&parts.headers).ok_or_else(|| ApiError::from(domain::Error::Unauthenticated))?;
+        match state.services.department_client(token).await {
             Ok(d) => Ok(DepartmentAuth(d)),
             Err(domain::oidc::OidcError::Service(e)) => Err(e.into()),
             Err(_) => Err(domain::Error::Unauthenticated.into()),

@@ -85,15 +85,14 @@ pub fn form_is_ours(state: &AppState, headers: &HeaderMap, form_csrf: &str) -> b
         }
     }
     match cookies::read(state, headers, CSRF) {
-        Some(c) => domain::oidc::clients::same_digest(&state.services.vault.csrf_token(&c), form_csrf),
+        Some(c) => domain::crypto::constant_time_eq(&state.services.vault.csrf_token(&c), form_csrf),
         None => false,
     }
 }
 
 async fn eservice_name(state: &AppState, client_id: &str, lang: Lang) -> String {
-    let list = state.services.list_eservices().await.unwrap_or_default();
-    list.into_iter()
-        .find(|e| e.code == client_id)
+    let found = state.services.find_eservice(client_id).await.ok().flatten();
+    found
         .map(|e| match lang {
             Lang::Zh => e.name_zh,
             Lang::Pt => e.name_pt,

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 use super::jose;
-use crate::extract::ReqCtx;
+use crate::extract::{bearer, ReqCtx};
 use crate::router::AppState;
 
 pub fn oauth_error(e: OidcError) -> Response {
@@ -256,12 +256,6 @@ pub async fn post_revoke(
     }
     .await;
     result.unwrap_or_else(oauth_error)
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
