@@ -12,5 +12,6 @@ pub mod oidc;
 pub mod openapi;
 pub mod router;
 pub mod sms_worker;
+pub mod web;
 
 pub use router::{router, AppState};

@@ -1,40 +1,4 @@
-//! The browser's single sign-on session and CSRF cookies. Behind `https` they are
-//! `__Host-` cookies (Secure, Path=/, no Domain); on a plain-HTTP development issuer the
-//! prefix and `Secure` are dropped, or browsers would refuse them.
+//! The provider's cookies are the platform's: one sign-in session for the pages and the
+//! e-services (`web::cookies`).
 
-use axum::http::{header, HeaderMap, HeaderValue};
-
-use crate::router::AppState;
-
-pub const SSO: &str = "ea_sso";
-pub const CSRF: &str = "ea_csrf";
-
-fn name(state: &AppState, base: &str) -> String {
-    if state.secure_cookies() {
-        format!("__Host-{base}")
-    } else {
-        base.to_string()
-    }
-}
-
-pub fn read(state: &AppState, headers: &HeaderMap, base: &str) -> Option<String> {
-    let wanted = name(state, base);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == wanted)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// A `Set-Cookie` value; `max_age` 0 deletes. Session cookies carry no Max-Age: the
-/// server's session timeouts decide.
-pub fn set(state: &AppState, base: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let secure = if state.secure_cookies() { "; Secure" } else { "" };
-    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
-    let v = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}", name(state, base));
-    HeaderValue::from_str(&v).expect("cookie values are base64url")
-}
+pub use crate::web::cookies::{read, set, CSRF, SESSION as SSO};

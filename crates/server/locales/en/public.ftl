@@ -1,0 +1,9 @@
+login-title = Sign in
+login-type = Sign-in type
+login-type-entity = Entity
+login-type-personal = Personal
+login-type-personal-hint = This page is for entity accounts. For a personal account, use the personal One Account.
+login-submit = Sign in
+login-link-activate = Activate an account
+login-link-help = Need help?
+login-link-progress = Check an application's progress

@@ -1,0 +1,9 @@
+login-title = Iniciar sessão
+login-type = Tipo de acesso
+login-type-entity = Entidade
+login-type-personal = Pessoal
+login-type-personal-hint = Esta página é para contas de entidade. Para a conta pessoal, use a Conta Única pessoal.
+login-submit = Iniciar sessão
+login-link-activate = Activar a conta
+login-link-help = Precisa de ajuda?
+login-link-progress = Consultar o andamento do pedido

@@ -1,0 +1,9 @@
+login-title = 登入
+login-type = 登入類別
+login-type-entity = 實體
+login-type-personal = 個人
+login-type-personal-hint = 此處為實體帳戶登入。個人帳戶請使用一戶通個人帳戶。
+login-submit = 登入
+login-link-activate = 啟動帳戶
+login-link-help = 需要協助？
+login-link-progress = 查詢申請進度
