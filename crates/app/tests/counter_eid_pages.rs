@@ -1,7 +1,8 @@
-//! The counter's e-ID pages (R22, R23): an operator signs in with a browser, looks a login up,
-//! binds the app's scanned QR against the identity document (a wrong one re-renders the form
-//! with the error beside the field and the typed values kept), and switches face recognition
-//! back on; a form without its CSRF value changes nothing.
+//! The counter's e-ID pages (R22, R23): an operator signs in with a browser at
+//! `/counter/login`, looks a login up, binds the app's scanned QR against the identity
+//! document (a wrong one re-renders the form with the error beside the field and the typed
+//! values kept), and switches face recognition back on; a form without its CSRF value
+//! changes nothing.
 
 #[path = "support/oidc.rs"]
 mod oidc_support;
@@ -24,21 +25,23 @@ on_both_backends!(r23_the_counter_binds_an_app_and_switches_face_on_from_its_pag
     let org = org(&s, &op).await;
     let mut b = Browser::new(&s.base);
 
-    // Sign in.
-    let page = b.get(&format!("{}/counter", s.base)).await;
+    // Sign in at the counter's sign-in page, coming from the e-ID page.
+    let page = b.get(&format!("{}/counter/login?next=/counter/eid", s.base)).await;
     assert_eq!(page.status, 200);
     let csrf = csrf_of(&page);
+    assert!(hidden_inputs(&page.body).iter().any(|(n, _)| n == "next"), "the page keeps where to go next");
+    let next = "/counter/eid";
     let wrong = b
         .post_form(
-            &format!("{}/counter", s.base),
-            &f(&[("csrf", &csrf), ("username", OPERATOR), ("password", "not it at all, no")]),
+            &format!("{}/counter/login", s.base),
+            &f(&[("csrf", &csrf), ("next", next), ("username", OPERATOR), ("password", "not it at all, no")]),
         )
         .await;
     assert_eq!(wrong.status, 401);
     let ok = b
         .post_form(
-            &format!("{}/counter", s.base),
-            &f(&[("csrf", &csrf), ("username", OPERATOR), ("password", OPERATOR_PASSWORD)]),
+            &format!("{}/counter/login", s.base),
+            &f(&[("csrf", &csrf), ("next", next), ("username", OPERATOR), ("password", OPERATOR_PASSWORD)]),
         )
         .await;
     assert_eq!((ok.status, ok.location.as_deref()), (303, Some("/counter/eid")));
@@ -60,8 +63,8 @@ on_both_backends!(r23_the_counter_binds_an_app_and_switches_face_on_from_its_pag
             ("entity_number", &org.entity),
             ("login_id", &org.staff_id),
             ("payload", &qr),
-            ("id_type", "passport"),
-            ("id_number", number),
+            ("id_document.type", "passport"),
+            ("id_document.number", number),
         ])
     };
 
@@ -70,7 +73,7 @@ on_both_backends!(r23_the_counter_binds_an_app_and_switches_face_on_from_its_pag
     assert_eq!(b.post_form(&bind, &no_csrf).await.status, 403, "no CSRF value, no change");
     let mismatch = b.post_form(&bind, &fields("E0000000")).await;
     assert_eq!(mismatch.status, 422);
-    assert!(mismatch.body.contains("id=\"id_number-error\""), "the error is beside the document field");
+    assert!(mismatch.body.contains("id=\"id_document.number-error\""), "the error is beside the document field");
     assert!(mismatch.body.contains("value=\"E0000000\"") && mismatch.body.contains(&qr), "typed values are kept");
     let after: Vec<String> = s.snapshot().await.into_iter().filter(|r| !r.starts_with("audit_")).collect();
     let before: Vec<String> = before.into_iter().filter(|r| !r.starts_with("audit_")).collect();
@@ -113,5 +116,6 @@ on_both_backends!(r23_the_counter_binds_an_app_and_switches_face_on_from_its_pag
     // Without an operator session the pages send the browser to sign in.
     let mut stranger = Browser::new(&s.base);
     let page = stranger.get(&look).await;
-    assert_eq!((page.status, page.location.as_deref()), (303, Some("/counter")));
+    assert_eq!(page.status, 303);
+    assert!(page.location.as_deref().unwrap_or("").starts_with("/counter/login?next="), "{:?}", page.location);
 });

@@ -459,6 +459,32 @@ impl Services {
     }
 }
 
+impl Services {
+    /// The counter finds an entity by its registration number at its registry. The number
+    /// alone does not say which registry, so each is tried: at most one entity per registry.
+    pub async fn find_entities_by_registration(
+        &self,
+        _op: &Operator,
+        registration_number: &str,
+    ) -> Result<Vec<EntityRecord>> {
+        let reg =
+            Text::parse("registration_number", registration_number, 50).map_err(|e| Error::Validation(vec![e]))?;
+        let canonical = registration_canonical(reg.as_str());
+        if canonical.is_empty() {
+            return Err(Error::field("registration_number", "invalid", "must contain letters or digits"));
+        }
+        let mut tx = self.store.read().await?;
+        let mut found = Vec::new();
+        for registry in ["commercial", "legal_persons", "other"] {
+            let lookup = self.vault.lookup(Purpose::Registration, &format!("{registry}:{canonical}"));
+            if let Some(e) = tx.find_entity_by_registration(&lookup).await? {
+                found.push(e);
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// R4: only a submitted or under-review application can still be decided.
 fn undecided(app: ApplicationRecord) -> Result<ApplicationRecord> {
     match app.status {

@@ -388,6 +388,8 @@ pub(crate) fn actor_of(c: &Caller) -> Actor {
 pub struct CounterEntityView {
     pub entity: EntityRecord,
     pub logins: Vec<LoginSummary>,
+    /// The codes of the e-services the entity is registered with (R19).
+    pub registrations: Vec<String>,
 }
 
 impl Services {
@@ -397,7 +399,8 @@ impl Services {
         let mut tx = self.store.read().await?;
         let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
         let logins = summaries(tx.as_mut(), entity.id).await?;
-        Ok(CounterEntityView { entity, logins })
+        let registrations = tx.list_registrations(entity.id).await?;
+        Ok(CounterEntityView { entity, logins, registrations })
     }
 }
 

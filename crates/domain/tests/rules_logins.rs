@@ -363,6 +363,44 @@ both_backends!(r19_assignment_requires_registration_when_eservice_says_so, |env:
     assert!(has_field(&x, "eservices[0]", "entity_not_registered"), "{x:?}");
 });
 
+both_backends!(r19_a_matrix_of_assignments_is_saved_whole_or_not_at_all, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R19-MX-1", "61900021").await;
+    eservice(&env, &op, "mx-open", false).await;
+    eservice(&env, &op, "mx-registered", true).await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let s = staff(&env, &admin, "R19MX2", "61900022", "staff1").await;
+    let a = admin.admin_of(&e.entity_number).unwrap();
+    let me = e.admin_login_id.clone();
+
+    // The second row needs a registration the entity lacks: the first row is not saved either.
+    let rows = vec![(me.clone(), vec!["mx-open".to_string()]), (s.clone(), vec!["mx-registered".to_string()])];
+    let x = err(env.services.assign_matrix(&a, &env.ctx(), rows).await);
+    assert!(has_field(&x, &format!("eservices:{s}"), "entity_not_registered"), "{x:?}");
+    assert!(env.services.me(&admin).await.unwrap().eservices.is_empty(), "the valid row was not saved alone");
+
+    // A row for the entity account is refused beside its row.
+    let account = env.sign_in(&e.entity_number, "entity").await;
+    let rows = vec![(account.login_id().to_string(), vec!["mx-open".to_string()])];
+    let x = err(env.services.assign_matrix(&a, &env.ctx(), rows).await);
+    assert!(has_field(&x, &format!("eservices:{}", account.login_id()), "entity_account_has_no_eservices"), "{x:?}");
+
+    // Valid rows are saved together.
+    let rows = vec![(me.clone(), vec!["mx-open".to_string()]), (s.clone(), vec!["mx-open".to_string()])];
+    env.services.assign_matrix(&a, &env.ctx(), rows).await.unwrap();
+    let staff_caller = env.sign_in(&e.entity_number, "staff1").await;
+    for who in [&admin, &staff_caller] {
+        let mine: Vec<_> = env.services.me(who).await.unwrap().eservices.into_iter().map(|e| e.code).collect();
+        assert_eq!(mine, vec!["mx-open".to_string()]);
+    }
+
+    // Another entity's login is not found (R20), and nothing is saved.
+    let other = env.entity(&op, "R19-MX-3", "61900023").await;
+    let rows = vec![(me.clone(), vec![]), (other.admin_login_id.clone(), vec!["mx-open".to_string()])];
+    assert!(matches!(env.services.assign_matrix(&a, &env.ctx(), rows).await, Err(domain::Error::NotFound)));
+    assert_eq!(env.services.me(&admin).await.unwrap().eservices.len(), 1, "the first row stayed as it was");
+});
+
 both_backends!(r19_admin_assigns_self_and_staff_but_staff_and_entity_account_cannot, |env: Env| async move {
     let op = env.operator().await;
     let e = env.entity(&op, "R19-AS-1", "61900011").await;

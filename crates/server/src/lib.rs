@@ -3,7 +3,6 @@
 //! parse, call one domain service, and map the result; the rules live in `domain`.
 
 pub mod api;
-pub mod counter_pages;
 pub mod error;
 pub mod extract;
 pub mod face;

@@ -144,7 +144,6 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::get_readyz))
         .nest("/api/v1", api_routes())
         .merge(crate::oidc::routes())
-        .merge(crate::counter_pages::routes())
         .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -249,6 +249,7 @@ pub fn html_unescape(s: &str) -> String {
         .replace("&#39;", "'")
         .replace("&#x27;", "'")
         .replace("&#x2F;", "/")
+        .replace("&#x2f;", "/")
         .replace("&#47;", "/")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

@@ -9,10 +9,12 @@ use domain::oidc::authorize::{AuthorizeError, AuthorizeRequest, Outcome, Prompt}
 use domain::sessions::LoginInput;
 use domain::Error;
 
-use super::cookies::{self, CSRF, SSO};
-use super::page::{self, FormErrors, Lang, LoginForm};
+use super::cookies::{self, SSO};
+use super::page::{self, Lang, LoginForm};
 use crate::extract::ReqCtx;
 use crate::router::AppState;
+use crate::web::csrf;
+use crate::web::form::FormErrors;
 
 fn pairs(query: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(query.as_bytes()).into_owned().collect()
@@ -60,36 +62,6 @@ pub async fn session_caller(state: &AppState, headers: &HeaderMap) -> Option<Cal
     }
 }
 
-/// The CSRF cookie's value, made when the browser has none; with the form value it pairs with.
-pub fn csrf_pair(state: &AppState, headers: &HeaderMap) -> (String, String, Option<HeaderValue>) {
-    match cookies::read(state, headers, CSRF) {
-        Some(c) => {
-            let form = state.services.vault.csrf_token(&c);
-            (c, form, None)
-        }
-        None => {
-            let c = domain::crypto::random_token();
-            let form = state.services.vault.csrf_token(&c);
-            let set = cookies::set(state, CSRF, &c, None);
-            (c, form, Some(set))
-        }
-    }
-}
-
-/// A form post is ours when its CSRF value pairs with the cookie and, when the browser
-/// says where it comes from, it comes from the issuer's origin.
-pub fn form_is_ours(state: &AppState, headers: &HeaderMap, form_csrf: &str) -> bool {
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        if origin != state.issuer_origin() {
-            return false;
-        }
-    }
-    match cookies::read(state, headers, CSRF) {
-        Some(c) => domain::crypto::constant_time_eq(&state.services.vault.csrf_token(&c), form_csrf),
-        None => false,
-    }
-}
-
 async fn eservice_name(state: &AppState, client_id: &str, lang: Lang) -> String {
     let found = state.services.find_eservice(client_id).await.ok().flatten();
     found
@@ -110,8 +82,8 @@ async fn show_login(
     errors: FormErrors,
     status: StatusCode,
 ) -> Response {
-    let lang = Lang::from_tag(req.locale);
-    let (_, form_csrf, set_cookie) = csrf_pair(state, headers);
+    let lang = page::lang_for(state, headers, req.locale);
+    let (form_csrf, set_cookie) = csrf::pair(state, headers);
     let name = eservice_name(state, &req.client.client_id, lang).await;
     let form = LoginForm {
         lang,
@@ -140,9 +112,9 @@ pub async fn show_step_up(
     error: Option<(&str, &'static str)>,
     status: StatusCode,
 ) -> Response {
-    let (_, form_csrf, set_cookie) = csrf_pair(state, headers);
+    let (form_csrf, set_cookie) = csrf::pair(state, headers);
     let form = page::StepUpForm {
-        lang: Lang::from_tag(req.locale),
+        lang: page::lang_for(state, headers, req.locale),
         redirect_uri: &req.redirect_uri,
         authorize: raw,
         csrf: &form_csrf,
@@ -166,7 +138,7 @@ pub async fn finish(
     req: &AuthorizeRequest,
     raw: &str,
 ) -> Response {
-    let lang = Lang::from_tag(req.locale);
+    let lang = page::lang_for(state, headers, req.locale);
     let st = req.state.as_deref();
     match state.services.authorize(ctx, caller, req).await {
         Ok(Outcome::Code(code)) => {
@@ -239,14 +211,14 @@ pub async fn post_authorize(
 ) -> Response {
     match String::from_utf8(body.to_vec()) {
         Ok(raw) => authorize(&state, &ctx, &headers, raw).await,
-        Err(_) => page::bad_request_page(Lang::Zh, "the request is not UTF-8"),
+        Err(_) => page::bad_request_page(page::lang_for(&state, &headers, None), "the request is not UTF-8"),
     }
 }
 
 async fn authorize(state: &AppState, ctx: &domain::services::Ctx, headers: &HeaderMap, raw: String) -> Response {
     let req = match state.services.parse_authorize(&pairs(&raw)).await {
         Ok(r) => r,
-        Err(e) => return refused(state, e, Lang::Zh),
+        Err(e) => return refused(state, e, page::lang_for(state, headers, None)),
     };
     match session_caller(state, headers).await {
         Some(c) if state.services.session_suffices(&req, &c) => finish(state, ctx, headers, &c, &req, &raw).await,
@@ -283,10 +255,10 @@ pub async fn post_login(
 ) -> Response {
     let req = match state.services.parse_authorize(&pairs(&f.authorize)).await {
         Ok(r) => r,
-        Err(e) => return refused(&state, e, Lang::Zh),
+        Err(e) => return refused(&state, e, page::lang_for(&state, &headers, None)),
     };
-    let lang = Lang::from_tag(req.locale);
-    if !form_is_ours(&state, &headers, &f.csrf) {
+    let lang = page::lang_for(&state, &headers, req.locale);
+    if !csrf::is_ours(&state, &headers, &f.csrf) {
         return page::forbidden_page(lang);
     }
     let typed = (f.entity_number.as_str(), f.username.as_str());
@@ -311,29 +283,15 @@ pub async fn post_login(
 /// A failed sign-in, as the form shows it: the cause beside the field it concerns.
 fn login_errors(e: Error) -> (StatusCode, FormErrors) {
     match e {
-        Error::InvalidCredentials => (
-            StatusCode::UNAUTHORIZED,
-            FormErrors { summary: None, fields: vec![("password".into(), "invalid_credentials")] },
-        ),
-        Error::Validation(fields) => {
-            let fields = fields
-                .into_iter()
-                .map(|f| {
-                    let key = if f.code == "required" { "required" } else { "invalid" };
-                    (f.field, key)
-                })
-                .collect();
-            (StatusCode::BAD_REQUEST, FormErrors { summary: None, fields })
-        }
-        Error::TooManyAttempts { .. } => {
-            (StatusCode::TOO_MANY_REQUESTS, FormErrors { summary: Some("too_many_attempts"), fields: vec![] })
-        }
-        Error::PasswordLocked => {
-            (StatusCode::FORBIDDEN, FormErrors { summary: Some("password_locked"), fields: vec![] })
+        Error::Validation(_) => (StatusCode::BAD_REQUEST, FormErrors::from_error(&e)),
+        Error::InvalidCredentials | Error::TooManyAttempts { .. } | Error::PasswordLocked => {
+            (FormErrors::status(&e), FormErrors::from_error(&e).beside("password"))
         }
         other => {
             tracing::error!(error = %other, "sign-in failed");
-            (StatusCode::SERVICE_UNAVAILABLE, FormErrors { summary: Some("too_many_attempts"), fields: vec![] })
+            let mut errors = FormErrors::default();
+            errors.general("internal");
+            (StatusCode::SERVICE_UNAVAILABLE, errors)
         }
     }
 }

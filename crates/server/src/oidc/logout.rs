@@ -12,12 +12,13 @@ use axum::Form;
 use domain::access::Principal;
 use domain::oidc::authorize::pick_locale;
 
-use super::authorize::{csrf_pair, form_is_ours, see_other, with_params};
+use super::authorize::{see_other, with_params};
 use super::cookies::{self, SSO};
 use super::jose;
 use super::page::{self, Lang};
 use crate::extract::ReqCtx;
 use crate::router::AppState;
+use crate::web::csrf;
 
 /// Where to send the browser afterwards, if anywhere; an unregistered URI is an error.
 async fn return_to(
@@ -63,7 +64,7 @@ pub async fn get_logout(
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let lang = Lang::from_tag(params.get("ui_locales").and_then(|l| pick_locale(l)));
+    let lang = page::lang_for(&state, &headers, params.get("ui_locales").and_then(|l| pick_locale(l)));
     // A hint that does not verify (say, signed by a key long retired) is only ignored: the
     // person is asked instead.
     let hint = match params.get("id_token_hint").filter(|h| !h.is_empty()) {
@@ -97,7 +98,7 @@ pub async fn get_logout(
         (Some(_), None) => return done(&state, lang, to),
         _ => {}
     }
-    let (_, form_csrf, set_cookie) = csrf_pair(&state, &headers);
+    let (form_csrf, set_cookie) = csrf::pair(&state, &headers);
     let carry: Vec<(&str, &str)> = ["post_logout_redirect_uri", "client_id", "state", "ui_locales"]
         .into_iter()
         .filter_map(|k| params.get(k).map(|v| (k, v.as_str())))
@@ -115,8 +116,8 @@ pub async fn post_logout(
     headers: HeaderMap,
     Form(params): Form<HashMap<String, String>>,
 ) -> Response {
-    let lang = Lang::from_tag(params.get("ui_locales").and_then(|l| pick_locale(l)));
-    if !form_is_ours(&state, &headers, params.get("csrf").map(String::as_str).unwrap_or_default()) {
+    let lang = page::lang_for(&state, &headers, params.get("ui_locales").and_then(|l| pick_locale(l)));
+    if !csrf::is_ours(&state, &headers, params.get("csrf").map(String::as_str).unwrap_or_default()) {
         return page::forbidden_page(lang);
     }
     let to = match return_to(&state, &params, None).await {

@@ -8,10 +8,11 @@ use axum::Form;
 use domain::eid::step_up::Factor;
 use domain::Error;
 
-use super::authorize::{finish, form_is_ours, see_other, session_caller, show_step_up};
-use super::page::{self, Lang};
+use super::authorize::{finish, see_other, session_caller, show_step_up};
+use super::page;
 use crate::extract::ReqCtx;
 use crate::router::AppState;
+use crate::web::csrf;
 
 #[derive(serde::Deserialize)]
 pub struct StepUpBody {
@@ -36,10 +37,15 @@ pub async fn post_step_up(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(f.authorize.as_bytes()).into_owned().collect();
     let req = match state.services.parse_authorize(&pairs).await {
         Ok(r) => r,
-        Err(_) => return page::bad_request_page(Lang::Zh, "the authorization request is invalid"),
+        Err(_) => {
+            return page::bad_request_page(
+                page::lang_for(&state, &headers, None),
+                "the authorization request is invalid",
+            )
+        }
     };
-    let lang = Lang::from_tag(req.locale);
-    if !form_is_ours(&state, &headers, &f.csrf) {
+    let lang = page::lang_for(&state, &headers, req.locale);
+    if !csrf::is_ours(&state, &headers, &f.csrf) {
         return page::forbidden_page(lang);
     }
     // Signed out meanwhile: start again from the sign-in.

@@ -18,7 +18,8 @@ use crate::router::AppState;
 pub struct FormValues(pub Vec<(String, String)>);
 
 /// Fields never sent back to the page.
-const SECRET_FIELDS: &[&str] = &["password", "password_confirm", "new_password", "csrf", "activation_code", "code"];
+const SECRET_FIELDS: &[&str] =
+    &["password", "password_confirm", "new_password", "csrf", "activation_code", "reset_code", "code", "security_code"];
 
 impl FormValues {
     pub fn parse(body: &[u8]) -> FormValues {
@@ -230,4 +231,5 @@ pub const ERROR_CODES: &[&str] = &[
     "security_code_not_available",
     "security_code_not_bound",
     "too_many_administrators",
+    "invalid_eservice_code",
 ];

@@ -28,6 +28,7 @@ pub struct Web {
     pub headers: HeaderMap,
     /// Path and query of this page without `lang`, for the switcher and `next=`.
     pub path: String,
+    is_get: bool,
     csrf_form: String,
     csrf_cookie: Option<HeaderValue>,
     /// Who the page is for, once a guard looked them up: it decides the navigation.
@@ -88,6 +89,7 @@ impl FromRequestParts<AppState> for Web {
             ctx,
             headers: parts.headers.clone(),
             path: path_without_lang(parts),
+            is_get: parts.method == axum::http::Method::GET,
             csrf_form,
             csrf_cookie,
             who: Who::Nobody,
@@ -131,7 +133,7 @@ impl Web {
     pub async fn login(&mut self) -> Result<Caller, Response> {
         match self.current_login().await {
             Some(c) => Ok(c),
-            None => Err(self.to_sign_in("/login")),
+            None => Err(self.sign_in_redirect("/login")),
         }
     }
 
@@ -158,11 +160,15 @@ impl Web {
                 self.who = Who::Operator(o.clone());
                 Ok(o)
             }
-            _ => Err(self.to_sign_in("/counter/login")),
+            _ => Err(self.sign_in_redirect("/counter/login")),
         }
     }
 
-    fn to_sign_in(&mut self, page: &str) -> Response {
+    fn sign_in_redirect(&mut self, page: &str) -> Response {
+        // Only a page can be come back to: a refused post starts again from its page.
+        if !self.is_get {
+            return self.redirect(page);
+        }
         let next = form_urlencoded::Serializer::new(String::new()).append_pair("next", &self.path).finish();
         self.redirect(&format!("{page}?{next}"))
     }

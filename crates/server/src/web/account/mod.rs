@@ -1,9 +1,164 @@
-//! (being built)
+//! The signed-in pages of an entity's logins (R15–R20, R22, R25, R26): the entity account's
+//! overview, its logins and the removal of administrator rights (`entity.rs`); the
+//! administrators' staff list, new staff logins and deletions (`staff.rs`) and e-service
+//! assignments (`assignments.rs`); the entity's audit trail (`audit.rs`); and what every
+//! login sees of itself (`my.rs`).
+//!
+//! The tenant is always the session's: every service call names `caller.entity_number()`,
+//! never an entity number from the path or the form, and a login id from the path is looked
+//! up only among the caller's own entity's logins (R20).
 
+mod assignments;
+mod audit;
+mod entity;
+mod my;
+mod staff;
+
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
+use domain::clock::Timestamp;
+use domain::logins::LoginSummary;
+use domain::model::{EServiceRecord, EntityNames, LoginKind};
+use domain::Error;
+use minijinja::context;
+use serde::Serialize;
 
 use crate::router::AppState;
+use crate::web::form::FormErrors;
+use crate::web::i18n::Lang;
+use crate::web::page::Web;
 
+#[rustfmt::skip]
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/account", get(entity::get_overview))
+        .route("/account/logins", get(entity::get_logins))
+        .route("/account/logins/{login_id}/remove-admin", get(entity::get_remove_admin).post(entity::post_remove_admin))
+        .route("/admin/staff", get(staff::get_staff))
+        .route("/admin/staff/new", get(staff::get_new).post(staff::post_new))
+        .route("/admin/logins/{login_id}/delete", get(staff::get_delete).post(staff::post_delete))
+        .route("/admin/assignments", get(assignments::get_assignments).post(assignments::post_assignments))
+        .route("/entity/audit", get(audit::get_audit))
+        .route("/my/eservices", get(my::get_eservices))
+        .route("/my/notifications", get(my::get_notifications))
+        .route("/my/entity", get(my::get_entity))
+        .route("/my/eid", get(my::get_eid))
+        .route("/my/eid/face-off", get(my::get_face_off).post(my::post_face_off))
 }
+
+/// One query parameter of this page (`?page=2`), or `None`.
+fn query(web: &Web, name: &str) -> Option<String> {
+    let q = web.path.split_once('?').map(|(_, q)| q)?;
+    form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// A moment as people in Macau read it: local time (UTC+8), to the minute.
+fn local_time(t: Timestamp) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).expect("a valid offset");
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(t.micros() as i128 * 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(offset);
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute())
+}
+
+fn entity_name(lang: Lang, names: &EntityNames) -> String {
+    let (zh, pt, en) =
+        (names.zh.as_deref().unwrap_or(""), names.pt.as_deref().unwrap_or(""), names.en.as_deref().unwrap_or(""));
+    lang.pick(zh, pt, en).to_string()
+}
+
+fn eservice_name(lang: Lang, e: &EServiceRecord) -> String {
+    lang.pick(&e.name_zh, &e.name_pt, &e.name_en).to_string()
+}
+
+/// An e-service as the pages show it.
+#[derive(Serialize, Clone)]
+struct EServiceView {
+    code: String,
+    name: String,
+    department: String,
+    /// `basic` or `advanced`.
+    assurance: &'static str,
+    requires_registration: bool,
+}
+
+fn eservice_view(lang: Lang, e: &EServiceRecord) -> EServiceView {
+    EServiceView {
+        code: e.code.clone(),
+        name: eservice_name(lang, e),
+        department: e.department.clone(),
+        assurance: e.assurance.as_str(),
+        requires_registration: e.requires_registration,
+    }
+}
+
+/// A login as the lists show it: identity document number and mobile only masked (R27).
+#[derive(Serialize, Clone)]
+struct LoginRow {
+    login_id: String,
+    name: String,
+    username: Option<String>,
+    /// `entity`, `admin` or `staff`.
+    kind: &'static str,
+    /// `pending` or `active`.
+    status: &'static str,
+    id_type: Option<&'static str>,
+    id_mask: Option<String>,
+    mobile_mask: String,
+    /// The names of its e-services, in the page's language.
+    eservices: Vec<String>,
+    /// Administrator rights were removed by the entity account (only the counter restores them).
+    admin_removed: bool,
+    is_self: bool,
+    created_at: String,
+}
+
+fn login_row(lang: Lang, s: &LoginSummary, catalogue: &[EServiceRecord], me: &str) -> LoginRow {
+    let l = &s.login;
+    let eservices = s
+        .eservices
+        .iter()
+        .map(|code| catalogue.iter().find(|e| &e.code == code).map(|e| eservice_name(lang, e)).unwrap_or(code.clone()))
+        .collect();
+    LoginRow {
+        login_id: l.id.clone(),
+        name: l.name.clone(),
+        username: l.username.clone(),
+        kind: l.kind.as_str(),
+        status: l.status.as_str(),
+        id_type: l.id_type.map(|t| t.as_str()),
+        id_mask: l.id_number_mask.clone(),
+        mobile_mask: l.mobile_mask.clone(),
+        eservices,
+        admin_removed: l.admin_removed,
+        is_self: l.id == me,
+        created_at: local_time(l.created_at),
+    }
+}
+
+/// The logins of the caller's entity, for lists (the entity account and administrators only).
+async fn entity_logins(web: &Web, caller: &domain::access::Caller) -> Result<Vec<LoginSummary>, Error> {
+    let viewer = caller.overseer_of(caller.entity_number())?;
+    web.state.services.list_logins(&viewer).await
+}
+
+/// A page that could not be shown: no such record (404, also for another entity's ids, R20),
+/// rights that are gone, or a failure, as a page with the reason.
+fn failed(web: &mut Web, e: &Error) -> Response {
+    match e {
+        Error::NotFound => web.not_found(),
+        Error::Unauthenticated => web.redirect("/login"),
+        Error::Forbidden => web.forbidden(),
+        _ => {
+            let errors = FormErrors::from_error(e);
+            web.render("account/problem.html", FormErrors::status(e), context! { errors })
+        }
+    }
+}
+
+/// The kinds that may see the entity's logins and audit trail.
+const OVERSEERS: &[LoginKind] = &[LoginKind::Entity, LoginKind::Admin];
+
+/// Every kind of entity login.
+const ANY_LOGIN: &[LoginKind] = &[LoginKind::Entity, LoginKind::Admin, LoginKind::Staff];

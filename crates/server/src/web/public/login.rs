@@ -41,7 +41,11 @@ pub async fn get_login(mut web: Web) -> Response {
         let to = Some(next_of(&web)).filter(|n| !n.is_empty()).unwrap_or_else(|| home_of(c.kind()).to_string());
         return web.redirect(&to);
     }
-    page(&mut web, StatusCode::OK, &FormValues::default(), &FormErrors::default())
+    // `?entity_number=` (the activation and reset pages link so) fills the number in.
+    let prefill = FormValues(
+        super::query_of(&web).0.into_iter().filter(|(k, v)| k == "entity_number" && v.len() <= 20).collect(),
+    );
+    page(&mut web, StatusCode::OK, &prefill, &FormErrors::default())
 }
 
 pub async fn post_login(mut web: Web, WebForm(form): WebForm) -> Response {

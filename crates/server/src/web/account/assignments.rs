@@ -1,0 +1,173 @@
+//! Assigning e-services (R19): a matrix of the entity's logins × the catalogue's e-services.
+//! One form holds the whole matrix; "save" saves every row that changed, a row's own button
+//! (`name="row"`) only that row; the rows are saved together or not at all
+//! (`Services::assign_matrix`). An e-service that needs a registration the entity
+//! lacks is shown disabled, with the reason.
+//!
+//! Form fields: `logins` (one hidden field per row: the rows the form shows),
+//! `eservices:{login_id}` (one checkbox per assignable e-service, value = its code), `row`
+//! (set by a row's button).
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::access::Caller;
+use domain::logins::LoginSummary;
+use domain::model::{EServiceRecord, LoginKind};
+use domain::Error;
+use minijinja::context;
+use serde::Serialize;
+
+use super::{eservice_view, failed, query, EServiceView};
+use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::page::Web;
+
+#[derive(Serialize)]
+struct Column {
+    #[serde(flatten)]
+    eservice: EServiceView,
+    /// Needs a registration with the e-service that the entity does not have.
+    blocked: bool,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    code: String,
+    checked: bool,
+    disabled: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    login_id: String,
+    name: String,
+    kind: &'static str,
+    status: &'static str,
+    is_self: bool,
+    cells: Vec<Cell>,
+    /// The message key of what went wrong saving this row.
+    error: Option<String>,
+}
+
+struct Data {
+    logins: Vec<LoginSummary>,
+    catalogue: Vec<EServiceRecord>,
+    registrations: Vec<String>,
+}
+
+async fn load(web: &Web, caller: &Caller) -> Result<Data, Error> {
+    let admin = caller.admin_of(caller.entity_number())?;
+    let registrations = web.state.services.entity_registrations(&admin).await?;
+    let viewer = caller.overseer_of(caller.entity_number())?;
+    let logins = web.state.services.list_logins(&viewer).await?;
+    let catalogue = web.state.services.list_eservices().await?;
+    Ok(Data { logins, catalogue, registrations })
+}
+
+/// The matrix; rows in `posted` show what was posted instead of what is stored.
+fn page(
+    web: &mut Web,
+    caller: &Caller,
+    data: &Data,
+    status: StatusCode,
+    posted: &BTreeMap<String, Vec<String>>,
+    errors: &FormErrors,
+) -> Response {
+    let columns: Vec<Column> = data
+        .catalogue
+        .iter()
+        .map(|e| Column {
+            eservice: eservice_view(web.lang, e),
+            blocked: e.requires_registration && !data.registrations.contains(&e.code),
+        })
+        .collect();
+    let rows: Vec<Row> = data
+        .logins
+        .iter()
+        .filter(|s| s.login.kind != LoginKind::Entity)
+        .map(|s| {
+            let l = &s.login;
+            let chosen = posted.get(&l.id).unwrap_or(&s.eservices);
+            Row {
+                login_id: l.id.clone(),
+                name: l.name.clone(),
+                kind: l.kind.as_str(),
+                status: l.status.as_str(),
+                is_self: l.id == caller.login_id(),
+                cells: columns
+                    .iter()
+                    .map(|c| Cell {
+                        code: c.eservice.code.clone(),
+                        checked: chosen.contains(&c.eservice.code),
+                        disabled: c.blocked,
+                    })
+                    .collect(),
+                error: errors.fields.get(&format!("eservices:{}", l.id)).cloned(),
+            }
+        })
+        .collect();
+    let saved = query(web, "saved").is_some() && errors.is_empty();
+    let values = context! { columns, rows, saved };
+    web.render_form("account/assignments.html", status, values, &FormValues::default(), errors)
+}
+
+pub async fn get_assignments(mut web: Web) -> Response {
+    let caller = match web.login_of(&[LoginKind::Admin]).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match load(&web, &caller).await {
+        Ok(data) => page(&mut web, &caller, &data, StatusCode::OK, &BTreeMap::new(), &FormErrors::default()),
+        Err(e) => failed(&mut web, &e),
+    }
+}
+
+fn normalised(mut codes: Vec<String>) -> Vec<String> {
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+pub async fn post_assignments(mut web: Web, WebForm(form): WebForm) -> Response {
+    let caller = match web.login_of(&[LoginKind::Admin]).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let data = match load(&web, &caller).await {
+        Ok(d) => d,
+        Err(e) => return failed(&mut web, &e),
+    };
+    let targets: Vec<String> = match form.opt("row") {
+        Some(one) => vec![one],
+        None => form.all("logins").into_iter().map(str::to_string).collect(),
+    };
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    for login_id in targets {
+        let wanted = normalised(form.all(&format!("eservices:{login_id}")).into_iter().map(str::to_string).collect());
+        // An unchanged row is not written again (no audit record, no notice).
+        let current = data.logins.iter().find(|s| s.login.id == login_id);
+        if current.is_none_or(|s| normalised(s.eservices.clone()) != wanted) {
+            rows.push((login_id, wanted));
+        }
+    }
+    if rows.is_empty() {
+        return web.redirect("/admin/assignments?saved=1");
+    }
+    // The domain looks every login up within the session's entity only (R20), and saves
+    // the rows together or not at all.
+    let result = match caller.admin_of(caller.entity_number()) {
+        Ok(admin) => web.state.services.assign_matrix(&admin, &web.ctx, rows.clone()).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => web.redirect("/admin/assignments?saved=1"),
+        Err(e @ (Error::Unauthenticated | Error::Forbidden)) => failed(&mut web, &e),
+        Err(e) => {
+            // Nothing was saved: the page shows what was ticked, and why each row failed.
+            let errors = FormErrors::from_error(&e);
+            let ticked: BTreeMap<String, Vec<String>> = rows.into_iter().collect();
+            page(&mut web, &caller, &data, FormErrors::status(&e), &ticked, &errors)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The administrators' staff pages (R15, R16): the entity's logins with search and paging,
+//! a new staff login (the person gets an SMS activation code), and deleting a login after a
+//! confirmation — never one's own, never the entity account.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::applications::{IdDocumentInput, PersonInput};
+use domain::model::LoginKind;
+use domain::Error;
+use minijinja::context;
+use serde::Serialize;
+
+use super::{entity_logins, failed, login_row, query, LoginRow};
+use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::page::Web;
+
+const PER_PAGE: usize = 20;
+
+#[derive(Serialize)]
+struct Pager {
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn page_href(q: &str, page: usize) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    if !q.is_empty() {
+        s.append_pair("q", q);
+    }
+    s.append_pair("page", &page.to_string());
+    format!("/admin/staff?{}", s.finish())
+}
+
+fn matches(row: &LoginRow, needle: &str) -> bool {
+    needle.is_empty()
+        || row.name.to_lowercase().contains(needle)
+        || row.username.as_deref().is_some_and(|u| u.to_lowercase().contains(needle))
+}
+
+pub async fn get_staff(mut web: Web) -> Response {
+    let caller = match web.login_of(&[LoginKind::Admin]).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    // The search and the paging run in memory over the entity's logins: an entity has tens
+    // or hundreds of them, not millions. A paged store query can replace this when needed.
+    let logins = match entity_logins(&web, &caller).await {
+        Ok(l) => l,
+        Err(e) => return failed(&mut web, &e),
+    };
+    let catalogue = match web.state.services.list_eservices().await {
+        Ok(c) => c,
+        Err(e) => return failed(&mut web, &e),
+    };
+    let q = query(&web, "q").map(|q| q.trim().to_string()).unwrap_or_default();
+    let needle = q.to_lowercase();
+    let all: Vec<LoginRow> = logins
+        .iter()
+        .filter(|s| s.login.kind != LoginKind::Entity)
+        .map(|s| login_row(web.lang, s, &catalogue, caller.login_id()))
+        .collect();
+    // After creating a login: its name and masked mobile, from the list (never from the URL).
+    let created = query(&web, "created").and_then(|id| all.iter().find(|r| r.login_id == id).cloned());
+    let deleted = query(&web, "deleted").is_some();
+    let found: Vec<LoginRow> = all.into_iter().filter(|r| matches(r, &needle)).collect();
+    let total = found.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = query(&web, "page").and_then(|p| p.trim().parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+    let rows: Vec<LoginRow> = found.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+    let pager = Pager {
+        page,
+        pages,
+        prev: (page > 1).then(|| page_href(&q, page - 1)),
+        next: (page < pages).then(|| page_href(&q, page + 1)),
+    };
+    let form = context! { q => q };
+    let values = context! { rows, total, pager, form, q, created, deleted };
+    web.render("account/staff.html", StatusCode::OK, values)
+}
+
+fn new_page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormErrors) -> Response {
+    web.render_form("account/staff_new.html", status, context! {}, form, errors)
+}
+
+pub async fn get_new(mut web: Web) -> Response {
+    if let Err(r) = web.login_of(&[LoginKind::Admin]).await {
+        return r;
+    }
+    new_page(&mut web, StatusCode::OK, &FormValues::default(), &FormErrors::default())
+}
+
+pub async fn post_new(mut web: Web, WebForm(form): WebForm) -> Response {
+    let caller = match web.login_of(&[LoginKind::Admin]).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    // The JSON API's field names, so the domain's error paths land beside the right field.
+    let person = PersonInput {
+        name: form.get("name").to_string(),
+        id_document: IdDocumentInput {
+            kind: form.get("id_document.type").trim().to_string(),
+            number: form.get("id_document.number").to_string(),
+        },
+        mobile: form.opt("mobile"),
+        document_shown: None,
+    };
+    let result = match caller.admin_of(caller.entity_number()) {
+        Ok(admin) => web.state.services.create_staff(&admin, &web.ctx, person).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(login_id) => {
+            let q = form_urlencoded::Serializer::new(String::new()).append_pair("created", &login_id).finish();
+            web.redirect(&format!("/admin/staff?{q}"))
+        }
+        Err(e @ (Error::Unauthenticated | Error::Forbidden)) => failed(&mut web, &e),
+        Err(e) => new_page(&mut web, FormErrors::status(&e), &form, &FormErrors::from_error(&e)),
+    }
+}
+
+/// The confirmation page for deleting `login_id`, with what went wrong if anything.
+async fn delete_page(
+    web: &mut Web,
+    caller: &domain::access::Caller,
+    login_id: &str,
+    status: StatusCode,
+    errors: FormErrors,
+) -> Response {
+    let logins = match entity_logins(web, caller).await {
+        Ok(l) => l,
+        Err(e) => return failed(web, &e),
+    };
+    let catalogue = match web.state.services.list_eservices().await {
+        Ok(c) => c,
+        Err(e) => return failed(web, &e),
+    };
+    // Only this entity's logins are found: another entity's id answers 404 (R20).
+    let Some(row) =
+        logins.iter().find(|s| s.login.id == login_id).map(|s| login_row(web.lang, s, &catalogue, caller.login_id()))
+    else {
+        return web.not_found();
+    };
+    let mut errors = errors;
+    if errors.is_empty() {
+        if row.is_self {
+            errors.general("cannot_delete_self");
+        } else if row.kind == "entity" {
+            errors.general("cannot_delete_entity_account");
+        }
+    }
+    let can_delete = !row.is_self && row.kind != "entity";
+    let values = context! { login => row, can_delete };
+    web.render_form("account/delete.html", status, values, &FormValues::default(), &errors)
+}
+
+pub async fn get_delete(mut web: Web, Path(login_id): Path<String>) -> Response {
+    let caller = match web.login_of(&[LoginKind::Admin]).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    delete_page(&mut web, &caller, &login_id, StatusCode::OK, FormErrors::default()).await
+}
+
+pub async fn post_delete(mut web: Web, Path(login_id): Path<String>, WebForm(_form): WebForm) -> Response {
+    let caller = match web.login_of(&[LoginKind::Admin]).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let result = match caller.admin_of(caller.entity_number()) {
+        Ok(admin) => web.state.services.delete_login(&admin, &web.ctx, &login_id).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => web.redirect("/admin/staff?deleted=1"),
+        Err(e @ (Error::NotFound | Error::Unauthenticated | Error::Forbidden)) => failed(&mut web, &e),
+        Err(e) => delete_page(&mut web, &caller, &login_id, FormErrors::status(&e), FormErrors::from_error(&e)).await,
+    }
+}

@@ -1,0 +1,102 @@
+//! The e-service catalogue (R19, R21): what departments offer through this system, and a
+//! form to add one. An e-service's OpenID Connect client (redirect addresses, secret) is
+//! set up through the API or the command line, where its secret is shown once.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::eservices::EServiceInput;
+use domain::model::Assurance;
+use minijinja::context;
+use serde::Serialize;
+
+use super::{assurance_key, when};
+use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::page::Web;
+
+#[derive(Serialize)]
+struct Row {
+    code: String,
+    name_zh: String,
+    name_pt: String,
+    name_en: String,
+    department: String,
+    assurance_key: &'static str,
+    requires_registration: bool,
+    created_at: String,
+}
+
+async fn page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormErrors) -> Response {
+    let (rows, errors_now) = match web.state.services.list_eservices().await {
+        Ok(list) => (list, None),
+        Err(e) => (Vec::new(), Some(FormErrors::from_error(&e))),
+    };
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|e| Row {
+            code: e.code,
+            name_zh: e.name_zh,
+            name_pt: e.name_pt,
+            name_en: e.name_en,
+            department: e.department,
+            assurance_key: assurance_key(e.assurance),
+            requires_registration: e.requires_registration,
+            created_at: when(e.created_at),
+        })
+        .collect();
+    let assurances: Vec<(&str, &str)> = Assurance::ALL.iter().map(|a| (a.as_str(), assurance_key(*a))).collect();
+    let added = web.path.contains("done=added");
+    // The code is not echoed by the generic form values (it is a secret elsewhere).
+    let typed_code = form.get("code").to_string();
+    let values = context! { rows, assurances, added, typed_code };
+    web.render_form("counter/eservices.html", status, values, form, errors_now.as_ref().unwrap_or(errors))
+}
+
+pub async fn get_catalogue(mut web: Web) -> Response {
+    if let Err(r) = web.operator().await {
+        return r;
+    }
+    page(&mut web, StatusCode::OK, &FormValues::default(), &FormErrors::default()).await
+}
+
+pub async fn post_eservice(mut web: Web, WebForm(form): WebForm) -> Response {
+    let op = match web.operator().await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let input = EServiceInput {
+        code: form.get("code").trim().to_string(),
+        name_zh: form.get("names.zh").to_string(),
+        name_pt: form.get("names.pt").to_string(),
+        name_en: form.get("names.en").to_string(),
+        department: form.get("department").to_string(),
+        assurance: form.get("assurance").to_string(),
+        requires_registration: form.checked("requires_registration"),
+    };
+    match web.state.services.create_eservice(&op, &web.ctx, input).await {
+        Ok(_) => web.redirect("/counter/eservices?done=added"),
+        Err(e) => {
+            let errors = match &e {
+                domain::Error::Conflict { code: "eservice_exists", .. } => {
+                    let mut errors = FormErrors::default();
+                    errors.field("code", "eservice_exists");
+                    errors
+                }
+                // "invalid_code" reads as a wrong one-time code elsewhere.
+                domain::Error::Validation(list) => {
+                    let mut errors = FormErrors::default();
+                    for fe in list {
+                        let code = if fe.field == "code" && fe.code == "invalid_code" {
+                            "invalid_eservice_code"
+                        } else {
+                            fe.code
+                        };
+                        errors.field(&fe.field, code);
+                    }
+                    errors
+                }
+                _ => FormErrors::from_error(&e),
+            };
+            page(&mut web, FormErrors::status(&e), &form, &errors).await
+        }
+    }
+}
