@@ -228,6 +228,104 @@ on_both_backends!(r19_an_administrator_assigns_e_services_through_the_matrix, |s
     assert_eq!(row["eservices"], json!(["permits", "tax"]));
 });
 
+/// What a browser posts from a page: its hidden fields and its ticked, enabled checkboxes
+/// (a disabled box is never sent).
+fn posted_by_browser(html: &str) -> Vec<(String, String)> {
+    let mut out = hidden_inputs(html);
+    let mut rest = html;
+    while let Some(i) = rest.find("<input type=\"checkbox\"") {
+        rest = &rest[i..];
+        let tag = &rest[..rest.find('>').unwrap()];
+        rest = &rest[tag.len()..];
+        let attr = |name: &str| {
+            let mark = format!(" {name}=\"");
+            tag.find(&mark).map(|at| {
+                let v = &tag[at + mark.len()..];
+                v[..v.find('"').unwrap()].to_string()
+            })
+        };
+        let flag = |name: &str| tag.split_whitespace().any(|w| w == name || w.starts_with(&format!("{name}=")));
+        if flag("checked") && !flag("disabled") {
+            out.push((attr("name").unwrap(), attr("value").unwrap()));
+        }
+    }
+    out
+}
+
+on_both_backends!(
+    r19_an_assignment_the_entity_lost_the_registration_for_is_never_dropped_silently,
+    |s: Server| async move {
+        let op = s.operator_token().await;
+        let org = org(&s, &op).await;
+        eservice(&s, &op, "tax", false).await;
+        let permits = add_eservice(&s, &op, "permits", "DSAL", true, None).await;
+        register(&s, &op, &org.entity, "permits").await;
+        assign(&s, &org, &org.staff_id, &["permits", "tax"]).await;
+        // The department unregisters the entity; the assignment stays (sign-ins are refused).
+        let (st, b) = token(&s, &permits, &[("grant_type", "client_credentials")]).await;
+        assert_eq!(st, 200, "{b}");
+        let dsal = b["access_token"].as_str().unwrap().to_string();
+        let (st, b) = s
+            .call("DELETE", &format!("/department/eservices/permits/entities/{}", org.entity), Some(&dsal), None)
+            .await;
+        assert_eq!(st, 204, "{b}");
+        let stored =
+            |list: Vec<Value>, id: &str| list.iter().find(|l| l["login_id"] == id).unwrap()["eservices"].clone();
+
+        // The staff row's box stays ticked and can be unticked; an unassigned blocked box is disabled.
+        let mut admin = sign_in(&s, &org.entity, ADMIN_USER).await;
+        let page = open(&mut admin, "/admin/assignments", 200).await;
+        let staff_permits = format!("name=\"eservices:{}\" value=\"permits\" checked aria-describedby", org.staff_id);
+        assert!(page.body.contains(&staff_permits), "{}", page.body);
+        let admin_permits = format!("name=\"eservices:{}\" value=\"permits\" disabled", org.admin_id);
+        assert!(page.body.contains(&admin_permits), "{}", page.body);
+
+        // "Save all" with a change in another row: saved, and the staff row keeps both.
+        let mut fields = posted_by_browser(&page.body);
+        fields.push((format!("eservices:{}", org.admin_id), "tax".into()));
+        let saved = post(&mut admin, "/admin/assignments", &fields).await;
+        assert_eq!(
+            (saved.status, saved.location.as_deref()),
+            (303, Some("/admin/assignments?saved=1")),
+            "{}",
+            saved.body
+        );
+        let list = logins_of(&s, &org.entity, &org.admin_token).await;
+        assert_eq!(stored(list.clone(), &org.staff_id), json!(["permits", "tax"]));
+        assert_eq!(stored(list, &org.admin_id), json!(["tax"]));
+
+        // The staff row's own button, untouched: nothing to save, no error.
+        let page = open(&mut admin, "/admin/assignments", 200).await;
+        let mut fields = posted_by_browser(&page.body);
+        fields.push(("row".into(), org.staff_id.clone()));
+        let same = post(&mut admin, "/admin/assignments", &fields).await;
+        assert_eq!(same.status, 303, "{}", same.body);
+        assert_eq!(
+            stored(logins_of(&s, &org.entity, &org.admin_token).await, &org.staff_id),
+            json!(["permits", "tax"])
+        );
+
+        // Unticking "tax" while keeping the blocked one: refused beside the row, nothing removed.
+        let keep: Vec<(String, String)> = fields.iter().filter(|(_, v)| v != "tax").cloned().collect();
+        let refused = post(&mut admin, "/admin/assignments", &keep).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains(&format!("id=\"eservices:{}-error\"", org.staff_id)), "{}", refused.body);
+        assert!(refused.body.contains("The entity is not registered with this e-service."), "{}", refused.body);
+        assert_eq!(
+            stored(logins_of(&s, &org.entity, &org.admin_token).await, &org.staff_id),
+            json!(["permits", "tax"])
+        );
+
+        // Unticking the blocked box itself is an explicit removal: saved.
+        let untick: Vec<(String, String)> = fields.iter().filter(|(_, v)| v != "permits").cloned().collect();
+        let removed = post(&mut admin, "/admin/assignments", &untick).await;
+        assert_eq!(removed.status, 303, "{}", removed.body);
+        assert_eq!(stored(logins_of(&s, &org.entity, &org.admin_token).await, &org.staff_id), json!(["tax"]));
+        let page = open(&mut admin, "/admin/assignments", 200).await;
+        assert!(page.body.contains(&format!("name=\"eservices:{}\" value=\"permits\" disabled", org.staff_id)));
+    }
+);
+
 on_both_backends!(r16_an_administrator_deletes_others_but_never_themselves, |s: Server| async move {
     let op = s.operator_token().await;
     let org = org(&s, &op).await;

@@ -69,6 +69,12 @@ pub fn parse_person(path: &str, p: &PersonInput, needs_mobile: bool) -> Result<P
     let mut f = Fields::default();
     let name = f.take(Text::parse(&at("name"), &p.name, NAME_MAX));
     let id = f.take(IdDocument::parse(&at("id_document"), &p.id_document.kind, &p.id_document.number));
+    // A bad type hides the number's check: a blank number is still named, so that one
+    // answer lists every empty field.
+    let kind_ok = crate::identity::IdDocumentType::parse("", &p.id_document.kind).is_ok();
+    if !kind_ok && p.id_document.number.trim().is_empty() {
+        f.push(FieldError::new(at("id_document.number"), "required", "the document number is required"));
+    }
     let mobile = match (&p.mobile, needs_mobile) {
         (Some(m), _) => f.take(MacauMobile::parse(&at("mobile"), m)),
         (None, true) => {
@@ -487,9 +493,10 @@ impl Services {
 
 /// R4: only a submitted or under-review application can still be decided.
 fn undecided(app: ApplicationRecord) -> Result<ApplicationRecord> {
-    match app.status {
-        ApplicationStatus::Submitted | ApplicationStatus::UnderReview => Ok(app),
-        other => Err(Error::conflict("application_decided", format!("the application is already {}", other.as_str()))),
+    if app.status.is_undecided() {
+        Ok(app)
+    } else {
+        Err(Error::conflict("application_decided", format!("the application is already {}", app.status.as_str())))
     }
 }
 

@@ -198,20 +198,15 @@ impl Services {
         self.refusals_audited(ctx, refusal, async move {
             let login_id = &*crate::logins::parse_login_id(login_id)?;
             let c = admin.caller;
-            if login_id == c.login_id {
-                return Err(Error::Refused {
-                    code: "cannot_delete_self",
-                    message: "an administrator cannot delete their own login".into(),
-                });
-            }
             let mut tx = self.store.write().await?;
             admin.still_holds(tx.as_mut()).await?;
             let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
-            if login.kind == LoginKind::Entity {
-                return Err(Error::Refused {
-                    code: "cannot_delete_entity_account",
-                    message: "the entity account cannot be deleted".into(),
-                });
+            if let Some(code) = deletion_refusal(&login, &c.login_id) {
+                let message = match code {
+                    "cannot_delete_self" => "an administrator cannot delete their own login",
+                    _ => "the entity account cannot be deleted",
+                };
+                return Err(Error::Refused { code, message: message.into() });
             }
             let now = self.clock.now();
             login.status = LoginStatus::Deleted;
@@ -245,7 +240,7 @@ impl Services {
             let mut tx = self.store.write().await?;
             account.still_holds(tx.as_mut()).await?;
             let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
-            if login.kind != LoginKind::Admin {
+            if !login.has_admin_rights() {
                 return Err(Error::conflict("not_an_administrator", "this login has no administrator rights"));
             }
             let now = self.clock.now();
@@ -376,6 +371,19 @@ impl Services {
 }
 
 /// Login ids are UUIDs; anything else names no login (and never reaches the database).
+/// R16: why administrator `by_login_id` may not delete `login`, as the refusal's code: never
+/// their own login (`cannot_delete_self`), never the entity account
+/// (`cannot_delete_entity_account`). `None`: they may.
+pub fn deletion_refusal(login: &LoginRecord, by_login_id: &str) -> Option<&'static str> {
+    if login.id == by_login_id {
+        Some("cannot_delete_self")
+    } else if login.kind == LoginKind::Entity {
+        Some("cannot_delete_entity_account")
+    } else {
+        None
+    }
+}
+
 pub(crate) fn parse_login_id(raw: &str) -> Result<String> {
     uuid::Uuid::parse_str(raw).map(|u| u.hyphenated().to_string()).map_err(|_| Error::NotFound)
 }

@@ -46,6 +46,13 @@ string_enum!(
     }
 );
 
+impl ApplicationStatus {
+    /// R4: a submitted or under-review application can still be approved or rejected.
+    pub fn is_undecided(self) -> bool {
+        matches!(self, ApplicationStatus::Submitted | ApplicationStatus::UnderReview)
+    }
+}
+
 string_enum!(
     LoginKind {
         Entity = "entity",
@@ -175,6 +182,13 @@ pub struct LoginRecord {
     pub created_at: Timestamp,
     pub activated_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
+}
+
+impl LoginRecord {
+    /// R17: the login holds administrator rights (the ones the entity account may remove).
+    pub fn has_admin_rights(&self) -> bool {
+        self.kind == LoginKind::Admin
+    }
 }
 
 #[derive(Debug, Clone)]

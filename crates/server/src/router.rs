@@ -120,8 +120,18 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(crate::openapi::document())
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found()
+/// A browser asking for a page gets a page; programs get problem+json.
+fn wants_page(web: &crate::web::page::Web) -> bool {
+    let accepts_html =
+        web.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    accepts_html && !web.path.starts_with("/api/")
+}
+
+async fn not_found(mut web: crate::web::page::Web) -> Response {
+    if wants_page(&web) {
+        return web.not_found();
+    }
+    ApiError::not_found().into_response()
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -151,7 +161,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

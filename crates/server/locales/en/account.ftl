@@ -10,8 +10,23 @@ account-col-id-document = Identity document
 account-col-mobile = Mobile
 account-col-eservices = E-services
 account-col-actions = Actions
-account-status-active = Active
-account-status-pending = Not yet activated
+
+## Labels of the domain's kinds, shared with the counter and public pages (`web::util`)
+label-login-status-pending = Not yet activated
+label-login-status-active = Active
+label-login-status-deleted = Deleted
+label-id-type-macau-resident = Macau resident identity card
+label-id-type-passport = Passport
+label-id-type-other = Other identity document
+label-entity-type-association = Association
+label-entity-type-foundation = Foundation
+label-entity-type-company = Company
+label-entity-type-entrepreneur = Natural-person commercial entrepreneur
+label-entity-type-unincorporated = Organisation without legal personality (incl. building management bodies)
+label-application-status-submitted = Submitted
+label-application-status-under-review = Under review
+label-application-status-approved = Approved
+label-application-status-rejected = Rejected
 
 ## Entity account (R17, R18)
 account-overview-title = Entity account
@@ -65,9 +80,6 @@ admin-new-lead = Enter the person's name, identity document and Macau mobile num
 admin-field-name = Name
 admin-field-name-hint = As on the identity document.
 admin-field-id-type = Identity document type
-admin-id-type-macau-resident = Macau resident identity card
-admin-id-type-passport = Passport
-admin-id-type-other = Other identity document
 admin-field-id-number = Identity document number
 admin-field-id-number-hint = For a Macau resident identity card, 8 digits as in 1234567(8); otherwise 5 to 20 letters and digits.
 admin-field-mobile = Macau mobile number
@@ -161,11 +173,6 @@ my-entity-name-zh = Name in Chinese
 my-entity-name-pt = Name in Portuguese
 my-entity-name-en = Name in English
 my-entity-type = Type of entity
-my-entity-type-association = Association
-my-entity-type-foundation = Foundation
-my-entity-type-company = Company
-my-entity-type-entrepreneur = Natural-person commercial entrepreneur
-my-entity-type-unincorporated = Organisation without legal personality
 my-entity-me = My login
 my-entity-kind-entity = The entity account views the entity's logins and audit trail and may remove administrator rights.
 my-entity-kind-admin = As an administrator you create and delete staff logins and assign e-services.

@@ -18,6 +18,7 @@ forbidden-body = The form expired, came from another site, or this page is not y
 not-found-title = Page not found
 not-found-body = There is no such page or record.
 bad-request-title = Invalid request
+bad-request-detail = Technical detail (for the e-service's developers):
 bad-request-body = This request could not be handled.
 nav-applications = Applications
 nav-new-application = New application

@@ -10,8 +10,23 @@ account-col-id-document = Documento de identificação
 account-col-mobile = Telemóvel
 account-col-eservices = Serviços electrónicos
 account-col-actions = Acções
-account-status-active = Activo
-account-status-pending = Por activar
+
+## Labels of the domain's kinds, shared with the counter and public pages (`web::util`)
+label-login-status-pending = Por activar
+label-login-status-active = Activo
+label-login-status-deleted = Eliminado
+label-id-type-macau-resident = Bilhete de Identidade de Residente de Macau
+label-id-type-passport = Passaporte
+label-id-type-other = Outro documento de identificação
+label-entity-type-association = Associação
+label-entity-type-foundation = Fundação
+label-entity-type-company = Sociedade comercial
+label-entity-type-entrepreneur = Empresário comercial, pessoa singular
+label-entity-type-unincorporated = Organização sem personalidade jurídica (incluindo órgãos de administração de edifícios)
+label-application-status-submitted = Apresentado
+label-application-status-under-review = Em apreciação
+label-application-status-approved = Aprovado
+label-application-status-rejected = Indeferido
 
 ## Conta da entidade (R17, R18)
 account-overview-title = Conta da entidade
@@ -65,9 +80,6 @@ admin-new-lead = Indique o nome, o documento de identificação e o número de t
 admin-field-name = Nome
 admin-field-name-hint = Tal como consta do documento de identificação.
 admin-field-id-type = Tipo de documento de identificação
-admin-id-type-macau-resident = Bilhete de Identidade de Residente de Macau
-admin-id-type-passport = Passaporte
-admin-id-type-other = Outro documento de identificação
 admin-field-id-number = Número do documento de identificação
 admin-field-id-number-hint = Para o Bilhete de Identidade de Residente, 8 algarismos como em 1234567(8); nos restantes, de 5 a 20 letras e algarismos.
 admin-field-mobile = Número de telemóvel de Macau
@@ -161,11 +173,6 @@ my-entity-name-zh = Nome em chinês
 my-entity-name-pt = Nome em português
 my-entity-name-en = Nome em inglês
 my-entity-type = Tipo de entidade
-my-entity-type-association = Associação
-my-entity-type-foundation = Fundação
-my-entity-type-company = Sociedade comercial
-my-entity-type-entrepreneur = Empresário comercial, pessoa singular
-my-entity-type-unincorporated = Organização sem personalidade jurídica
 my-entity-me = O meu acesso
 my-entity-kind-entity = A conta da entidade consulta os acessos e o registo de operações da entidade e pode retirar direitos de administrador.
 my-entity-kind-admin = Como administrador, cria e elimina acessos de trabalhadores e atribui serviços electrónicos.

@@ -18,6 +18,7 @@ forbidden-body = O formulário expirou, veio de outro sítio, ou não tem permis
 not-found-title = Página não encontrada
 not-found-body = Esta página ou registo não existe.
 bad-request-title = Pedido inválido
+bad-request-detail = Pormenor técnico (para quem desenvolve o serviço electrónico):
 bad-request-body = Não foi possível tratar este pedido.
 nav-applications = Pedidos
 nav-new-application = Novo pedido

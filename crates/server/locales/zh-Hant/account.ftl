@@ -10,8 +10,23 @@ account-col-id-document = 身份證明文件
 account-col-mobile = 流動電話
 account-col-eservices = 電子服務
 account-col-actions = 操作
-account-status-active = 已啟用
-account-status-pending = 未啟動
+
+## Labels of the domain's kinds, shared with the counter and public pages (`web::util`)
+label-login-status-pending = 未啟動
+label-login-status-active = 已啟動
+label-login-status-deleted = 已刪除
+label-id-type-macau-resident = 澳門居民身份證
+label-id-type-passport = 護照
+label-id-type-other = 其他身份證明文件
+label-entity-type-association = 社團
+label-entity-type-foundation = 財團法人（基金會）
+label-entity-type-company = 公司
+label-entity-type-entrepreneur = 自然人商業企業主
+label-entity-type-unincorporated = 無法律人格組織（包括分層建築物管理機關）
+label-application-status-submitted = 已遞交
+label-application-status-under-review = 審核中
+label-application-status-approved = 已批准
+label-application-status-rejected = 不批准
 
 ## 實體帳戶（R17、R18）
 account-overview-title = 實體帳戶
@@ -59,9 +74,6 @@ admin-new-lead = 請輸入當事人的姓名、身份證明文件及澳門流動
 admin-field-name = 姓名
 admin-field-name-hint = 與身份證明文件所載相同。
 admin-field-id-type = 身份證明文件類別
-admin-id-type-macau-resident = 澳門居民身份證
-admin-id-type-passport = 護照
-admin-id-type-other = 其他身份證明文件
 admin-field-id-number = 身份證明文件編號
 admin-field-id-number-hint = 澳門居民身份證為 8 位數字，格式如 1234567(8)；其他證件為 5 至 20 個字母或數字。
 admin-field-mobile = 澳門流動電話號碼
@@ -155,11 +167,6 @@ my-entity-name-zh = 中文名稱
 my-entity-name-pt = 葡文名稱
 my-entity-name-en = 英文名稱
 my-entity-type = 實體類別
-my-entity-type-association = 社團
-my-entity-type-foundation = 基金會
-my-entity-type-company = 公司
-my-entity-type-entrepreneur = 自然人商業企業主
-my-entity-type-unincorporated = 無法律人格的組織
 my-entity-me = 我的登入帳戶
 my-entity-kind-entity = 實體帳戶可查看實體的登入帳戶及操作紀錄，並可取消管理員權限。
 my-entity-kind-admin = 你是管理員，可開設及刪除工作人員登入帳戶，並分配電子服務。

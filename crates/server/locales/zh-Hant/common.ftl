@@ -18,6 +18,7 @@ forbidden-body = 表單已過期、來自其他網站，或你沒有權限使用
 not-found-title = 找不到頁面
 not-found-body = 找不到此頁面或此記錄。
 bad-request-title = 請求無效
+bad-request-detail = 技術資料（供電子服務的開發人員參考）：
 bad-request-body = 未能處理此請求。
 nav-applications = 申請
 nav-new-application = 新申請

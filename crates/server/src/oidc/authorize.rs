@@ -30,9 +30,12 @@ pub fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
     format!("{uri}{sep}{}", s.finish())
 }
 
+/// `303 See Other`. A location that cannot be a header (control characters from a crafted
+/// request) goes to the start page instead of failing the request.
 pub fn see_other(location: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
-    res.headers_mut().insert(header::LOCATION, HeaderValue::from_str(location).expect("an encoded URI"));
+    let value = HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    res.headers_mut().insert(header::LOCATION, value);
     res
 }
 
@@ -82,7 +85,7 @@ async fn show_login(
     errors: FormErrors,
     status: StatusCode,
 ) -> Response {
-    let lang = page::lang_for(state, headers, req.locale);
+    let lang = page::lang_of(state, headers, raw, req.locale);
     let (form_csrf, set_cookie) = csrf::pair(state, headers);
     let name = eservice_name(state, &req.client.client_id, lang).await;
     let form = LoginForm {
@@ -114,7 +117,7 @@ pub async fn show_step_up(
 ) -> Response {
     let (form_csrf, set_cookie) = csrf::pair(state, headers);
     let form = page::StepUpForm {
-        lang: page::lang_for(state, headers, req.locale),
+        lang: page::lang_of(state, headers, raw, req.locale),
         redirect_uri: &req.redirect_uri,
         authorize: raw,
         csrf: &form_csrf,
@@ -138,7 +141,7 @@ pub async fn finish(
     req: &AuthorizeRequest,
     raw: &str,
 ) -> Response {
-    let lang = page::lang_for(state, headers, req.locale);
+    let lang = page::lang_of(state, headers, raw, req.locale);
     let st = req.state.as_deref();
     match state.services.authorize(ctx, caller, req).await {
         Ok(Outcome::Code(code)) => {
@@ -161,7 +164,7 @@ pub async fn finish(
             if let Some(s) = st {
                 params.push(("state", s));
             }
-            page::denied_page(lang, d.code(), &with_params(&req.redirect_uri, &params))
+            page::denied_page(lang, d.code(), &with_params(&req.redirect_uri, &params), raw)
         }
         Ok(Outcome::NeedsStepUp(_)) if req.prompt == Prompt::None => error_redirect(
             state,
@@ -218,7 +221,7 @@ pub async fn post_authorize(
 async fn authorize(state: &AppState, ctx: &domain::services::Ctx, headers: &HeaderMap, raw: String) -> Response {
     let req = match state.services.parse_authorize(&pairs(&raw)).await {
         Ok(r) => r,
-        Err(e) => return refused(state, e, page::lang_for(state, headers, None)),
+        Err(e) => return refused(state, e, page::lang_of(state, headers, &raw, None)),
     };
     match session_caller(state, headers).await {
         Some(c) if state.services.session_suffices(&req, &c) => finish(state, ctx, headers, &c, &req, &raw).await,
@@ -257,7 +260,7 @@ pub async fn post_login(
         Ok(r) => r,
         Err(e) => return refused(&state, e, page::lang_for(&state, &headers, None)),
     };
-    let lang = page::lang_for(&state, &headers, req.locale);
+    let lang = page::lang_of(&state, &headers, &f.authorize, req.locale);
     if !csrf::is_ours(&state, &headers, &f.csrf) {
         return page::forbidden_page(lang);
     }
@@ -275,6 +278,12 @@ pub async fn post_login(
         Ok(Principal::Login(c)) => c,
         _ => return page::forbidden_page(lang),
     };
+    // A new session id at sign-in (R14): the browser's previous session ends.
+    if let Some(old) = session_caller(&state, &headers).await {
+        if let Err(e) = state.services.logout(&ctx, &Principal::Login(old)).await {
+            tracing::warn!(error = %e, "the previous session did not end");
+        }
+    }
     let mut res = finish(&state, &ctx, &headers, &caller, &req, &f.authorize).await;
     res.headers_mut().append(header::SET_COOKIE, cookies::set(&state, SSO, &signed.token, None));
     res

@@ -26,6 +26,37 @@ pub fn lang_for(state: &AppState, headers: &HeaderMap, ui_locale: Option<&str>) 
         .unwrap_or(Lang::Zh)
 }
 
+/// The language of a page of the sign-in flow: the person's choice on the page (`lang`,
+/// kept in the authorization request's query), else as `lang_for`.
+pub fn lang_of(state: &AppState, headers: &HeaderMap, raw: &str, ui_locale: Option<&str>) -> Lang {
+    let chosen = form_urlencoded::parse(raw.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v));
+    chosen.unwrap_or_else(|| lang_for(state, headers, ui_locale))
+}
+
+/// The language links of a sign-in flow page: the authorization request again, in each
+/// language (a page answering a post reloads the request, not the post).
+fn switcher(raw: &str, lang: Lang) -> Vec<Value> {
+    let kept: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+        .filter(|(k, _)| k != "lang")
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    Lang::ALL
+        .iter()
+        .map(|l| {
+            let q = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept.iter())
+                .append_pair("lang", l.html_lang())
+                .finish();
+            context! {
+                tag => l.html_lang(),
+                name => l.autonym(),
+                href => format!("/oidc/authorize?{q}"),
+                current => *l == lang,
+            }
+        })
+        .collect()
+}
+
 /// `scheme://authority` of an absolute URI, for a CSP source list.
 pub fn origin_of(uri: &str) -> Option<String> {
     let (scheme, rest) = uri.split_once("://")?;
@@ -35,8 +66,6 @@ pub fn origin_of(uri: &str) -> Option<String> {
 }
 
 fn page(lang: Lang, template: &str, status: StatusCode, values: Value, targets: &[String]) -> Response {
-    // The language is the request's (`ui_locales`); these pages answer posts, so they have
-    // no language switcher.
     let ctx = context! { lang => lang.html_lang(), ..values };
     view::html(template, ctx, status, targets)
 }
@@ -60,6 +89,7 @@ pub fn login_page(f: LoginForm<'_>, status: StatusCode) -> Response {
         csrf => f.csrf,
         form => context! { entity_number => f.entity_number, username => f.username },
         errors => f.errors,
+        languages => switcher(f.authorize, f.lang),
     };
     let targets: Vec<String> = origin_of(f.redirect_uri).into_iter().collect();
     page(f.lang, "oidc/login.html", status, values, &targets)
@@ -90,6 +120,7 @@ pub fn step_up_page(f: StepUpForm<'_>, status: StatusCode) -> Response {
         code => f.code,
         face => f.face,
         errors => errors,
+        languages => switcher(f.authorize, f.lang),
     };
     let targets: Vec<String> = origin_of(f.redirect_uri).into_iter().collect();
     page(f.lang, "oidc/step_up.html", status, values, &targets)
@@ -106,8 +137,12 @@ fn denied_key(reason_code: &str) -> &'static str {
     }
 }
 
-pub fn denied_page(lang: Lang, reason_code: &str, return_url: &str) -> Response {
-    let values = context! { reason => denied_key(reason_code), return_url => return_url };
+pub fn denied_page(lang: Lang, reason_code: &str, return_url: &str, authorize: &str) -> Response {
+    let values = context! {
+        reason => denied_key(reason_code),
+        return_url => return_url,
+        languages => switcher(authorize, lang),
+    };
     page(lang, "oidc/denied.html", StatusCode::FORBIDDEN, values, &[])
 }
 

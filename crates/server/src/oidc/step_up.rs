@@ -44,11 +44,10 @@ pub async fn post_step_up(
             )
         }
     };
-    let lang = page::lang_for(&state, &headers, req.locale);
+    let lang = page::lang_of(&state, &headers, &f.authorize, req.locale);
     if !csrf::is_ours(&state, &headers, &f.csrf) {
         return page::forbidden_page(lang);
     }
-    // Signed out meanwhile: start again from the sign-in.
     // Signed out meanwhile, or the e-service asked for a fresher password sign-in
     // (`prompt=login`, `max_age`) than this session: back to the sign-in.
     let caller = match session_caller(&state, &headers).await {

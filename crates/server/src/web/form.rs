@@ -136,6 +136,10 @@ impl FormErrors {
             Error::InvalidCode => {
                 out.field("activation_code", "invalid_code");
             }
+            // The one conflict about a field: this person (by document) already has a login.
+            Error::Conflict { code: "person_has_login", .. } => {
+                out.field("id_document.number", "person_has_login");
+            }
             Error::Conflict { code, .. } | Error::Refused { code, .. } => {
                 out.general(code);
             }

@@ -81,6 +81,12 @@ impl Lang {
     }
 }
 
+/// A message argument: numbers choose plural forms; text (even "007") stays as typed.
+pub enum Arg {
+    Number(f64),
+    Text(String),
+}
+
 pub struct Catalogue {
     bundles: HashMap<Lang, FluentBundle<FluentResource>>,
 }
@@ -124,21 +130,20 @@ impl Catalogue {
     pub fn keys(&self, lang: Lang) -> Vec<String> {
         let wanted = lang.html_lang();
         let mut keys = Vec::new();
-        for (folder, _, text) in sources().filter(|(f, _, _)| *f == wanted) {
+        for (_, _, text) in sources().filter(|(f, _, _)| *f == wanted) {
             let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, _)| r);
             for entry in resource.entries() {
                 if let fluent_syntax::ast::Entry::Message(m) = entry {
                     keys.push(m.id.name.to_string());
                 }
             }
-            let _ = folder;
         }
         keys
     }
 
     /// The message, formatted with its arguments; a missing key shows itself (and a test
     /// makes sure none is missing).
-    pub fn text(&self, lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    pub fn text(&self, lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
         let bundle = &self.bundles[&lang];
         let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
             tracing::warn!(key, lang = lang.html_lang(), "missing message");
@@ -146,9 +151,9 @@ impl Catalogue {
         };
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
-            match value.parse::<f64>() {
-                Ok(n) => fluent_args.set(*name, FluentValue::from(n)),
-                Err(_) => fluent_args.set(*name, FluentValue::from(value.clone())),
+            match value {
+                Arg::Number(n) => fluent_args.set(*name, FluentValue::from(*n)),
+                Arg::Text(t) => fluent_args.set(*name, FluentValue::from(t.clone())),
             }
         }
         let mut errors = Vec::new();

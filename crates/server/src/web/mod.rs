@@ -9,6 +9,7 @@ pub mod form;
 pub mod i18n;
 pub mod nav;
 pub mod page;
+pub mod util;
 pub mod view;
 
 pub mod account;
@@ -44,7 +45,12 @@ pub fn home_of(kind: domain::model::LoginKind) -> &'static str {
 
 /// A `next=` target we may send a browser to: one of our own paths, never another site.
 pub fn local_path(next: &str) -> Option<&str> {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    // Browsers drop tabs and newlines from URLs, so `/\t/evil.example` would leave the site.
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains("://")
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
     ok.then_some(next)
 }
 
@@ -55,7 +61,17 @@ mod tests {
     #[test]
     fn r14_next_never_leaves_the_site() {
         assert_eq!(local_path("/admin/staff?page=2"), Some("/admin/staff?page=2"));
-        for bad in ["//evil.example", "https://evil.example/", "/\\evil.example", "evil", "", "/x?u=https://e"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example/",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/x?u=https://e",
+            "/\t/evil.example",
+            "/\n",
+            "/ /evil",
+        ] {
             assert_eq!(local_path(bad), None, "{bad}");
         }
     }

@@ -28,6 +28,8 @@ pub struct Web {
     pub headers: HeaderMap,
     /// Path and query of this page without `lang`, for the switcher and `next=`.
     pub path: String,
+    /// The page a language link reloads: this path, unless it only takes posts.
+    page_path: Option<String>,
     is_get: bool,
     csrf_form: String,
     csrf_cookie: Option<HeaderValue>,
@@ -89,6 +91,7 @@ impl FromRequestParts<AppState> for Web {
             ctx,
             headers: parts.headers.clone(),
             path: path_without_lang(parts),
+            page_path: None,
             is_get: parts.method == axum::http::Method::GET,
             csrf_form,
             csrf_cookie,
@@ -108,6 +111,12 @@ struct LangLink {
 }
 
 impl Web {
+    /// Names the page (a `GET` path) that shows what an action route answers, so the
+    /// language links of a page answering a post reload that page instead.
+    pub fn page_is(&mut self, get_path: &str) {
+        self.page_path = Some(get_path.to_string());
+    }
+
     pub fn csrf(&self) -> &str {
         &self.csrf_form
     }
@@ -194,14 +203,15 @@ impl Web {
     }
 
     fn common(&self) -> Value {
+        let base = self.page_path.as_deref().unwrap_or(&self.path);
         let links: Vec<LangLink> = Lang::ALL
             .iter()
             .map(|l| {
-                let sep = if self.path.contains('?') { '&' } else { '?' };
+                let sep = if base.contains('?') { '&' } else { '?' };
                 LangLink {
                     tag: l.html_lang(),
                     name: l.autonym(),
-                    href: format!("{}{sep}lang={}", self.path, l.html_lang()),
+                    href: format!("{base}{sep}lang={}", l.html_lang()),
                     current: *l == self.lang,
                 }
             })

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::value::Kwargs;
 use minijinja::{Environment, State, Value};
 
-use super::i18n::{catalogue, Lang};
+use super::i18n::{catalogue, Arg, Lang};
 
 fn lang_of(state: &State) -> Lang {
     state.lookup("lang").and_then(|v| v.as_str().and_then(Lang::parse)).unwrap_or(Lang::Zh)
@@ -20,7 +20,14 @@ fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Erro
     let mut args = Vec::new();
     for name in kwargs.args() {
         let value: Value = kwargs.get(name)?;
-        args.push((name, value.to_string()));
+        let arg = match value.kind() {
+            minijinja::value::ValueKind::Number => match f64::try_from(value.clone()) {
+                Ok(n) => Arg::Number(n),
+                Err(_) => Arg::Text(value.to_string()),
+            },
+            _ => Arg::Text(value.to_string()),
+        };
+        args.push((name, arg));
     }
     Ok(catalogue().text(lang_of(state), key, &args))
 }

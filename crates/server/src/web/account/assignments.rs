@@ -2,7 +2,13 @@
 //! One form holds the whole matrix; "save" saves every row that changed, a row's own button
 //! (`name="row"`) only that row; the rows are saved together or not at all
 //! (`Services::assign_matrix`). An e-service that needs a registration the entity
-//! lacks is shown disabled, with the reason.
+//! lacks is shown disabled, with the reason — except in a row that already has it (the
+//! entity was unregistered after the assignment): there the box stays ticked and enabled.
+//! A disabled box is never posted, so a disabled ticked box would read as "unticked" and
+//! saving the row would drop the assignment silently; and the domain refuses to save a row
+//! that keeps it. So such a row is left as it is unless the admin unticks the box, which
+//! removes the assignment; changing its other boxes while keeping it is refused beside the
+//! row (`entity_not_registered`), nothing saved.
 //!
 //! Form fields: `logins` (one hidden field per row: the rows the form shows),
 //! `eservices:{login_id}` (one checkbox per assignable e-service, value = its code), `row`
@@ -19,9 +25,10 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{eservice_view, failed, query, EServiceView};
+use super::{eservice_view, failed, EServiceView};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{login_kind_key, query};
 
 #[derive(Serialize)]
 struct Column {
@@ -35,6 +42,9 @@ struct Column {
 struct Cell {
     code: String,
     checked: bool,
+    /// Needs a registration the entity lacks.
+    blocked: bool,
+    /// Blocked and not ticked: it cannot be ticked (a ticked one can still be unticked).
     disabled: bool,
 }
 
@@ -42,8 +52,7 @@ struct Cell {
 struct Row {
     login_id: String,
     name: String,
-    kind: &'static str,
-    status: &'static str,
+    kind_key: &'static str,
     is_self: bool,
     cells: Vec<Cell>,
     /// The message key of what went wrong saving this row.
@@ -92,15 +101,18 @@ fn page(
             Row {
                 login_id: l.id.clone(),
                 name: l.name.clone(),
-                kind: l.kind.as_str(),
-                status: l.status.as_str(),
+                kind_key: login_kind_key(l.kind),
                 is_self: l.id == caller.login_id(),
                 cells: columns
                     .iter()
-                    .map(|c| Cell {
-                        code: c.eservice.code.clone(),
-                        checked: chosen.contains(&c.eservice.code),
-                        disabled: c.blocked,
+                    .map(|c| {
+                        let checked = chosen.contains(&c.eservice.code);
+                        Cell {
+                            code: c.eservice.code.clone(),
+                            checked,
+                            blocked: c.blocked,
+                            disabled: c.blocked && !checked,
+                        }
                     })
                     .collect(),
                 error: errors.fields.get(&format!("eservices:{}", l.id)).cloned(),
@@ -145,7 +157,8 @@ pub async fn post_assignments(mut web: Web, WebForm(form): WebForm) -> Response 
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();
     for login_id in targets {
         let wanted = normalised(form.all(&format!("eservices:{login_id}")).into_iter().map(str::to_string).collect());
-        // An unchanged row is not written again (no audit record, no notice).
+        // An unchanged row is not written again (no audit record, no notice), and is not
+        // refused for an e-service it keeps after the entity was unregistered from it.
         let current = data.logins.iter().find(|s| s.login.id == login_id);
         if current.is_none_or(|s| normalised(s.eservices.clone()) != wanted) {
             rows.push((login_id, wanted));

@@ -9,8 +9,9 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{entity_logins, failed, local_time, query, OVERSEERS};
+use super::{entity_logins, failed, OVERSEERS};
 use crate::web::page::Web;
+use crate::web::util::{local_time, query};
 
 const PER_PAGE: i64 = 50;
 

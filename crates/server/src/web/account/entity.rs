@@ -9,9 +9,10 @@ use domain::model::{LoginKind, LoginStatus};
 use domain::Error;
 use minijinja::context;
 
-use super::{entity_logins, entity_name, failed, login_row, query, LoginRow};
+use super::{entity_logins, entity_name, failed, login_row, LoginRow};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::query;
 
 pub async fn get_overview(mut web: Web) -> Response {
     let caller = match web.login_of(&[LoginKind::Entity]).await {
@@ -82,18 +83,16 @@ async fn confirm_page(
         Err(e) => return failed(web, &e),
     };
     // Only this entity's logins are found: another entity's id answers 404 (R20).
-    let Some(row) = logins
-        .iter()
-        .find(|s| s.login.id == login_id && s.login.kind != LoginKind::Entity)
-        .map(|s| login_row(web.lang, s, &catalogue, caller.login_id()))
-    else {
+    let Some(found) = logins.iter().find(|s| s.login.id == login_id && s.login.kind != LoginKind::Entity) else {
         return web.not_found();
     };
+    let row = login_row(web.lang, found, &catalogue, caller.login_id());
+    // R17 as the domain states it: only rights the login holds can be removed.
+    let can_remove = found.login.has_admin_rights();
     let mut errors = errors;
-    if errors.is_empty() && row.kind != "admin" {
+    if errors.is_empty() && !can_remove {
         errors.general("not_an_administrator");
     }
-    let can_remove = row.kind == "admin";
     let values = context! { login => row, can_remove };
     web.render_form("account/remove_admin.html", status, values, &FormValues::default(), &errors)
 }

@@ -17,7 +17,6 @@ mod staff;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use domain::clock::Timestamp;
 use domain::logins::LoginSummary;
 use domain::model::{EServiceRecord, EntityNames, LoginKind};
 use domain::Error;
@@ -28,6 +27,7 @@ use crate::router::AppState;
 use crate::web::form::FormErrors;
 use crate::web::i18n::Lang;
 use crate::web::page::Web;
+use crate::web::util::{id_type_key, local_time, login_kind_key, login_status_key};
 
 #[rustfmt::skip]
 pub fn routes() -> Router<AppState> {
@@ -45,21 +45,6 @@ pub fn routes() -> Router<AppState> {
         .route("/my/entity", get(my::get_entity))
         .route("/my/eid", get(my::get_eid))
         .route("/my/eid/face-off", get(my::get_face_off).post(my::post_face_off))
-}
-
-/// One query parameter of this page (`?page=2`), or `None`.
-fn query(web: &Web, name: &str) -> Option<String> {
-    let q = web.path.split_once('?').map(|(_, q)| q)?;
-    form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
-}
-
-/// A moment as people in Macau read it: local time (UTC+8), to the minute.
-fn local_time(t: Timestamp) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).expect("a valid offset");
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(t.micros() as i128 * 1000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(offset);
-    format!("{:04}-{:02}-{:02} {:02}:{:02}", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute())
 }
 
 fn entity_name(lang: Lang, names: &EntityNames) -> String {
@@ -101,9 +86,11 @@ struct LoginRow {
     username: Option<String>,
     /// `entity`, `admin` or `staff`.
     kind: &'static str,
+    kind_key: &'static str,
     /// `pending` or `active`.
     status: &'static str,
-    id_type: Option<&'static str>,
+    status_key: &'static str,
+    id_type_key: Option<&'static str>,
     id_mask: Option<String>,
     mobile_mask: String,
     /// The names of its e-services, in the page's language.
@@ -126,8 +113,10 @@ fn login_row(lang: Lang, s: &LoginSummary, catalogue: &[EServiceRecord], me: &st
         name: l.name.clone(),
         username: l.username.clone(),
         kind: l.kind.as_str(),
+        kind_key: login_kind_key(l.kind),
         status: l.status.as_str(),
-        id_type: l.id_type.map(|t| t.as_str()),
+        status_key: login_status_key(l.status),
+        id_type_key: l.id_type.map(id_type_key),
         id_mask: l.id_number_mask.clone(),
         mobile_mask: l.mobile_mask.clone(),
         eservices,

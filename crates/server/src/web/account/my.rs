@@ -11,10 +11,11 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{eservice_name, eservice_view, failed, local_time, query, EServiceView, ANY_LOGIN};
+use super::{eservice_name, eservice_view, failed, EServiceView, ANY_LOGIN};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::i18n::Lang;
 use crate::web::page::Web;
+use crate::web::util::{entity_type_key, local_time, login_kind_key, query};
 
 pub async fn get_eservices(mut web: Web) -> Response {
     let caller = match web.login_of(ANY_LOGIN).await {
@@ -95,8 +96,9 @@ pub async fn get_entity(mut web: Web) -> Response {
         name_zh => names.zh.clone(),
         name_pt => names.pt.clone(),
         name_en => names.en.clone(),
-        entity_type => me.entity.entity_type.as_str(),
+        entity_type_key => entity_type_key(me.entity.entity_type),
         kind => caller.kind().as_str(),
+        kind_key => login_kind_key(caller.kind()),
         my_name => me.login.name.clone(),
         username => me.login.username.clone(),
     };

@@ -6,14 +6,16 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::applications::{IdDocumentInput, PersonInput};
+use domain::logins::deletion_refusal;
 use domain::model::LoginKind;
 use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{entity_logins, failed, login_row, query, LoginRow};
+use super::{entity_logins, failed, login_row, LoginRow};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{id_type_options, query};
 
 const PER_PAGE: usize = 20;
 
@@ -82,7 +84,7 @@ pub async fn get_staff(mut web: Web) -> Response {
 }
 
 fn new_page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormErrors) -> Response {
-    web.render_form("account/staff_new.html", status, context! {}, form, errors)
+    web.render_form("account/staff_new.html", status, context! { id_types => id_type_options() }, form, errors)
 }
 
 pub async fn get_new(mut web: Web) -> Response {
@@ -138,20 +140,17 @@ async fn delete_page(
         Err(e) => return failed(web, &e),
     };
     // Only this entity's logins are found: another entity's id answers 404 (R20).
-    let Some(row) =
-        logins.iter().find(|s| s.login.id == login_id).map(|s| login_row(web.lang, s, &catalogue, caller.login_id()))
-    else {
+    let Some(found) = logins.iter().find(|s| s.login.id == login_id) else {
         return web.not_found();
     };
+    let row = login_row(web.lang, found, &catalogue, caller.login_id());
+    // R16 as the domain states it: never one's own login, never the entity account.
+    let refusal = deletion_refusal(&found.login, caller.login_id());
     let mut errors = errors;
-    if errors.is_empty() {
-        if row.is_self {
-            errors.general("cannot_delete_self");
-        } else if row.kind == "entity" {
-            errors.general("cannot_delete_entity_account");
-        }
+    if let Some(code) = refusal.filter(|_| errors.is_empty()) {
+        errors.general(code);
     }
-    let can_delete = !row.is_self && row.kind != "entity";
+    let can_delete = refusal.is_none();
     let values = context! { login => row, can_delete };
     web.render_form("account/delete.html", status, values, &FormValues::default(), &errors)
 }

@@ -11,9 +11,9 @@ use domain::model::EntityType;
 use domain::Error;
 use minijinja::context;
 
-use super::{entity_type_key, id_type_options};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{entity_type_key, id_type_options, path_segment};
 
 /// Blocks the form shows at least, and at most keeps from a post.
 const SHOWN: usize = 3;
@@ -158,10 +158,7 @@ pub async fn post_new(mut web: Web, WebForm(form): WebForm) -> Response {
     };
     let (input, mapping) = build(&form);
     match web.state.services.submit_application(&op, &web.ctx, input).await {
-        Ok((number, _)) => {
-            let n: String = form_urlencoded::byte_serialize(number.as_bytes()).collect();
-            web.redirect(&format!("/counter/applications/{n}?done=submitted"))
-        }
+        Ok((number, _)) => web.redirect(&format!("/counter/applications/{}?done=submitted", path_segment(&number))),
         Err(e) => {
             let errors = errors_of(&e, &mapping);
             page(&mut web, FormErrors::status(&e), &form, &errors)

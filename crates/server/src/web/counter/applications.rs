@@ -2,7 +2,7 @@
 //! numbers and mobiles masked as the API shows them, then start review, approve (the entity
 //! number appears; the domain sends each activation code by SMS) or reject with a reason.
 
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::access::Operator;
@@ -10,9 +10,13 @@ use domain::model::{ApplicationRecord, ApplicationStatus};
 use minijinja::context;
 use serde::Serialize;
 
-use super::{entity_type_key, id_type_key, role_key, status_key, when, when_opt};
+use super::role_key;
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{
+    application_status_key as status_key, entity_type_key, id_type_key, local_time, notice_of, path_segment,
+    query_values,
+};
 
 #[derive(Serialize)]
 struct QueueRow {
@@ -32,12 +36,12 @@ fn status_options() -> Vec<(&'static str, &'static str)> {
     ApplicationStatus::ALL.iter().map(|s| (s.as_str(), status_key(*s))).collect()
 }
 
-pub async fn get_queue(mut web: Web, RawQuery(q): RawQuery) -> Response {
+pub async fn get_queue(mut web: Web) -> Response {
     let op = match web.operator().await {
         Ok(o) => o,
         Err(r) => return r,
     };
-    let query = FormValues::parse(q.unwrap_or_default().as_bytes());
+    let query = query_values(&web);
     let status = query.opt("status").and_then(|s| ApplicationStatus::from_str_opt(&s));
     let apps = match web.state.services.list_applications(&op, status).await {
         Ok(a) => a,
@@ -63,7 +67,7 @@ pub async fn get_queue(mut web: Web, RawQuery(q): RawQuery) -> Response {
             registration_number: a.registration_number,
             status: a.status.as_str(),
             status_key: status_key(a.status),
-            submitted_at: when(a.submitted_at),
+            submitted_at: local_time(a.submitted_at),
         })
         .collect();
     let selected = status.map(|s| s.as_str()).unwrap_or("");
@@ -137,29 +141,24 @@ fn view(a: ApplicationRecord) -> ApplicationView {
         registration_number: a.registration_number,
         mobile: a.mobile_mask,
         agreement_signed: a.agreement_signed,
-        submitted_at: when(a.submitted_at),
-        decided_at: when_opt(a.decided_at),
+        submitted_at: local_time(a.submitted_at),
+        decided_at: a.decided_at.map(local_time),
         reject_reason: a.reject_reason,
         entity_number: a.entity_number,
         representatives,
         administrators,
         can_start_review: a.status == ApplicationStatus::Submitted,
-        can_decide: matches!(a.status, ApplicationStatus::Submitted | ApplicationStatus::UnderReview),
+        can_decide: a.status.is_undecided(),
     }
 }
 
-/// The notice a redirect back to the review page asks for (`?done=…`).
-fn notice_of(web: &Web) -> Option<&'static str> {
-    let q = web.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let done = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "done").map(|(_, v)| v.into_owned())?;
-    match done.as_str() {
-        "submitted" => Some("counter-done-submitted"),
-        "review" => Some("counter-done-review"),
-        "approved" => Some("counter-done-approved"),
-        "rejected" => Some("counter-done-rejected"),
-        _ => None,
-    }
-}
+/// The notices a redirect back to the review page asks for (`?done=…`).
+const NOTICES: &[(&str, &str)] = &[
+    ("submitted", "counter-done-submitted"),
+    ("review", "counter-done-review"),
+    ("approved", "counter-done-approved"),
+    ("rejected", "counter-done-rejected"),
+];
 
 async fn review_page(
     web: &mut Web,
@@ -169,6 +168,7 @@ async fn review_page(
     form: &FormValues,
     errors: &FormErrors,
 ) -> Response {
+    web.page_is(&format!("/counter/applications/{}", path_segment(number)));
     let app = match web.state.services.get_application(op, number).await {
         Ok(a) => a,
         Err(domain::Error::NotFound) => return web.not_found(),
@@ -177,7 +177,7 @@ async fn review_page(
             return web.render_form("counter/application.html", FormErrors::status(&e), context! {}, form, &errors);
         }
     };
-    let notice = notice_of(web);
+    let notice = notice_of(web, NOTICES);
     web.render_form("counter/application.html", status, context! { app => view(app), notice }, form, errors)
 }
 
@@ -190,13 +190,8 @@ pub async fn get_review(mut web: Web, Path(number): Path<String>) -> Response {
 }
 
 fn done(web: &mut Web, number: &str, what: &str) -> Response {
-    let path = format!("/counter/applications/{}?done={what}", urlencoding(number));
+    let path = format!("/counter/applications/{}?done={what}", path_segment(number));
     web.redirect(&path)
-}
-
-/// A path segment from an application number (digits and a hyphen, but typed by someone).
-fn urlencoding(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 pub async fn post_start_review(mut web: Web, Path(number): Path<String>, WebForm(form): WebForm) -> Response {

@@ -2,26 +2,32 @@
 //! its e-ID state, bind the app's scanned QR payload after checking the same identity
 //! document the login was registered with, and switch face recognition back on.
 
-use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::access::Operator;
 use domain::applications::IdDocumentInput;
+use domain::numbers::EntityNumber;
 use domain::Error;
 use minijinja::context;
 
-use super::id_type_options;
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{id_type_options, notice_of, query_values};
 
-fn notice_of(web: &Web) -> Option<&'static str> {
-    let q = web.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let done = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "done").map(|(_, v)| v.into_owned())?;
-    match done.as_str() {
-        "bound" => Some("counter-eid-done-bound"),
-        "face_on" => Some("counter-eid-done-face-on"),
-        _ => None,
+/// The `?done=` notices after the page's two acts.
+const NOTICES: &[(&str, &str)] = &[("bound", "counter-eid-done-bound"), ("face_on", "counter-eid-done-face-on")];
+
+/// The lookup's own faults, beside their fields: an entity number or a login id that cannot
+/// be one (the service answers "not found" for those, as for one that does not exist).
+fn malformed(entity_number: &str, login_id: &str) -> FormErrors {
+    let mut errors = FormErrors::default();
+    if let Err(fe) = EntityNumber::parse("entity_number", entity_number) {
+        errors.field(&fe.field, fe.code);
     }
+    if uuid::Uuid::parse_str(login_id).is_err() {
+        errors.field("login_id", "invalid_format");
+    }
+    errors
 }
 
 /// The lookup form, and for a found login its state and the two acts.
@@ -33,11 +39,23 @@ async fn eid_page(
     errors: &FormErrors,
 ) -> Response {
     let (entity_number, login_id) = (form.get("entity_number").trim(), form.get("login_id").trim());
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("entity_number", entity_number)
+        .append_pair("login_id", login_id)
+        .finish();
+    web.page_is(&format!("/counter/eid?{q}"));
     let mut status = status;
     let mut login = None;
     let mut missing = false;
+    let mut found_errors = None;
     if !entity_number.is_empty() && !login_id.is_empty() {
-        match web.state.services.counter_eid(op, entity_number, login_id).await {
+        let faults = malformed(entity_number, login_id);
+        let lookup = if faults.is_empty() {
+            web.state.services.counter_eid(op, entity_number, login_id).await
+        } else {
+            Err(Error::Validation(Vec::new()))
+        };
+        match lookup {
             Ok(s) => {
                 let face_key = match (s.face_available, s.face_enabled) {
                     (false, _) => "counter-eid-state-na",
@@ -58,23 +76,38 @@ async fn eid_page(
                     can_bind => s.code_available,
                 });
             }
-            Err(_) => {
+            Err(Error::NotFound) => {
                 status = StatusCode::NOT_FOUND;
                 missing = true;
             }
+            // Malformed: re-shown with the fault beside its field.
+            Err(Error::Validation(_)) => {
+                status = StatusCode::UNPROCESSABLE_ENTITY;
+                found_errors = Some(faults);
+            }
+            // A failure of the store: the generic message, not "no such login".
+            Err(e) => {
+                status = FormErrors::status(&e);
+                found_errors = Some(FormErrors::from_error(&e));
+            }
         }
     }
-    let notice = notice_of(web);
+    // What the caller found (a refused act) comes first; the lookup's faults otherwise.
+    let errors = match found_errors {
+        Some(found) if errors.is_empty() => found,
+        _ => FormErrors { fields: errors.fields.clone(), summary: errors.summary.clone() },
+    };
+    let notice = notice_of(web, NOTICES);
     let values = context! { login, missing, notice, id_types => id_type_options() };
-    web.render_form("counter/eid.html", status, values, form, errors)
+    web.render_form("counter/eid.html", status, values, form, &errors)
 }
 
-pub async fn get_eid(mut web: Web, RawQuery(q): RawQuery) -> Response {
+pub async fn get_eid(mut web: Web) -> Response {
     let op = match web.operator().await {
         Ok(o) => o,
         Err(r) => return r,
     };
-    let query = FormValues::parse(q.unwrap_or_default().as_bytes());
+    let query = query_values(&web);
     eid_page(&mut web, &op, StatusCode::OK, &query, &FormErrors::default()).await
 }
 

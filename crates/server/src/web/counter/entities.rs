@@ -1,9 +1,9 @@
 //! Finding an entity (by entity number or registration number) and its counter page (R8,
-//! R19): its logins with masked identity data; add an administrator (never beyond three),
+//! R19): its logins with masked identity data; add an administrator (never beyond the policy's limit),
 //! restore removed administrator rights, send a new activation code to a login not yet
 //! activated, record the entity's registration with an e-service, and open a login's e-ID.
 
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::access::Operator;
@@ -15,13 +15,12 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{entity_type_key, id_type_key, id_type_options, login_kind_key, login_status_key, when};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
-
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
+use crate::web::util::{
+    entity_type_key, id_type_key, id_type_options, local_time, login_kind_key, login_status_key, notice_of,
+    path_segment, query_values,
+};
 
 #[derive(Serialize)]
 struct Found {
@@ -55,15 +54,15 @@ fn lookup_page(
 }
 
 /// `?entity_number=` or `?registration_number=`: one match opens the entity's page.
-pub async fn get_lookup(mut web: Web, RawQuery(q): RawQuery) -> Response {
+pub async fn get_lookup(mut web: Web) -> Response {
     let op = match web.operator().await {
         Ok(o) => o,
         Err(r) => return r,
     };
-    let query = FormValues::parse(q.unwrap_or_default().as_bytes());
+    let query = query_values(&web);
     if let Some(number) = query.opt("entity_number") {
         return match web.state.services.lookup_entity(&op, &number).await {
-            Ok(v) => web.redirect(&format!("/counter/entities/{}", enc(&v.entity.number))),
+            Ok(v) => web.redirect(&format!("/counter/entities/{}", path_segment(&v.entity.number))),
             Err(e) => {
                 let errors = FormErrors::from_error(&e).beside("entity_number");
                 lookup_page(&mut web, FormErrors::status(&e), &query, &errors, vec![])
@@ -73,7 +72,7 @@ pub async fn get_lookup(mut web: Web, RawQuery(q): RawQuery) -> Response {
     if let Some(reg) = query.opt("registration_number") {
         return match web.state.services.find_entities_by_registration(&op, &reg).await {
             Ok(list) if list.len() == 1 => {
-                let number = enc(&list[0].number);
+                let number = path_segment(&list[0].number);
                 web.redirect(&format!("/counter/entities/{number}"))
             }
             Ok(list) if list.is_empty() => {
@@ -126,18 +125,13 @@ struct EServiceOption {
     registered: bool,
 }
 
-/// The `?done=` notice after one of the page's forms.
-fn notice_of(web: &Web) -> Option<&'static str> {
-    let q = web.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let done = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "done").map(|(_, v)| v.into_owned())?;
-    match done.as_str() {
-        "admin_added" => Some("counter-done-admin-added"),
-        "restored" => Some("counter-done-restored"),
-        "reissued" => Some("counter-done-reissued"),
-        "registered" => Some("counter-done-registered"),
-        _ => None,
-    }
-}
+/// The `?done=` notices after the page's forms.
+const NOTICES: &[(&str, &str)] = &[
+    ("admin_added", "counter-done-admin-added"),
+    ("restored", "counter-done-restored"),
+    ("reissued", "counter-done-reissued"),
+    ("registered", "counter-done-registered"),
+];
 
 async fn entity_page(
     web: &mut Web,
@@ -145,8 +139,9 @@ async fn entity_page(
     number: &str,
     status: StatusCode,
     form: &FormValues,
-    errors: &FormErrors,
+    errors_in: &FormErrors,
 ) -> Response {
+    web.page_is(&format!("/counter/entities/{}", path_segment(number)));
     let CounterEntityView { entity, logins, registrations } = match web.state.services.lookup_entity(op, number).await {
         Ok(v) => v,
         Err(Error::NotFound) => return web.not_found(),
@@ -155,7 +150,17 @@ async fn entity_page(
             return lookup_page(web, FormErrors::status(&e), &FormValues::default(), &errors, vec![]);
         }
     };
-    let catalogue = web.state.services.list_eservices().await.unwrap_or_default();
+    // Without the catalogue the page still shows the entity, and says what failed.
+    let (catalogue, status, errors) = match web.state.services.list_eservices().await {
+        Ok(c) => (c, status, None),
+        Err(e) => {
+            let mut shown = FormErrors { fields: errors_in.fields.clone(), summary: errors_in.summary.clone() };
+            shown.summary.extend(FormErrors::from_error(&e).summary);
+            let status = if status.is_success() { FormErrors::status(&e) } else { status };
+            (Vec::new(), status, Some(shown))
+        }
+    };
+    let errors = errors.as_ref().unwrap_or(errors_in);
     let admins = logins.iter().filter(|l| l.login.kind == LoginKind::Admin).count();
     let rows: Vec<LoginRow> = logins
         .into_iter()
@@ -173,7 +178,7 @@ async fn entity_page(
                 eservices: s.eservices,
                 can_restore: l.kind == LoginKind::Staff && l.admin_removed,
                 has_eid: l.kind != LoginKind::Entity,
-                activated_at: l.activated_at.map(when),
+                activated_at: l.activated_at.map(local_time),
                 name: l.name,
                 login_id: l.id,
             }
@@ -189,7 +194,7 @@ async fn entity_page(
             name_en: e.name_en,
         })
         .collect();
-    let notice = notice_of(web);
+    let notice = notice_of(web, NOTICES);
     let values = context! {
         entity => context! {
             number => entity.number,
@@ -198,11 +203,11 @@ async fn entity_page(
             name_pt => entity.names.pt,
             name_en => entity.names.en,
             registration_number => entity.registration_number,
-            created_at => when(entity.created_at),
+            created_at => local_time(entity.created_at),
         },
         logins => rows,
         admins,
-        max_admins => 3,
+        max_admins => web.state.services.policy.max_admins,
         eservices,
         id_types => id_type_options(),
         notice,
@@ -219,7 +224,7 @@ pub async fn get_entity(mut web: Web, Path(number): Path<String>) -> Response {
 }
 
 fn done(web: &mut Web, number: &str, what: &str) -> Response {
-    web.redirect(&format!("/counter/entities/{}?done={what}", enc(number)))
+    web.redirect(&format!("/counter/entities/{}?done={what}", path_segment(number)))
 }
 
 /// R8: a new administrator, with an activation code by SMS; refused beyond three.

@@ -9,9 +9,10 @@ use domain::model::Assurance;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{assurance_key, when};
+use super::assurance_key;
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{local_time, query_is};
 
 #[derive(Serialize)]
 struct Row {
@@ -40,11 +41,11 @@ async fn page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &For
             department: e.department,
             assurance_key: assurance_key(e.assurance),
             requires_registration: e.requires_registration,
-            created_at: when(e.created_at),
+            created_at: local_time(e.created_at),
         })
         .collect();
     let assurances: Vec<(&str, &str)> = Assurance::ALL.iter().map(|a| (a.as_str(), assurance_key(*a))).collect();
-    let added = web.path.contains("done=added");
+    let added = query_is(web, "done", "added");
     // The code is not echoed by the generic form values (it is a secret elsewhere).
     let typed_code = form.get("code").to_string();
     let values = context! { rows, assurances, added, typed_code };

@@ -13,9 +13,7 @@ mod sign_in;
 
 use axum::routing::{get, post};
 use axum::Router;
-use domain::clock::Timestamp;
-use domain::identity::IdDocumentType;
-use domain::model::{ApplicationStatus, Assurance, EntityType, LoginKind, LoginStatus, PersonRole};
+use domain::model::{Assurance, PersonRole};
 
 use crate::router::AppState;
 
@@ -43,43 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route("/counter/eid/face-recognition", post(eid::post_face_on))
 }
 
-/// A moment as the counter reads it: Macau time (UTC+8), to the minute.
-pub(crate) fn when(t: Timestamp) -> String {
-    let s = t.plus_secs(8 * 3600).rfc3339();
-    s.get(..16).unwrap_or(&s).replace('T', " ")
-}
-
-pub(crate) fn when_opt(t: Option<Timestamp>) -> Option<String> {
-    t.map(when)
-}
-
-pub(crate) fn status_key(s: ApplicationStatus) -> &'static str {
-    match s {
-        ApplicationStatus::Submitted => "counter-status-submitted",
-        ApplicationStatus::UnderReview => "counter-status-under-review",
-        ApplicationStatus::Approved => "counter-status-approved",
-        ApplicationStatus::Rejected => "counter-status-rejected",
-    }
-}
-
-pub(crate) fn entity_type_key(t: EntityType) -> &'static str {
-    match t {
-        EntityType::Association => "counter-entity-type-association",
-        EntityType::Foundation => "counter-entity-type-foundation",
-        EntityType::Company => "counter-entity-type-company",
-        EntityType::Entrepreneur => "counter-entity-type-entrepreneur",
-        EntityType::Unincorporated => "counter-entity-type-unincorporated",
-    }
-}
-
-pub(crate) fn id_type_key(t: IdDocumentType) -> &'static str {
-    match t {
-        IdDocumentType::MacauResident => "counter-id-type-macau-resident",
-        IdDocumentType::Passport => "counter-id-type-passport",
-        IdDocumentType::Other => "counter-id-type-other",
-    }
-}
-
 pub(crate) fn role_key(r: PersonRole) -> &'static str {
     match r {
         PersonRole::Representative => "counter-role-representative",
@@ -88,33 +49,9 @@ pub(crate) fn role_key(r: PersonRole) -> &'static str {
     }
 }
 
-pub(crate) fn login_kind_key(k: LoginKind) -> &'static str {
-    match k {
-        LoginKind::Entity => "counter-login-kind-entity",
-        LoginKind::Admin => "counter-login-kind-admin",
-        LoginKind::Staff => "counter-login-kind-staff",
-    }
-}
-
-pub(crate) fn login_status_key(s: LoginStatus) -> &'static str {
-    match s {
-        LoginStatus::Pending => "counter-login-status-pending",
-        LoginStatus::Active => "counter-login-status-active",
-        LoginStatus::Deleted => "counter-login-status-deleted",
-    }
-}
-
 pub(crate) fn assurance_key(a: Assurance) -> &'static str {
     match a {
         Assurance::Basic => "counter-assurance-basic",
         Assurance::Advanced => "counter-assurance-advanced",
     }
-}
-
-/// The identity document types, as `[value, label key]` pairs for `m.select`.
-pub(crate) fn id_type_options() -> Vec<(&'static str, &'static str)> {
-    [IdDocumentType::MacauResident, IdDocumentType::Passport, IdDocumentType::Other]
-        .into_iter()
-        .map(|t| (t.as_str(), id_type_key(t)))
-        .collect()
 }

@@ -11,11 +11,14 @@ use crate::web::cookies;
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::local_path;
 use crate::web::page::Web;
+use crate::web::util::{next_of, query_is};
 
 /// Where an operator lands after signing in.
 const HOME: &str = "/counter/applications";
 
-/// The signed-in operator of this browser, if any, without redirecting.
+/// The signed-in operator of this browser, if any, without redirecting. (`Web::operator`
+/// answers with the sign-in redirect and takes the page's cookies with it, so it cannot be
+/// used here; a non-redirecting `Web::current_operator` would belong in `page.rs`.)
 async fn current_operator(web: &mut Web) -> Option<Operator> {
     let token = cookies::read(&web.state, &web.headers, cookies::COUNTER)?;
     match web.state.services.authenticate(&token).await {
@@ -24,20 +27,12 @@ async fn current_operator(web: &mut Web) -> Option<Operator> {
     }
 }
 
-fn next_of(web: &Web) -> String {
-    let q = web.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-    form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "next")
-        .and_then(|(_, v)| local_path(&v).map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormErrors) -> Response {
     let next = match form.opt("next") {
         Some(n) => local_path(&n).unwrap_or_default().to_string(),
         None => next_of(web),
     };
-    let signed_out = web.path.contains("signed_out=1");
+    let signed_out = query_is(web, "signed_out", "1");
     web.render_form("counter/login.html", status, context! { next, signed_out }, form, errors)
 }
 

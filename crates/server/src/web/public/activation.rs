@@ -6,12 +6,12 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::activation::ActivateInput;
-use domain::model::LoginKind;
 use minijinja::context;
 
-use super::{merge, query_of, required};
+use super::{merge, required};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{login_kind_key, query_values};
 
 /// Which of the two ways the page shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ fn page(web: &mut Web, way: Way, status: StatusCode, form: &FormValues, errors: 
 /// The form; `?as=` chooses the way, and a number in the query (a link from a notice)
 /// is filled in.
 pub async fn get_activate(mut web: Web) -> Response {
-    let query = query_of(&web);
+    let query = query_values(&web);
     let way = Way::of(&query);
     let prefill =
         FormValues(query.0.into_iter().filter(|(k, v)| k == way.number_field() && v.chars().count() <= 20).collect());
@@ -100,7 +100,7 @@ pub async fn post_activate(mut web: Web, WebForm(form): WebForm) -> Response {
                 None => "/login".to_string(),
             };
             let values = context! {
-                kind_key => kind_key(done.kind),
+                kind_key => login_kind_key(done.kind),
                 entity_number,
                 login_href,
             };
@@ -110,13 +110,5 @@ pub async fn post_activate(mut web: Web, WebForm(form): WebForm) -> Response {
             let status = if errors.is_empty() { FormErrors::status(&e) } else { StatusCode::UNPROCESSABLE_ENTITY };
             page(&mut web, way, status, &form, &merge(errors, FormErrors::from_error(&e)))
         }
-    }
-}
-
-fn kind_key(kind: LoginKind) -> &'static str {
-    match kind {
-        LoginKind::Entity => "kind-entity",
-        LoginKind::Admin => "kind-admin",
-        LoginKind::Staff => "kind-staff",
     }
 }

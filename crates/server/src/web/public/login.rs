@@ -11,6 +11,7 @@ use minijinja::context;
 use crate::web::cookies;
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{next_of, query_values};
 use crate::web::{home_of, local_path};
 
 pub async fn get_home(mut web: Web) -> Response {
@@ -18,14 +19,6 @@ pub async fn get_home(mut web: Web) -> Response {
         Some(c) => web.redirect(home_of(c.kind())),
         None => web.redirect("/login"),
     }
-}
-
-fn next_of(web: &Web) -> String {
-    let q = web.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-    form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "next")
-        .and_then(|(_, v)| local_path(&v).map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormErrors) -> Response {
@@ -42,9 +35,8 @@ pub async fn get_login(mut web: Web) -> Response {
         return web.redirect(&to);
     }
     // `?entity_number=` (the activation and reset pages link so) fills the number in.
-    let prefill = FormValues(
-        super::query_of(&web).0.into_iter().filter(|(k, v)| k == "entity_number" && v.len() <= 20).collect(),
-    );
+    let prefill =
+        FormValues(query_values(&web).0.into_iter().filter(|(k, v)| k == "entity_number" && v.len() <= 20).collect());
     page(&mut web, StatusCode::OK, &prefill, &FormErrors::default())
 }
 

@@ -10,7 +10,6 @@ use axum::Router;
 
 use crate::router::AppState;
 use crate::web::form::{FormErrors, FormValues};
-use crate::web::page::Web;
 
 #[rustfmt::skip]
 pub fn routes() -> Router<AppState> {
@@ -25,12 +24,6 @@ pub fn routes() -> Router<AppState> {
         .route("/help/password", get(help::get_password).post(help::post_password))
         .route("/help/password/confirm", get(help::get_reset).post(help::post_reset))
         .route("/applications/status", get(progress::get_progress).post(progress::post_progress))
-}
-
-/// This page's query parameters (without `lang`), read like a posted form.
-fn query_of(web: &Web) -> FormValues {
-    let q = web.path.split_once('?').map(|(_, q)| q).unwrap_or("");
-    FormValues::parse(q.as_bytes())
 }
 
 /// A blank field gets "required" beside it; true when one was blank. The services refuse a
@@ -54,9 +47,4 @@ fn merge(mut mine: FormErrors, theirs: FormErrors) -> FormErrors {
     }
     mine.summary.extend(theirs.summary);
     mine
-}
-
-/// The form without the fields named (secrets the page must not send back).
-fn without(form: &FormValues, names: &[&str]) -> FormValues {
-    FormValues(form.0.iter().filter(|(k, _)| !names.contains(&k.as_str())).cloned().collect())
 }

@@ -9,9 +9,10 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{merge, query_of, required};
+use super::{merge, required};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
+use crate::web::util::{application_status_key, local_time, query_values};
 
 #[derive(Serialize)]
 struct When {
@@ -22,19 +23,7 @@ struct When {
 }
 
 fn when(t: Timestamp) -> When {
-    let macau = time::UtcOffset::from_hms(8, 0, 0).expect("a valid offset");
-    let local = time::OffsetDateTime::from_unix_timestamp(t.micros().div_euclid(1_000_000))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(macau);
-    let text = format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        local.year(),
-        u8::from(local.month()),
-        local.day(),
-        local.hour(),
-        local.minute()
-    );
-    When { iso: t.rfc3339(), text }
+    When { iso: t.rfc3339(), text: local_time(t) }
 }
 
 fn page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormErrors) -> Response {
@@ -52,6 +41,7 @@ async fn query(mut web: Web, form: FormValues) -> Response {
             let values = context! {
                 result => context! {
                     status => p.status.as_str(),
+                    status_key => application_status_key(p.status),
                     submitted => when(p.submitted_at),
                     decided => p.decided_at.map(when),
                 },
@@ -72,7 +62,7 @@ async fn query(mut web: Web, form: FormValues) -> Response {
 
 /// The form; with both numbers in the query (a bookmarked link), the answer too.
 pub async fn get_progress(mut web: Web) -> Response {
-    let q = query_of(&web);
+    let q = query_values(&web);
     if q.opt("application_number").is_some() || q.opt("registration_number").is_some() {
         let wanted = ["application_number", "registration_number"];
         let form = FormValues(q.0.into_iter().filter(|(k, _)| wanted.contains(&k.as_str())).collect());
