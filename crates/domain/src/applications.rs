@@ -445,23 +445,57 @@ impl Services {
     }
 
     /// R7: anyone with the application number and the entity's registration number. A wrong
-    /// registration number answers exactly like an unknown application.
-    pub async fn application_progress(&self, number: &str, registration_number: &str) -> Result<ApplicationProgress> {
+    /// registration number answers exactly like an unknown application; a source whose
+    /// queries keep finding nothing waits (`progress_max_misses_per_source` per window).
+    pub async fn application_progress(
+        &self,
+        ctx: &Ctx,
+        number: &str,
+        registration_number: &str,
+    ) -> Result<ApplicationProgress> {
         let mut f = Fields::default();
         let number = f.take(ApplicationNumber::parse("application_number", number));
         let reg = f.take(Text::parse("registration_number", registration_number, 50));
         f.finish()?;
         let (number, reg) = (number.expect("parsed"), reg.expect("parsed"));
-        let mut tx = self.store.read().await?;
-        let app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
-        let expected = self.vault.lookup(
-            Purpose::Registration,
-            &format!("{}:{}", registry_of(app.entity_type), registration_canonical(reg.as_str())),
-        );
-        if expected != app.registration_lookup {
-            return Err(Error::NotFound);
+        let key = self.vault.throttle_key("progress-source", &ctx.source);
+        let (now, window) = (self.clock.now(), self.policy.help_window_secs);
+        let misses_in_window =
+            |t: &ThrottleRecord| if t.last_failure_at.plus_secs(window) > now { t.failures } else { 0 };
+        let found = {
+            let mut tx = self.store.read().await?;
+            if let Some(t) = tx.find_throttle(&key).await? {
+                if misses_in_window(&t) >= self.policy.progress_max_misses_per_source {
+                    let retry_after_secs = now.secs_until(t.last_failure_at.plus_secs(window));
+                    return Err(Error::TooManyAttempts { retry_after_secs });
+                }
+            }
+            let app = tx.find_application(number.as_str()).await?;
+            app.filter(|app| {
+                let expected = self.vault.lookup(
+                    Purpose::Registration,
+                    &format!("{}:{}", registry_of(app.entity_type), registration_canonical(reg.as_str())),
+                );
+                expected == app.registration_lookup
+            })
+        };
+        match found {
+            Some(app) => Ok(ApplicationProgress {
+                status: app.status,
+                submitted_at: app.submitted_at,
+                decided_at: app.decided_at,
+            }),
+            None => {
+                let mut tx = self.store.write().await?;
+                let prev = tx.find_throttle(&key).await?;
+                let count = prev.as_ref().map(misses_in_window).unwrap_or(0);
+                let since = prev.filter(|_| count > 0).map(|t| t.last_failure_at).unwrap_or(now);
+                let t = ThrottleRecord { key, failures: count + 1, last_failure_at: since, blocked_until: now };
+                tx.upsert_throttle(&t).await?;
+                tx.commit().await?;
+                Err(Error::NotFound)
+            }
         }
-        Ok(ApplicationProgress { status: app.status, submitted_at: app.submitted_at, decided_at: app.decided_at })
     }
 }
 

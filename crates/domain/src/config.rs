@@ -26,6 +26,9 @@ pub struct Policy {
     pub source_window_secs: i64,
     /// R12: "need help" requests from one source address per window.
     pub help_max_per_source: i64,
+    /// R7: progress queries from one source address that found nothing, per window; then
+    /// the source waits (guessing application numbers is refused).
+    pub progress_max_misses_per_source: i64,
     /// R12: activation codes resent to one login per window.
     pub resend_max_per_login: i64,
     pub help_window_secs: i64,
@@ -57,6 +60,7 @@ impl Default for Policy {
             source_max_failures: 100,
             source_window_secs: 15 * 60,
             help_max_per_source: 30,
+            progress_max_misses_per_source: 30,
             resend_max_per_login: 5,
             help_window_secs: 3600,
             max_admins: 3,

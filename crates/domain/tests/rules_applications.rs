@@ -359,18 +359,18 @@ both_backends!(r7_progress_shows_status_and_dates_only, |env: Env| async move {
     let submitted_at = env.services.get_application(&op, &number).await.unwrap().submitted_at;
 
     // Anyone: no operator, no login. The registration number may be typed loosely.
-    let p = env.services.application_progress(&number, "r7 pg 1").await.unwrap();
+    let p = env.services.application_progress(&env.ctx(), &number, "r7 pg 1").await.unwrap();
     assert_eq!(p.status, ApplicationStatus::Submitted);
     assert_eq!(p.submitted_at, submitted_at);
     assert!(p.decided_at.is_none());
 
     env.services.start_review(&op, &env.ctx(), &number).await.unwrap();
-    let p = env.services.application_progress(&number, "R7-PG-1").await.unwrap();
+    let p = env.services.application_progress(&env.ctx(), &number, "R7-PG-1").await.unwrap();
     assert_eq!(p.status, ApplicationStatus::UnderReview);
 
     env.clock.advance_secs(86_400);
     env.services.reject_application(&op, &env.ctx(), &number, "incomplete").await.unwrap();
-    let p = env.services.application_progress(&number, "R7-PG-1").await.unwrap();
+    let p = env.services.application_progress(&env.ctx(), &number, "R7-PG-1").await.unwrap();
     assert_eq!(p.status, ApplicationStatus::Rejected);
     assert_eq!(p.decided_at, Some(submitted_at.plus_secs(86_400)));
 });
@@ -379,15 +379,35 @@ both_backends!(r7_wrong_registration_number_answers_like_unknown_application, |e
     let op = env.operator().await;
     let app = application("R7-PG-2", &[("A", "passport", "R7PROG2", "66700002")]);
     let (number, _) = env.services.submit_application(&op, &env.ctx(), app).await.unwrap();
-    let wrong_reg = err(env.services.application_progress(&number, "R7-PG-3").await);
+    let wrong_reg = err(env.services.application_progress(&env.ctx(), &number, "R7-PG-3").await);
     let unknown = ApplicationNumber::from_sequence(999_999);
-    let unknown_app = err(env.services.application_progress(unknown.as_str(), "R7-PG-2").await);
+    let unknown_app = err(env.services.application_progress(&env.ctx(), unknown.as_str(), "R7-PG-2").await);
     assert!(matches!(wrong_reg, Error::NotFound), "{wrong_reg:?}");
     assert!(matches!(unknown_app, Error::NotFound), "{unknown_app:?}");
     assert_eq!(wrong_reg.to_string(), unknown_app.to_string());
     // A malformed number is a form error, which says nothing about any application.
-    let e = err(env.services.application_progress("A12", "R7-PG-2").await);
+    let e = err(env.services.application_progress(&env.ctx(), "A12", "R7-PG-2").await);
     assert!(has_field(&e, "application_number", "invalid_format"), "{e:?}");
+});
+
+both_backends!(r7_a_source_that_keeps_guessing_application_numbers_waits, |env: Env| async move {
+    let op = env.operator().await;
+    let app = application("R7-PG-4", &[("A", "passport", "R7PROG4", "66700004")]);
+    let (number, _) = env.services.submit_application(&op, &env.ctx(), app).await.unwrap();
+    let max = env.services.policy.progress_max_misses_per_source;
+    for i in 0..max {
+        let guess = ApplicationNumber::from_sequence(900_000 + i);
+        let e = err(env.services.application_progress(&env.ctx(), guess.as_str(), "R7-PG-4").await);
+        assert!(matches!(e, Error::NotFound), "{e:?}");
+    }
+    // Now even the right pair waits, so guessing cannot go on.
+    let e = err(env.services.application_progress(&env.ctx(), &number, "R7-PG-4").await);
+    assert!(matches!(e, Error::TooManyAttempts { .. }), "{e:?}");
+    // Another source is not affected; after the window the source may ask again.
+    let elsewhere = domain::services::Ctx::new("192.0.2.77");
+    assert!(env.services.application_progress(&elsewhere, &number, "R7-PG-4").await.is_ok());
+    env.clock.advance_secs(env.services.policy.help_window_secs + 1);
+    assert!(env.services.application_progress(&env.ctx(), &number, "R7-PG-4").await.is_ok());
 });
 
 both_backends!(r8_counter_adds_administrators_up_to_three, |env: Env| async move {

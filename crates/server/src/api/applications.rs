@@ -318,10 +318,11 @@ pub async fn post_reject(
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_application_status(
     State(state): State<AppState>,
+    ReqCtx(ctx): ReqCtx,
     AppPath(number): AppPath<String>,
     AppQuery(q): AppQuery<ProgressQuery>,
 ) -> ApiResult<Json<ProgressView>> {
-    let p = state.services.application_progress(&number, &q.registration_number).await?;
+    let p = state.services.application_progress(&ctx, &number, &q.registration_number).await?;
     Ok(Json(ProgressView {
         status: p.status.as_str().into(),
         submitted_at: rfc3339(p.submitted_at),

@@ -33,8 +33,8 @@ fn page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormError
 async fn query(mut web: Web, form: FormValues) -> Response {
     let mut errors = FormErrors::default();
     required(&form, &["application_number", "registration_number"], &mut errors);
-    let found =
-        web.state.services.application_progress(form.get("application_number"), form.get("registration_number")).await;
+    let (number, registration) = (form.get("application_number"), form.get("registration_number"));
+    let found = web.state.services.application_progress(&web.ctx, number, registration).await;
     // A blank field never parses: on success `errors` is empty.
     match found {
         Ok(p) => {
