@@ -117,6 +117,56 @@ pub fn application_status_key(s: ApplicationStatus) -> &'static str {
     }
 }
 
+/// An audit action (`Action::as_str` of the domain) as its label's message key, or
+/// `audit-action-other` for one this code does not know (the page shows the raw code too).
+pub fn audit_action_key(action: &str) -> &'static str {
+    match action {
+        "operator.created" => "audit-action-operator-created",
+        "operator.login" => "audit-action-operator-login",
+        "application.submitted" => "audit-action-application-submitted",
+        "application.review_started" => "audit-action-application-review-started",
+        "application.approved" => "audit-action-application-approved",
+        "application.rejected" => "audit-action-application-rejected",
+        "login.administrator_added" => "audit-action-administrator-added",
+        "login.admin_rights_removed" => "audit-action-admin-rights-removed",
+        "login.admin_rights_restored" => "audit-action-admin-rights-restored",
+        "login.created" => "audit-action-login-created",
+        "login.deleted" => "audit-action-login-deleted",
+        "login.activated" => "audit-action-login-activated",
+        "login.activation_failed" => "audit-action-activation-failed",
+        "login.activation_code_resent" => "audit-action-activation-code-resent",
+        "login.username_reminder_sent" => "audit-action-username-reminder-sent",
+        "login.password_reset_requested" => "audit-action-password-reset-requested",
+        "login.password_reset" => "audit-action-password-reset",
+        "session.login_succeeded" => "audit-action-login-succeeded",
+        "session.login_failed" => "audit-action-login-failed",
+        "session.login_locked" => "audit-action-login-locked",
+        "session.logout" => "audit-action-logout",
+        "eservice.created" => "audit-action-eservice-created",
+        "eservice.entity_registered" => "audit-action-eservice-registered",
+        "eservice.assigned" => "audit-action-eservices-assigned",
+        "eservice.entity_unregistered" => "audit-action-eservice-unregistered",
+        "oidc.client_registered" => "audit-action-client-registered",
+        "oidc.client_secret_rotated" => "audit-action-client-secret-rotated",
+        "oidc.client_updated" => "audit-action-client-updated",
+        "oidc.signing_key_rotated" => "audit-action-signing-key-rotated",
+        "oidc.sign_in_authorized" => "audit-action-sign-in-authorized",
+        "oidc.sign_in_denied" => "audit-action-sign-in-denied",
+        "oidc.grant_revoked" => "audit-action-grant-revoked",
+        "oidc.token_issued" => "audit-action-token-issued",
+        "eid.face_switched_off" => "audit-action-face-off",
+        "eid.face_switched_on" => "audit-action-face-on",
+        "eid.face_match_failed" => "audit-action-face-match-failed",
+        "eid.enrolment_requested" => "audit-action-enrolment-requested",
+        "eid.security_code_bound" => "audit-action-security-code-bound",
+        "eid.security_code_unbound" => "audit-action-security-code-unbound",
+        "eid.step_up_succeeded" => "audit-action-step-up-succeeded",
+        "eid.step_up_failed" => "audit-action-step-up-failed",
+        "notification.from_department" => "audit-action-department-notice",
+        _ => "audit-action-other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +183,109 @@ mod tests {
         // 2024-01-31 20:30:59 UTC is 2024-02-01 04:30 in Macau.
         let t = Timestamp(1_706_733_059_000_000);
         assert_eq!(local_time(t), "2024-02-01 04:30");
+    }
+
+    #[test]
+    fn every_audit_action_has_its_own_label() {
+        use domain::audit::Action;
+        // The domain has no list of its actions: every variant, in declaration order.
+        let all = [
+            Action::OperatorCreated,
+            Action::OperatorLogin,
+            Action::ApplicationSubmitted,
+            Action::ApplicationReviewStarted,
+            Action::ApplicationApproved,
+            Action::ApplicationRejected,
+            Action::AdministratorAdded,
+            Action::AdminRightsRemoved,
+            Action::AdminRightsRestored,
+            Action::LoginCreated,
+            Action::LoginDeleted,
+            Action::LoginActivated,
+            Action::ActivationFailed,
+            Action::ActivationCodeResent,
+            Action::UsernameReminderSent,
+            Action::PasswordResetRequested,
+            Action::PasswordReset,
+            Action::LoginSucceeded,
+            Action::LoginFailed,
+            Action::LoginLocked,
+            Action::Logout,
+            Action::EServiceCreated,
+            Action::EServiceRegistered,
+            Action::EServicesAssigned,
+            Action::EServiceUnregistered,
+            Action::ClientRegistered,
+            Action::ClientSecretRotated,
+            Action::ClientUpdated,
+            Action::SigningKeyRotated,
+            Action::SignInAuthorized,
+            Action::SignInDenied,
+            Action::GrantRevoked,
+            Action::TokenIssued,
+            Action::FaceSwitchedOff,
+            Action::FaceSwitchedOn,
+            Action::FaceMatchFailed,
+            Action::EnrolmentRequested,
+            Action::SecurityCodeBound,
+            Action::SecurityCodeUnbound,
+            Action::StepUpSucceeded,
+            Action::StepUpFailed,
+            Action::DepartmentNotice,
+        ];
+        // A new variant makes this match non-exhaustive: add it to `all` and to the labels.
+        for a in all {
+            match a {
+                Action::OperatorCreated
+                | Action::OperatorLogin
+                | Action::ApplicationSubmitted
+                | Action::ApplicationReviewStarted
+                | Action::ApplicationApproved
+                | Action::ApplicationRejected
+                | Action::AdministratorAdded
+                | Action::AdminRightsRemoved
+                | Action::AdminRightsRestored
+                | Action::LoginCreated
+                | Action::LoginDeleted
+                | Action::LoginActivated
+                | Action::ActivationFailed
+                | Action::ActivationCodeResent
+                | Action::UsernameReminderSent
+                | Action::PasswordResetRequested
+                | Action::PasswordReset
+                | Action::LoginSucceeded
+                | Action::LoginFailed
+                | Action::LoginLocked
+                | Action::Logout
+                | Action::EServiceCreated
+                | Action::EServiceRegistered
+                | Action::EServicesAssigned
+                | Action::EServiceUnregistered
+                | Action::ClientRegistered
+                | Action::ClientSecretRotated
+                | Action::ClientUpdated
+                | Action::SigningKeyRotated
+                | Action::SignInAuthorized
+                | Action::SignInDenied
+                | Action::GrantRevoked
+                | Action::TokenIssued
+                | Action::FaceSwitchedOff
+                | Action::FaceSwitchedOn
+                | Action::FaceMatchFailed
+                | Action::EnrolmentRequested
+                | Action::SecurityCodeBound
+                | Action::SecurityCodeUnbound
+                | Action::StepUpSucceeded
+                | Action::StepUpFailed
+                | Action::DepartmentNotice => {}
+            }
+        }
+        let mut keys = std::collections::BTreeSet::new();
+        for a in all {
+            let key = audit_action_key(a.as_str());
+            assert_ne!(key, "audit-action-other", "{} has no label", a.as_str());
+            assert!(keys.insert(key), "{} shares its label {key}", a.as_str());
+        }
+        assert_eq!(audit_action_key("no.such_action"), "audit-action-other");
     }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{entity_logins, failed, OVERSEERS};
 use crate::web::page::Web;
-use crate::web::util::{local_time, query};
+use crate::web::util::{audit_action_key, local_time, query};
 
 const PER_PAGE: i64 = 50;
 
@@ -23,6 +23,8 @@ struct Record {
     actor_kind: &'static str,
     actor_name: String,
     action: String,
+    /// The label's message key (`audit-action-other` for an action the pages don't know).
+    action_key: &'static str,
     target: Option<String>,
     /// `success` or `refused`.
     result: String,
@@ -67,6 +69,7 @@ pub async fn get_audit(mut web: Web) -> Response {
                 actor_kind,
                 actor_name,
                 action: r.action.clone(),
+                action_key: audit_action_key(&r.action),
                 target: r.target.as_ref().map(|t| name_of(t).unwrap_or(t.clone())),
                 result: r.result.clone(),
                 detail: r.detail.clone(),
