@@ -37,6 +37,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: i64 },
+    /// The password-hash pool is saturated: nothing was checked or changed; try again soon.
+    #[error("busy")]
+    Busy { retry_after_secs: i64 },
     /// 100 consecutive failures: the password is disabled until reset (R13).
     #[error("password disabled after too many failures")]
     PasswordLocked,

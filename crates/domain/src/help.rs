@@ -233,7 +233,7 @@ impl Services {
             .password
             .check("password", &input.password, &context)
             .map_err(|e| Error::Validation(vec![e]))?;
-        let password_hash = self.hasher.hash(password).await;
+        let password_hash = self.hasher.hash(password).await?;
 
         let mut tx = self.store.write().await?;
         let now = self.clock.now();

@@ -18,7 +18,7 @@ impl Services {
             .password
             .check("password", password, &[username.as_str()])
             .map_err(|e| Error::Validation(vec![e]))?;
-        let hash = self.hasher.hash(password).await;
+        let hash = self.hasher.hash(password).await?;
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
         let id = match tx
@@ -55,9 +55,9 @@ impl Services {
         let op = tx.find_operator_by_key(&key).await?;
         drop(tx);
         let ok = match &op {
-            Some(o) => self.hasher.verify(pw, o.password_hash.clone()).await,
+            Some(o) => self.hasher.verify(pw, o.password_hash.clone()).await?,
             None => {
-                self.hasher.verify_dummy(pw).await;
+                self.hasher.verify_dummy(pw).await?;
                 false
             }
         };

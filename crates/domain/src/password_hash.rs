@@ -40,12 +40,25 @@ impl HashParams {
     }
 }
 
+/// The hashing capacity is used up and its queue full: the request is refused at once
+/// (admission control) instead of waiting without bound, so the rest of the service stays fast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy {
+    pub retry_after_secs: i64,
+}
+
+impl From<Busy> for crate::error::Error {
+    fn from(b: Busy) -> Self {
+        crate::error::Error::Busy { retry_after_secs: b.retry_after_secs }
+    }
+}
+
 /// The port: hashing and verifying, wherever the server chooses to run them.
 #[async_trait::async_trait]
 pub trait PasswordHasher: Send + Sync {
-    async fn hash(&self, password: Password) -> String;
-    async fn verify(&self, password: Password, phc: String) -> bool;
+    async fn hash(&self, password: Password) -> Result<String, Busy>;
+    async fn verify(&self, password: Password, phc: String) -> Result<bool, Busy>;
     /// The work of a verification without a stored hash, so an unknown username costs the
     /// same time as a wrong password (R13).
-    async fn verify_dummy(&self, password: Password);
+    async fn verify_dummy(&self, password: Password) -> Result<(), Busy>;
 }

@@ -57,14 +57,14 @@ impl Services {
 
         let verified = match login.as_ref().filter(|l| l.status == LoginStatus::Active) {
             Some(l) => match &l.password_hash {
-                Some(h) => self.hasher.verify(password, h.clone()).await,
+                Some(h) => self.hasher.verify(password, h.clone()).await?,
                 None => {
-                    self.hasher.verify_dummy(password).await;
+                    self.hasher.verify_dummy(password).await?;
                     false
                 }
             },
             None => {
-                self.hasher.verify_dummy(password).await;
+                self.hasher.verify_dummy(password).await?;
                 false
             }
         };

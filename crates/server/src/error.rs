@@ -83,6 +83,15 @@ impl From<Error> for ApiError {
                     format!("too many attempts; try again in {} seconds", retry_after_secs.max(1)),
                 )
             },
+            Error::Busy { retry_after_secs } => ApiError {
+                retry_after: Some(retry_after_secs.max(1)),
+                ..ApiError::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "Busy",
+                    "too many sign-ins at once; nothing was checked or changed; try again shortly",
+                )
+            },
             Error::PasswordLocked => ApiError::new(
                 S::LOCKED,
                 "password_locked",

@@ -14,7 +14,7 @@ use domain::clock::{FakeClock, Timestamp};
 use domain::config::Policy;
 use domain::credentials::Password;
 use domain::crypto::Vault;
-use domain::password_hash::{HashParams, PasswordHasher};
+use domain::password_hash::{Busy, HashParams, PasswordHasher};
 use domain::services::{Ctx, Services};
 use domain::sessions::LoginInput;
 use domain::sms::SmsMessage;
@@ -27,17 +27,18 @@ const CHEAP: HashParams = HashParams { m_kib: 64, t: 1, p: 1 };
 
 #[async_trait::async_trait]
 impl PasswordHasher for CheapHasher {
-    async fn hash(&self, password: Password) -> String {
-        CHEAP.hash(&password)
+    async fn hash(&self, password: Password) -> Result<String, Busy> {
+        Ok(CHEAP.hash(&password))
     }
-    async fn verify(&self, password: Password, phc: String) -> bool {
-        HashParams::verify(&password, &phc)
+    async fn verify(&self, password: Password, phc: String) -> Result<bool, Busy> {
+        Ok(HashParams::verify(&password, &phc))
     }
-    async fn verify_dummy(&self, password: Password) {
+    async fn verify_dummy(&self, password: Password) -> Result<(), Busy> {
         let _ = HashParams::verify(
             &password,
             "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo",
         );
+        Ok(())
     }
 }
 

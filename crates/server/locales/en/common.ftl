@@ -45,6 +45,7 @@ error-invalid-format = Not in the expected format.
 error-invalid-choice = Choose one from the list.
 error-invalid-credentials = The entity number, username or password is wrong.
 error-too-many-attempts = Too many attempts; try again later.
+error-busy = Too many people are signing in right now; nothing was checked or changed. Please try again in a moment.
 error-password-locked = The password was disabled after too many failures; reset it under “Need help”.
 error-unauthenticated = Please sign in first.
 error-forbidden = You may not do this.

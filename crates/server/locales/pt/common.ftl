@@ -45,6 +45,7 @@ error-invalid-format = Formato inválido.
 error-invalid-choice = Escolha uma opção da lista.
 error-invalid-credentials = Número da entidade, nome de utilizador ou palavra-passe incorrectos.
 error-too-many-attempts = Demasiadas tentativas; tente mais tarde.
+error-busy = Há demasiados inícios de sessão neste momento; nada foi verificado nem alterado. Tente de novo dentro de instantes.
 error-password-locked = A palavra-passe foi desactivada após demasiadas falhas; redefina-a em «Precisa de ajuda».
 error-unauthenticated = Inicie sessão primeiro.
 error-forbidden = Não tem permissão para esta operação.

@@ -45,6 +45,7 @@ error-invalid-format = 格式不正確。
 error-invalid-choice = 請從列表中選擇。
 error-invalid-credentials = 實體編號、用戶名稱或密碼不正確。
 error-too-many-attempts = 嘗試次數過多，請稍後再試。
+error-busy = 目前登入人數過多，未有檢查或更改任何資料，請稍後再試。
 error-password-locked = 密碼已因多次錯誤而停用，請以「需要協助」重設密碼。
 error-unauthenticated = 請先登入。
 error-forbidden = 你沒有權限進行此操作。

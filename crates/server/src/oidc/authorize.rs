@@ -293,7 +293,7 @@ pub async fn post_login(
 fn login_errors(e: Error) -> (StatusCode, FormErrors) {
     match e {
         Error::Validation(_) => (StatusCode::BAD_REQUEST, FormErrors::from_error(&e)),
-        Error::InvalidCredentials | Error::TooManyAttempts { .. } | Error::PasswordLocked => {
+        Error::InvalidCredentials | Error::TooManyAttempts { .. } | Error::PasswordLocked | Error::Busy { .. } => {
             (FormErrors::status(&e), FormErrors::from_error(&e).beside("password"))
         }
         other => {

@@ -124,6 +124,9 @@ impl FormErrors {
             Error::PasswordLocked => {
                 out.general("password_locked");
             }
+            Error::Busy { .. } => {
+                out.general("busy");
+            }
             Error::Unauthenticated => {
                 out.general("unauthenticated");
             }
@@ -170,7 +173,7 @@ impl FormErrors {
             Error::PasswordLocked | Error::Forbidden | Error::Refused { .. } => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Conflict { .. } => StatusCode::CONFLICT,
-            Error::Store(_) | Error::Internal(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Store(_) | Error::Internal(_) | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -185,6 +188,7 @@ pub const ERROR_CODES: &[&str] = &[
     "invalid_choice",
     "invalid_credentials",
     "too_many_attempts",
+    "busy",
     "password_locked",
     "unauthenticated",
     "forbidden",
