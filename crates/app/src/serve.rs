@@ -90,7 +90,8 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(listen = %listener.local_addr()?, public_url = %args.public_url, "entity-account serving");
     let mut state = AppState::new(w.services.clone())
         .with_trusted_proxies(args.trusted_proxies.clone())
-        .with_issuer(&args.public_url);
+        .with_issuer(&args.public_url)
+        .with_hash_pool(w.hash_pool.clone());
     if let Some(f) = face {
         state = state.with_face_verifier(f);
     }

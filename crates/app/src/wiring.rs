@@ -16,6 +16,8 @@ use crate::keys;
 
 pub struct Wired {
     pub services: Arc<Services>,
+    /// The same pool as `services.hasher`, for its figures at `/metrics`.
+    pub hash_pool: Arc<Argon2Pool>,
     pub sms_wake: Arc<Notify>,
 }
 
@@ -33,15 +35,15 @@ pub async fn build(common: &Common, policy: Policy) -> anyhow::Result<Wired> {
     let sms_wake = Arc::new(Notify::new());
     let wake = sms_wake.clone();
     // Building the pool computes one hash (the dummy for unknown usernames): off the runtime too.
-    let hasher = tokio::task::spawn_blocking(move || Argon2Pool::new(HashParams::OWASP, workers)).await?;
+    let hash_pool = Arc::new(tokio::task::spawn_blocking(move || Argon2Pool::new(HashParams::OWASP, workers)).await?);
     let services = Arc::new(Services {
         store,
-        hasher: Arc::new(hasher),
+        hasher: hash_pool.clone(),
         clock: Arc::new(SystemClock),
         vault,
         policy,
         sms_queued: Arc::new(move || wake.notify_one()),
     });
     services.check_master_key().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(Wired { services, sms_wake })
+    Ok(Wired { services, hash_pool, sms_wake })
 }

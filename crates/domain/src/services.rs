@@ -70,6 +70,15 @@ impl Services {
         }
     }
 
+    /// The SMS outbox for operators: messages not yet delivered, and how long (seconds) the
+    /// oldest of them has waited.
+    pub async fn sms_backlog(&self) -> Result<(i64, Option<i64>)> {
+        let mut tx = self.store.read().await?;
+        let (count, oldest) = tx.sms_backlog().await?;
+        let now = self.clock.now();
+        Ok((count, oldest.map(|t| t.secs_until(now).max(0))))
+    }
+
     pub(crate) fn wake_sms(&self) {
         (self.sms_queued)();
     }

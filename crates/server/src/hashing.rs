@@ -3,7 +3,7 @@
 //! that, a request is refused at once (`Busy`, answered 503 with `Retry-After`) instead of
 //! queueing without bound, so a login flood cannot starve the rest of the service.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use domain::credentials::Password;
@@ -19,9 +19,21 @@ pub struct Argon2Pool {
     /// Requests admitted and not yet hashing.
     waiting: AtomicUsize,
     max_waiting: usize,
+    admitted: AtomicU64,
+    refused: AtomicU64,
+    /// Time admitted requests spent waiting for a thread, in microseconds.
+    wait_micros: AtomicU64,
     /// A real hash of a random password, verified when there is no stored hash to verify,
     /// so unknown usernames cost the same time as wrong passwords.
     dummy: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub waiting: usize,
+    pub admitted: u64,
+    pub refused: u64,
+    pub wait_micros: u64,
 }
 
 /// Counts a request as waiting until it starts hashing, or until its caller goes away.
@@ -46,6 +58,9 @@ impl Argon2Pool {
             permits: Arc::new(Semaphore::new(workers.max(1))),
             waiting: AtomicUsize::new(0),
             max_waiting,
+            admitted: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
+            wait_micros: AtomicU64::new(0),
             dummy,
         }
     }
@@ -55,15 +70,29 @@ impl Argon2Pool {
         self.waiting.load(Ordering::SeqCst)
     }
 
+    /// The pool's figures for `/metrics`.
+    pub fn stats(&self) -> PoolStats {
+        PoolStats {
+            waiting: self.waiting(),
+            admitted: self.admitted.load(Ordering::Relaxed),
+            refused: self.refused.load(Ordering::Relaxed),
+            wait_micros: self.wait_micros.load(Ordering::Relaxed),
+        }
+    }
+
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
         if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
+            self.refused.fetch_add(1, Ordering::Relaxed);
             tracing::debug!("password-hash pool saturated; request refused");
             return Err(Busy { retry_after_secs: 1 });
         }
+        self.admitted.fetch_add(1, Ordering::Relaxed);
         let waiting = Waiting(&self.waiting);
+        let since = std::time::Instant::now();
         let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
         drop(waiting);
+        self.wait_micros.fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
         Ok(tokio::task::spawn_blocking(f).await.expect("the hash task does not panic"))
     }
 }

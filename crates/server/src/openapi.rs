@@ -25,6 +25,7 @@ impl Modify for BearerAuth {
     paths(
         health::get_healthz,
         health::get_readyz,
+        crate::metrics::get_metrics,
         operators::post_counter_login,
         applications::post_application,
         applications::get_applications,

@@ -27,6 +27,7 @@ pub struct AppState {
     pub issuer: Arc<str>,
     /// The face verification service, when one is configured (R22).
     pub face: Option<Arc<dyn domain::eid::face::FaceVerifier>>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -36,7 +37,14 @@ impl AppState {
             trusted_proxies: Arc::new(Vec::new()),
             issuer: Arc::from("http://127.0.0.1:8080"),
             face: None,
+            metrics: Arc::new(crate::metrics::Metrics::new(None)),
         }
+    }
+
+    /// Reports this password-hash pool's figures at `/metrics`.
+    pub fn with_hash_pool(mut self, pool: Arc<crate::hashing::Argon2Pool>) -> Self {
+        self.metrics = Arc::new(crate::metrics::Metrics::new(Some(pool)));
+        self
     }
 
     pub fn with_face_verifier(mut self, face: Arc<dyn domain::eid::face::FaceVerifier>) -> Self {
@@ -150,11 +158,14 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/metrics", get(crate::metrics::get_metrics))
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
         .nest("/api/v1", api_routes())
         .merge(crate::oidc::routes())
         .merge(crate::web::routes())
+        // After every route: it sees the matched route's template.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -1,0 +1,158 @@
+//! Prometheus metrics at `/metrics` (text format): requests and their latency per route
+//! template, the password-hash pool (waiting, admitted, refused, time spent waiting), and the
+//! SMS outbox (backlog, age of its oldest message). Counters live in this node; the outbox
+//! figures are read from the database at each scrape, so every node reports the same.
+//! Only loopback and the trusted proxies may read it: it is for operators, not the public.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use crate::hashing::Argon2Pool;
+use crate::router::AppState;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+    status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LatencyLabels {
+    method: String,
+    route: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RouteLabels, Counter>,
+    latency: Family<LatencyLabels, Histogram>,
+    hash_waiting: Gauge,
+    hash_admitted: Counter,
+    hash_refused: Counter,
+    hash_wait_seconds: Counter<f64, std::sync::atomic::AtomicU64>,
+    sms_backlog: Gauge,
+    sms_oldest_age_seconds: Gauge,
+    /// The pool whose figures are reported, when the server runs one.
+    pool: Option<Arc<Argon2Pool>>,
+}
+
+fn latency_histogram() -> Histogram {
+    // 100 µs to about 13 s: authorisation checks at the bottom, password hashes in the middle.
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.0001, 2.0, 18))
+}
+
+impl Metrics {
+    pub fn new(pool: Option<Arc<Argon2Pool>>) -> Metrics {
+        let mut registry = Registry::with_prefix("ea");
+        let requests = Family::<RouteLabels, Counter>::default();
+        let latency = Family::<LatencyLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let (hash_waiting, hash_admitted, hash_refused) = (Gauge::default(), Counter::default(), Counter::default());
+        let hash_wait_seconds = Counter::<f64, std::sync::atomic::AtomicU64>::default();
+        let (sms_backlog, sms_oldest_age_seconds) = (Gauge::default(), Gauge::default());
+        registry.register("http_requests", "Requests answered, by route template and status", requests.clone());
+        registry.register("http_request_duration_seconds", "Time to answer, by route template", latency.clone());
+        registry.register("hash_pool_waiting", "Requests waiting for a password-hash thread", hash_waiting.clone());
+        registry.register("hash_pool_admitted", "Requests admitted to the password-hash pool", hash_admitted.clone());
+        registry.register(
+            "hash_pool_refused",
+            "Requests refused because the pool was full (503)",
+            hash_refused.clone(),
+        );
+        registry.register(
+            "hash_pool_wait_seconds",
+            "Time admitted requests waited for a thread",
+            hash_wait_seconds.clone(),
+        );
+        registry.register("sms_outbox_backlog", "Text messages not yet delivered", sms_backlog.clone());
+        registry.register(
+            "sms_outbox_oldest_age_seconds",
+            "Age of the oldest undelivered message",
+            sms_oldest_age_seconds.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            hash_waiting,
+            hash_admitted,
+            hash_refused,
+            hash_wait_seconds,
+            sms_backlog,
+            sms_oldest_age_seconds,
+            pool,
+        }
+    }
+
+    fn observe(&self, method: &str, route: &str, status: StatusCode, seconds: f64) {
+        let labels = RouteLabels { method: method.into(), route: route.into(), status: status.as_u16().to_string() };
+        self.requests.get_or_create(&labels).inc();
+        self.latency.get_or_create(&LatencyLabels { method: method.into(), route: route.into() }).observe(seconds);
+    }
+
+    async fn render(&self, state: &AppState) -> String {
+        if let Some(pool) = &self.pool {
+            let s = pool.stats();
+            self.hash_waiting.set(s.waiting as i64);
+            self.hash_admitted.inner().store(s.admitted, std::sync::atomic::Ordering::Relaxed);
+            self.hash_refused.inner().store(s.refused, std::sync::atomic::Ordering::Relaxed);
+            self.hash_wait_seconds
+                .inner()
+                .store((s.wait_micros as f64 / 1e6).to_bits(), std::sync::atomic::Ordering::Relaxed);
+        }
+        match state.services.sms_backlog().await {
+            Ok((count, oldest_age)) => {
+                self.sms_backlog.set(count);
+                self.sms_oldest_age_seconds.set(oldest_age.unwrap_or(0));
+            }
+            Err(e) => tracing::warn!(error = %e, "the SMS outbox could not be read for /metrics"),
+        }
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String");
+        out
+    }
+}
+
+/// Counts and times every request that matched a route, by its template (`/api/v1/entities/{entity_number}/logins`),
+/// so the number of series stays bounded whatever paths are asked for.
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_string();
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let res = next.run(req).await;
+    state.metrics.observe(&method, &route, res.status(), started.elapsed().as_secs_f64());
+    res
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, description = "Prometheus metrics (OpenMetrics text); loopback and trusted proxies only", content_type = "application/openmetrics-text"),
+    (status = 404, description = "asked from any other address")))]
+pub async fn get_metrics(State(state): State<AppState>, req: Request) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let allowed = match peer {
+        Some(ip) => ip.is_loopback() || state.trusted_proxies.contains(&ip),
+        // In-process requests (tests through the router) have no peer.
+        None => true,
+    };
+    if !allowed {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let body = state.metrics.render(&state).await;
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    res
+}
