@@ -460,14 +460,11 @@ impl Services {
         let (number, reg) = (number.expect("parsed"), reg.expect("parsed"));
         let key = self.vault.throttle_key("progress-source", &ctx.source);
         let (now, window) = (self.clock.now(), self.policy.help_window_secs);
-        let misses_in_window =
-            |t: &ThrottleRecord| if t.last_failure_at.plus_secs(window) > now { t.failures } else { 0 };
         let found = {
             let mut tx = self.store.read().await?;
             if let Some(t) = tx.find_throttle(&key).await? {
-                if misses_in_window(&t) >= self.policy.progress_max_misses_per_source {
-                    let retry_after_secs = now.secs_until(t.last_failure_at.plus_secs(window));
-                    return Err(Error::TooManyAttempts { retry_after_secs });
+                if t.count_within(window, now) >= self.policy.progress_max_misses_per_source {
+                    return Err(Error::TooManyAttempts { retry_after_secs: t.secs_left(window, now) });
                 }
             }
             let app = tx.find_application(number.as_str()).await?;
@@ -488,10 +485,7 @@ impl Services {
             None => {
                 let mut tx = self.store.write().await?;
                 let prev = tx.find_throttle(&key).await?;
-                let count = prev.as_ref().map(misses_in_window).unwrap_or(0);
-                let since = prev.filter(|_| count > 0).map(|t| t.last_failure_at).unwrap_or(now);
-                let t = ThrottleRecord { key, failures: count + 1, last_failure_at: since, blocked_until: now };
-                tx.upsert_throttle(&t).await?;
+                tx.upsert_throttle(&ThrottleRecord::counted(prev, key, window, now)).await?;
                 tx.commit().await?;
                 Err(Error::NotFound)
             }

@@ -57,19 +57,10 @@ impl Services {
         let mut tx = self.store.write().await?;
         let prev = tx.find_throttle(&key).await?;
         let window = self.policy.help_window_secs;
-        let count = match &prev {
-            Some(t) if t.last_failure_at.plus_secs(window) > now => t.failures,
-            _ => 0,
-        };
-        if count >= self.policy.help_max_per_source {
-            let t = prev.expect("counted");
-            return Err(Error::TooManyAttempts {
-                retry_after_secs: now.secs_until(t.last_failure_at.plus_secs(window)),
-            });
+        if let Some(t) = prev.as_ref().filter(|t| t.count_within(window, now) >= self.policy.help_max_per_source) {
+            return Err(Error::TooManyAttempts { retry_after_secs: t.secs_left(window, now) });
         }
-        let since = prev.filter(|_| count > 0).map(|t| t.last_failure_at).unwrap_or(now);
-        tx.upsert_throttle(&ThrottleRecord { key, failures: count + 1, last_failure_at: since, blocked_until: now })
-            .await?;
+        tx.upsert_throttle(&ThrottleRecord::counted(prev, key, window, now)).await?;
         tx.commit().await?;
         Ok(HelpRequest {
             entity_number: entity_number.expect("parsed"),
@@ -112,10 +103,7 @@ impl Services {
         let key = self.vault.throttle_key("help-login", &login.id);
         let prev = tx.find_throttle(&key).await?;
         let window = self.policy.help_window_secs;
-        let count = match &prev {
-            Some(t) if t.last_failure_at.plus_secs(window) > now => t.failures,
-            _ => 0,
-        };
+        let count = prev.as_ref().map(|t| t.count_within(window, now)).unwrap_or(0);
         if count >= self.policy.resend_max_per_login {
             drop(tx);
             let ev = AuditEvent::new(Actor::Anonymous, action)
@@ -124,9 +112,7 @@ impl Services {
                 .detail("rate-limited");
             return self.audit_refusal(ctx, ev).await;
         }
-        let since = prev.filter(|_| count > 0).map(|t| t.last_failure_at).unwrap_or(now);
-        tx.upsert_throttle(&ThrottleRecord { key, failures: count + 1, last_failure_at: since, blocked_until: now })
-            .await?;
+        tx.upsert_throttle(&ThrottleRecord::counted(prev, key, window, now)).await?;
 
         let mobile =
             MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &login.mobile_sealed).map_err(internal)?);

@@ -270,6 +270,31 @@ pub struct ThrottleRecord {
     pub blocked_until: Timestamp,
 }
 
+/// Per-window counts (R7 misses, R12 requests): the window opens at the first count
+/// (`last_failure_at`) and lasts `window_secs`.
+impl ThrottleRecord {
+    /// What counts now: nothing once the window has passed.
+    pub fn count_within(&self, window_secs: i64, now: Timestamp) -> i64 {
+        if self.last_failure_at.plus_secs(window_secs) > now {
+            self.failures
+        } else {
+            0
+        }
+    }
+
+    /// Seconds until the window ends (a `Retry-After`).
+    pub fn secs_left(&self, window_secs: i64, now: Timestamp) -> i64 {
+        now.secs_until(self.last_failure_at.plus_secs(window_secs))
+    }
+
+    /// One more count: in the current window, or the first of a window opening now.
+    pub fn counted(prev: Option<ThrottleRecord>, key: String, window_secs: i64, now: Timestamp) -> ThrottleRecord {
+        let count = prev.as_ref().map(|t| t.count_within(window_secs, now)).unwrap_or(0);
+        let since = prev.filter(|_| count > 0).map(|t| t.last_failure_at).unwrap_or(now);
+        ThrottleRecord { key, failures: count + 1, last_failure_at: since, blocked_until: now }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
     pub seq: i64,
