@@ -43,6 +43,7 @@ pub async fn build(common: &Common, policy: Policy) -> anyhow::Result<Wired> {
         vault,
         policy,
         sms_queued: Arc::new(move || wake.notify_one()),
+        issue_queue: Default::default(),
     });
     services.check_master_key().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Wired { services, hash_pool, sms_wake })

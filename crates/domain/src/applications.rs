@@ -5,7 +5,7 @@
 use crate::access::Operator;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
-use crate::crypto::Purpose;
+use crate::crypto::{Purpose, Vault};
 use crate::error::{Error, FieldError, Fields, Result};
 use crate::identity::{lookup_form, IdDocument, MacauMobile};
 use crate::logins::NewLogin;
@@ -100,6 +100,15 @@ fn registry_of(t: EntityType) -> &'static str {
 
 fn registration_canonical(raw: &str) -> String {
     raw.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+}
+
+/// R5's key of an entity: its registry and its registration number, whatever the spacing
+/// or case it was typed in. Public for the bulk seeder, which must key entities alike.
+pub fn registration_lookup(vault: &Vault, kind: EntityType, registration_number: &str) -> String {
+    vault.lookup(
+        Purpose::Registration,
+        &format!("{}:{}", registry_of(kind), registration_canonical(registration_number)),
+    )
 }
 
 /// An application's public progress (R7): status and dates only.
@@ -263,10 +272,7 @@ impl Services {
                 en: name_en.map(|t| t.to_string()),
             },
             registration_number: reg.to_string(),
-            registration_lookup: self.vault.lookup(
-                Purpose::Registration,
-                &format!("{}:{}", registry_of(kind), registration_canonical(reg.as_str())),
-            ),
+            registration_lookup: registration_lookup(&self.vault, kind, reg.as_str()),
             mobile_sealed: self.vault.seal(Purpose::Mobile, mobile.as_str()),
             mobile_mask: mobile.masked(),
             people,
@@ -468,13 +474,7 @@ impl Services {
                 }
             }
             let app = tx.find_application(number.as_str()).await?;
-            app.filter(|app| {
-                let expected = self.vault.lookup(
-                    Purpose::Registration,
-                    &format!("{}:{}", registry_of(app.entity_type), registration_canonical(reg.as_str())),
-                );
-                expected == app.registration_lookup
-            })
+            app.filter(|app| registration_lookup(&self.vault, app.entity_type, reg.as_str()) == app.registration_lookup)
         };
         match found {
             Some(app) => Ok(ApplicationProgress {

@@ -2,13 +2,18 @@
 //! removing and restoring administrator rights, and what each login sees of itself and its
 //! entity.
 
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
 use crate::access::{AdminOf, Caller, EntityAccountOf, Operator, OverseerOf};
 use crate::applications::{internal, parse_person, PersonInput};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
 use crate::codes::OneTimeCode;
 use crate::crypto::Purpose;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Fields, Result};
 use crate::identity::{lookup_form, IdDocument, MacauMobile};
 use crate::model::*;
 use crate::notifications::{kinds, notify};
@@ -39,6 +44,16 @@ pub struct LoginSummary {
     pub login: LoginRecord,
     pub eservices: Vec<String>,
 }
+
+/// One page of an entity's live logins; `next` is the `after` of the following page, `None`
+/// on the last.
+pub struct LoginPage {
+    pub logins: Vec<LoginSummary>,
+    pub next: Option<String>,
+}
+
+/// The most logins one page holds.
+pub const MAX_PAGE: i64 = 500;
 
 impl Services {
     /// Inserts the login in state pending, issues its activation code and queues the SMS.
@@ -349,6 +364,33 @@ impl Services {
         summaries(tx.as_mut(), viewer.caller.entity_id).await
     }
 
+    /// The entity's live logins a page at a time, in the order of `list_logins`: up to
+    /// `limit` (1–500) of them after the page whose `next` was `after`. Each page reads only
+    /// its own logins and their assignments, however large the entity.
+    pub async fn list_logins_page(
+        &self,
+        viewer: &OverseerOf<'_>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<LoginPage> {
+        let mut fields = Fields::default();
+        let after = after.map(|c| fields.take(parse_cursor(c))).unwrap_or(None);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            fields.push(FieldError::new("limit", "invalid", format!("must be from 1 to {MAX_PAGE}")));
+        }
+        fields.finish()?;
+        let entity_id = viewer.caller.entity_id;
+        let mut tx = self.store.read().await?;
+        // One more than asked tells whether another page follows, so the last page says so.
+        let mut logins = tx.list_logins_page(entity_id, after, limit + 1).await?;
+        let more = logins.len() as i64 > limit;
+        logins.truncate(limit as usize);
+        let next = logins.last().filter(|_| more).map(cursor_of);
+        let ids: Vec<String> = logins.iter().map(|l| l.id.clone()).collect();
+        let assignments = tx.list_assignments_of(entity_id, &ids).await?;
+        Ok(LoginPage { logins: with_eservices(logins, assignments), next })
+    }
+
     pub async fn me(&self, caller: &Caller) -> Result<Me> {
         let mut tx = self.store.read().await?;
         let login = tx.find_login(caller.entity_id, &caller.login_id).await?.ok_or(Error::Unauthenticated)?;
@@ -414,14 +456,38 @@ impl Services {
 
 /// The entity's live logins, each with its assigned e-services.
 async fn summaries(tx: &mut dyn Tx, entity_id: i64) -> Result<Vec<LoginSummary>> {
-    let logins = tx.list_logins(entity_id).await?;
+    let mut logins = tx.list_logins(entity_id).await?;
+    logins.retain(|l| l.status != LoginStatus::Deleted);
     let assignments = tx.list_entity_assignments(entity_id).await?;
-    Ok(logins
+    Ok(with_eservices(logins, assignments))
+}
+
+/// Each login with the codes `assignments` (`login_id`, `eservice_code`) give it, in their order.
+fn with_eservices(logins: Vec<LoginRecord>, assignments: Vec<(String, String)>) -> Vec<LoginSummary> {
+    let mut by_login: HashMap<String, Vec<String>> = HashMap::new();
+    for (login_id, code) in assignments {
+        by_login.entry(login_id).or_default().push(code);
+    }
+    logins
         .into_iter()
-        .filter(|l| l.status != LoginStatus::Deleted)
         .map(|l| {
-            let eservices = assignments.iter().filter(|(id, _)| *id == l.id).map(|(_, code)| code.clone()).collect();
+            let eservices = by_login.remove(&l.id).unwrap_or_default();
             LoginSummary { login: l, eservices }
         })
-        .collect())
+        .collect()
+}
+
+/// A page's cursor: where its last login stands in the order, `created_at:login_id`, in
+/// URL-safe base64 so clients pass it back untouched rather than build one.
+fn cursor_of(l: &LoginRecord) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", l.created_at.0, l.id))
+}
+
+fn parse_cursor(raw: &str) -> std::result::Result<(Timestamp, String), FieldError> {
+    let bad = || FieldError::new("after", "invalid", "not a cursor from a previous page's next");
+    let text = URL_SAFE_NO_PAD.decode(raw).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
+    let (at, id) = text.split_once(':').ok_or_else(bad)?;
+    let at = at.parse::<i64>().map_err(|_| bad())?;
+    let id = parse_login_id(id).map_err(|_| bad())?;
+    Ok((Timestamp(at), id))
 }

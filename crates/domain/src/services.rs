@@ -34,6 +34,8 @@ pub struct Services {
     pub policy: Policy,
     /// Called after a commit that queued SMS, so the delivery worker need not wait to poll.
     pub sms_queued: Arc<dyn Fn() + Send + Sync>,
+    /// client_credentials tokens waiting for the next group commit.
+    pub issue_queue: crate::oidc::group_commit::IssueQueue,
 }
 
 impl Services {
@@ -77,6 +79,10 @@ impl Services {
         let (count, oldest) = tx.sms_backlog().await?;
         let now = self.clock.now();
         Ok((count, oldest.map(|t| t.secs_until(now).max(0))))
+    }
+
+    pub fn db_pool(&self) -> crate::store::PoolStats {
+        self.store.pool_stats()
     }
 
     pub(crate) fn wake_sms(&self) {

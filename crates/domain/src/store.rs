@@ -24,6 +24,15 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The connection pool's use, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolStats {
+    /// Connections open now, idle or lent out.
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
     /// A connection for reads (and for the few writes that are not business changes, such as
@@ -32,6 +41,7 @@ pub trait Store: Send + Sync {
     /// A serialised write transaction.
     async fn write(&self) -> StoreResult<Box<dyn Tx>>;
     async fn ping(&self) -> StoreResult<()>;
+    fn pool_stats(&self) -> PoolStats;
 }
 
 #[async_trait::async_trait]
@@ -82,6 +92,14 @@ pub trait Tx: crate::oidc::store::OidcTx + crate::eid::store::EidTx + Send {
         id_number_lookup: &str,
     ) -> StoreResult<Vec<LoginRecord>>;
     async fn list_logins(&mut self, entity_id: i64) -> StoreResult<Vec<LoginRecord>>;
+    /// Up to `limit` live (not deleted) logins of the entity in `list_logins`' order
+    /// (`created_at`, then `id`), starting after the login keyed `after`.
+    async fn list_logins_page(
+        &mut self,
+        entity_id: i64,
+        after: Option<(Timestamp, String)>,
+        limit: i64,
+    ) -> StoreResult<Vec<LoginRecord>>;
 
     // one-time codes
     async fn upsert_code(&mut self, c: &CodeRecord) -> StoreResult<()>;
@@ -113,6 +131,9 @@ pub trait Tx: crate::oidc::store::OidcTx + crate::eid::store::EidTx + Send {
     ) -> StoreResult<()>;
     async fn list_login_eservices(&mut self, entity_id: i64, login_id: &str) -> StoreResult<Vec<String>>;
     async fn list_entity_assignments(&mut self, entity_id: i64) -> StoreResult<Vec<(String, String)>>;
+    /// `(login_id, eservice_code)` of just these logins, in `list_entity_assignments`' order.
+    async fn list_assignments_of(&mut self, entity_id: i64, login_ids: &[String])
+        -> StoreResult<Vec<(String, String)>>;
 
     // notifications
     async fn insert_notification(&mut self, n: &NotificationRecord) -> StoreResult<()>;

@@ -150,6 +150,95 @@ both_backends!(r15_only_administrators_create_staff_and_details_are_checked, |en
     assert!(matches!(x, Error::Conflict { code: "person_has_login", .. }), "{x:?}");
 });
 
+/// Every page of `viewer`'s entity from `limit`-sized pages: (login id, e-services) per page.
+async fn pages(env: &Env, viewer: &Caller, limit: i64) -> Vec<Vec<(String, Vec<String>)>> {
+    let overseer = viewer.overseer_of(viewer.entity_number()).unwrap();
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = env.services.list_logins_page(&overseer, after.as_deref(), limit).await.unwrap();
+        out.push(page.logins.into_iter().map(|s| (s.login.id, s.eservices)).collect());
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return out,
+        }
+    }
+}
+
+both_backends!(r15_an_entitys_logins_are_listed_page_by_page_without_gaps_or_repeats, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R15-PG-1", "61500021").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let a = admin.admin_of(&e.entity_number).unwrap();
+    eservice(&env, &op, "paging-svc", false).await;
+    eservice(&env, &op, "paging-other", false).await;
+    let mut staff_ids = Vec::new();
+    for i in 0..8u32 {
+        // Some share a creation instant, so the login id must break the tie.
+        if i.is_multiple_of(3) {
+            env.clock.advance_secs(1);
+        }
+        let p = person("Staff", "passport", &format!("R15PG{i}"), Some(&format!("6150003{i}")), true);
+        staff_ids.push(env.services.create_staff(&a, &env.ctx(), p).await.unwrap());
+    }
+    env.services.assign_eservices(&a, &env.ctx(), &staff_ids[1], vec!["paging-svc".into()]).await.unwrap();
+    env.services
+        .assign_eservices(&a, &env.ctx(), &staff_ids[4], vec!["paging-svc".into(), "paging-other".into()])
+        .await
+        .unwrap();
+    // A deleted login is in no page, as in the whole list.
+    env.services.delete_login(&a, &env.ctx(), &staff_ids[6]).await.unwrap();
+
+    let whole: Vec<(String, Vec<String>)> = env
+        .services
+        .list_logins(&admin.overseer_of(&e.entity_number).unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.login.id, s.eservices))
+        .collect();
+    // The entity account, admin1 and seven live staff: three full pages, the last one says so.
+    assert_eq!(whole.len(), 9);
+    let paged = pages(&env, &admin, 3).await;
+    assert_eq!(paged.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 3]);
+    assert_eq!(paged.concat(), whole, "the pages, in order, are the whole list");
+    assert!(whole.iter().all(|(id, _)| *id != staff_ids[6]));
+    let of = |id: &str| whole.iter().find(|(l, _)| l == id).map(|(_, e)| e.clone()).unwrap();
+    assert_eq!(of(&staff_ids[1]), ["paging-svc"]);
+    assert_eq!(of(&staff_ids[4]), ["paging-other", "paging-svc"]);
+    // Any size gives the same list; a last page that is not full ends it too.
+    for limit in [1, 2, 4, 500] {
+        assert_eq!(pages(&env, &admin, limit).await.concat(), whole, "limit {limit}");
+    }
+    assert_eq!(pages(&env, &admin, 4).await.len(), 3);
+});
+
+both_backends!(
+    r15_a_page_is_asked_for_with_a_limit_of_1_to_500_and_a_cursor_of_a_previous_page,
+    |env: Env| async move {
+        let op = env.operator().await;
+        let e = env.entity(&op, "R15-PG-2", "61500041").await;
+        let admin = env.sign_in(&e.entity_number, "admin1").await;
+        let viewer = admin.overseer_of(&e.entity_number).unwrap();
+        for limit in [0, -1, 501] {
+            let x = err(env.services.list_logins_page(&viewer, None, limit).await);
+            assert!(has_field(&x, "limit", "invalid"), "{limit}: {x:?}");
+        }
+        for after in ["", "not base64!", "bm90IGEgY3Vyc29y", "MTIzOm5vdC1hLXV1aWQ"] {
+            let x = err(env.services.list_logins_page(&viewer, Some(after), 10).await);
+            assert!(has_field(&x, "after", "invalid"), "{after:?}: {x:?}");
+        }
+        let x = err(env.services.list_logins_page(&viewer, Some("?"), 0).await);
+        assert!(has_field(&x, "after", "invalid") && has_field(&x, "limit", "invalid"), "both named: {x:?}");
+        // The entity account sees the pages too; staff do not.
+        let account = env.sign_in(&e.entity_number, "entity").await;
+        assert_eq!(pages(&env, &account, 1).await.len(), 2);
+        staff(&env, &admin, "R15PG2S", "61500042", "staff1").await;
+        let st = env.sign_in(&e.entity_number, "staff1").await;
+        assert!(matches!(st.overseer_of(&e.entity_number), Err(Error::Forbidden)));
+    }
+);
+
 // ---------------------------------------------------------------------------------------
 // R16
 
@@ -473,6 +562,14 @@ both_backends!(r20_other_entity_login_cannot_read_or_change, |env: Env| async mo
     let listed_a = live_logins(&env, &admin_a).await;
     assert!(listed_a.iter().all(|(id, _, _)| *id != b.admin_login_id && *id != staff_b));
     assert_eq!(listed_a.len(), 2);
+    let paged_a: Vec<String> = pages(&env, &admin_a, 1).await.concat().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(paged_a, listed_a.iter().map(|(id, _, _)| id.clone()).collect::<Vec<_>>());
+    // A cursor from B's pages positions A's list; it never opens B's.
+    let over_a = admin_a.overseer_of(&a.entity_number).unwrap();
+    let over_b = admin_b.overseer_of(&b.entity_number).unwrap();
+    let b_cursor = env.services.list_logins_page(&over_b, None, 1).await.unwrap().next.unwrap();
+    let page = env.services.list_logins_page(&over_a, Some(&b_cursor), 500).await.unwrap();
+    assert!(page.logins.iter().all(|s| listed_a.iter().any(|(id, _, _)| *id == s.login.id)), "only A's logins");
     let audit_a = env.services.entity_audit(&admin_a.overseer_of(&a.entity_number).unwrap(), 0, 500).await.unwrap();
     assert!(!audit_a.is_empty());
     let audit_b = env.services.entity_audit(&admin_b.overseer_of(&b.entity_number).unwrap(), 0, 500).await.unwrap();

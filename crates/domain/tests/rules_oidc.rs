@@ -459,3 +459,31 @@ both_backends!(r26_sign_ins_to_eservices_their_refusals_and_tokens_are_in_the_en
     assert!(has("oidc.sign_in_authorized", "success"));
     assert!(has("oidc.token_issued", "success"));
 });
+
+both_backends!(r26_client_credentials_tokens_issued_together_each_keep_their_audit_record, |env: Env| async move {
+    let op = env.operator().await;
+    let secret = client(&env, &op, "dsal-jobs", "DSAL", false).await;
+    let c = env.services.authenticate_client("dsal-jobs", &secret).await.unwrap();
+    let before = {
+        let mut tx = env.store.read().await.unwrap();
+        tx.list_audit(None, 0, 100_000).await.unwrap().len()
+    };
+    // Forty at once: those that arrive while a commit is under way share the next one.
+    let mut asked = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let (services, c, ctx) = (env.services.clone(), c.clone(), env.ctx());
+        asked.spawn(async move { services.client_credentials(&ctx, &c).await.map(|t| t.access_token) });
+    }
+    let tokens: std::collections::HashSet<String> = asked.join_all().await.into_iter().map(|t| t.unwrap()).collect();
+    assert_eq!(tokens.len(), 40, "forty distinct tokens");
+    for t in &tokens {
+        let live = env.services.introspect(&c, t).await.unwrap();
+        assert!(live.is_some(), "every token answered is durable and live");
+    }
+    let mut tx = env.store.read().await.unwrap();
+    let rows = tx.list_audit(None, 0, 100_000).await.unwrap();
+    let issued_rows =
+        rows[before..].iter().filter(|r| r.action == "oidc.token_issued" && r.detail == "client_credentials");
+    assert_eq!(issued_rows.count(), 40, "one audit record a token");
+    assert!(domain::audit::verify(tx.as_mut(), &env.services.vault).await.is_ok(), "the chain still verifies");
+});

@@ -29,6 +29,11 @@ struct RouteLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DbStateLabels {
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LatencyLabels {
     method: String,
     route: String,
@@ -44,6 +49,8 @@ pub struct Metrics {
     hash_wait_seconds: Counter<f64, std::sync::atomic::AtomicU64>,
     sms_backlog: Gauge,
     sms_oldest_age_seconds: Gauge,
+    db_connections: Family<DbStateLabels, Gauge>,
+    db_max_connections: Gauge,
     /// The pool whose figures are reported, when the server runs one.
     pool: Option<Arc<Argon2Pool>>,
 }
@@ -81,8 +88,17 @@ impl Metrics {
             "Age of the oldest undelivered message",
             sms_oldest_age_seconds.clone(),
         );
+        let (db_connections, db_max_connections) = (Family::<DbStateLabels, Gauge>::default(), Gauge::default());
+        registry.register(
+            "db_pool_connections",
+            "Database connections open, by state (idle, in_use)",
+            db_connections.clone(),
+        );
+        registry.register("db_pool_max_connections", "The database pool's size limit", db_max_connections.clone());
         Metrics {
             registry,
+            db_connections,
+            db_max_connections,
             requests,
             latency,
             hash_waiting,
@@ -111,6 +127,12 @@ impl Metrics {
                 .inner()
                 .store((s.wait_micros as f64 / 1e6).to_bits(), std::sync::atomic::Ordering::Relaxed);
         }
+        let db = state.services.db_pool();
+        self.db_connections.get_or_create(&DbStateLabels { state: "idle" }).set(i64::from(db.idle));
+        self.db_connections
+            .get_or_create(&DbStateLabels { state: "in_use" })
+            .set(i64::from(db.open.saturating_sub(db.idle)));
+        self.db_max_connections.set(i64::from(db.max));
         match state.services.sms_backlog().await {
             Ok((count, oldest_age)) => {
                 self.sms_backlog.set(count);

@@ -42,6 +42,7 @@ async fn router() -> (axum::Router, tempfile::TempDir) {
         vault: Arc::new(Vault::new(&[7u8; 32]).unwrap()),
         policy: Policy::default(),
         sms_queued: Arc::new(|| {}),
+        issue_queue: Default::default(),
     });
     (server::router(AppState::new(services)), dir)
 }

@@ -27,6 +27,7 @@ async fn source_recorded(trusted: Vec<std::net::IpAddr>, peer: &str, forwarded: 
         vault: Arc::new(Vault::new(&[9u8; 32]).unwrap()),
         policy: Policy::default(),
         sms_queued: Arc::new(|| {}),
+        issue_queue: Default::default(),
     });
     let app = server::router(AppState::new(services).with_trusted_proxies(trusted));
     let mut req = Request::builder()

@@ -34,6 +34,7 @@ async fn metrics_count_requests_by_route_template_and_report_the_pool_and_the_ou
         vault: Arc::new(Vault::new(&[8u8; 32]).unwrap()),
         policy: Policy::default(),
         sms_queued: Arc::new(|| {}),
+        issue_queue: Default::default(),
     });
     let app = server::router(AppState::new(services).with_hash_pool(pool));
 
@@ -62,4 +63,8 @@ async fn metrics_count_requests_by_route_template_and_report_the_pool_and_the_ou
     assert!(text.contains("ea_hash_pool_waiting 0"), "{text}");
     assert!(text.contains("ea_sms_outbox_backlog 0"), "{text}");
     assert!(text.contains("ea_sms_outbox_oldest_age_seconds 0"), "{text}");
+    // The database pool: its limit, and connections by state.
+    assert!(text.contains("ea_db_pool_max_connections "), "{text}");
+    assert!(text.contains(r#"ea_db_pool_connections{state="idle"}"#), "{text}");
+    assert!(text.contains(r#"ea_db_pool_connections{state="in_use"}"#), "{text}");
 }

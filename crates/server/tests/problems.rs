@@ -25,6 +25,7 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
         vault: Arc::new(Vault::new(&[5u8; 32]).unwrap()),
         policy: Policy::default(),
         sms_queued: Arc::new(|| {}),
+        issue_queue: Default::default(),
     });
     (server::router(AppState::new(services)), dir)
 }

@@ -68,6 +68,7 @@ async fn failing_webhook_is_retried_until_it_succeeds_and_delivers_once() {
         vault: Arc::new(Vault::new(&[3u8; 32]).unwrap()),
         policy: Policy::default(),
         sms_queued: Arc::new(|| {}),
+        issue_queue: Default::default(),
     });
     let mobile = MacauMobile::parse("m", "66999001").unwrap();
     let mut tx = store.write().await.unwrap();

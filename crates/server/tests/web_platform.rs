@@ -29,6 +29,7 @@ async fn router_for(issuer: &str) -> (axum::Router, tempfile::TempDir) {
         vault: Arc::new(Vault::new(&[6u8; 32]).unwrap()),
         policy: Policy::default(),
         sms_queued: Arc::new(|| {}),
+        issue_queue: Default::default(),
     });
     (server::router(AppState::new(services).with_issuer(issuer)), dir)
 }

@@ -45,6 +45,13 @@ macro_rules! impl_store {
                 sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
                 Ok(())
             }
+            fn pool_stats(&self) -> domain::store::PoolStats {
+                domain::store::PoolStats {
+                    open: self.pool.size(),
+                    idle: self.pool.num_idle() as u32,
+                    max: self.pool.options().get_max_connections(),
+                }
+            }
         }
 
         fn corrupt(what: &str, value: &str) -> StoreError {
@@ -581,6 +588,40 @@ macro_rules! impl_store {
                 rows.iter().map(login_from).collect()
             }
 
+            async fn list_logins_page(
+                &mut self,
+                entity_id: i64,
+                after: Option<(Timestamp, String)>,
+                limit: i64,
+            ) -> StoreResult<Vec<LoginRecord>> {
+                // Keyset paging on the index `logins_entity_order`: each page costs its own
+                // length, however far into the entity it starts.
+                let rows = match after {
+                    None => {
+                        let sql = format!(
+                            "SELECT {LOGIN_COLS} FROM logins WHERE entity_id = $1 AND status <> 'deleted' \
+                             ORDER BY created_at, id LIMIT $2"
+                        );
+                        sqlx::query(&sql).bind(entity_id).bind(limit).fetch_all(self.c()).await
+                    }
+                    Some((created_at, id)) => {
+                        let sql = format!(
+                            "SELECT {LOGIN_COLS} FROM logins WHERE entity_id = $1 AND status <> 'deleted' \
+                             AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4"
+                        );
+                        sqlx::query(&sql)
+                            .bind(entity_id)
+                            .bind(created_at.0)
+                            .bind(id)
+                            .bind(limit)
+                            .fetch_all(self.c())
+                            .await
+                    }
+                }
+                .map_err(map_err)?;
+                rows.iter().map(login_from).collect()
+            }
+
             async fn upsert_code(&mut self, c: &CodeRecord) -> StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO codes (entity_id, login_id, purpose, code_hash, expires_at, failures, used) \
@@ -721,6 +762,23 @@ macro_rules! impl_store {
                 .fetch_all(self.c())
                 .await
                 .map_err(map_err)?;
+                rows.iter().map(|r| Ok((get(r, "login_id")?, get(r, "eservice_code")?))).collect()
+            }
+
+            async fn list_assignments_of(&mut self, entity_id: i64, login_ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+                if login_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let placeholders = (2..login_ids.len() + 2).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+                let sql = format!(
+                    "SELECT login_id, eservice_code FROM login_eservices WHERE entity_id = $1 AND login_id IN ({placeholders}) \
+                     ORDER BY login_id, eservice_code"
+                );
+                let mut q = sqlx::query(&sql).bind(entity_id);
+                for id in login_ids {
+                    q = q.bind(id);
+                }
+                let rows = q.fetch_all(self.c()).await.map_err(map_err)?;
                 rows.iter().map(|r| Ok((get(r, "login_id")?, get(r, "eservice_code")?))).collect()
             }
 

@@ -7,6 +7,7 @@
 pub mod authorize;
 pub mod clients;
 pub mod department;
+pub mod group_commit;
 pub mod keys;
 pub mod logout;
 pub mod model;

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use super::group_commit::Issuance;
 use super::model::{Authentication, ClientRecord, GrantRecord, TokenKind, TokenRecord};
 use super::permission::{self, Permitted};
 use super::{has_scope, OidcError, OidcResult};
@@ -105,7 +106,7 @@ fn pkce_matches(verifier: &str, challenge: &str) -> bool {
 impl Services {
     /// A new token of the grant. Refresh tokens never outlive the grant's first day: however
     /// often they are rotated, the person signs in again after a session's absolute lifetime.
-    async fn mint(&self, tx: &mut dyn Tx, grant: &GrantRecord, kind: TokenKind, now: Timestamp) -> OidcResult<String> {
+    fn new_token(&self, grant: &GrantRecord, kind: TokenKind, now: Timestamp) -> (String, TokenRecord) {
         let expires_at = match kind {
             TokenKind::Access => now.plus_secs(self.policy.access_token_ttl_secs),
             TokenKind::Refresh => {
@@ -119,15 +120,21 @@ impl Services {
             }
         };
         let token = random_token();
-        tx.insert_token(&TokenRecord {
+        let record = TokenRecord {
             token_hash: token_hash(&token),
             grant_id: grant.id.clone(),
             kind,
             created_at: now,
             expires_at,
             used_at: None,
-        })
-        .await?;
+        };
+        (token, record)
+    }
+
+    /// `new_token`, written in `tx`.
+    async fn mint(&self, tx: &mut dyn Tx, grant: &GrantRecord, kind: TokenKind, now: Timestamp) -> OidcResult<String> {
+        let (token, record) = self.new_token(grant, kind, now);
+        tx.insert_token(&record).await?;
         Ok(token)
     }
 
@@ -263,8 +270,8 @@ impl Services {
     }
 
     /// `client_credentials`: a token for the e-service itself, for the department API.
+    /// Written in a group commit with the other tokens asked for meanwhile.
     pub async fn client_credentials(&self, ctx: &Ctx, client: &ClientRecord) -> OidcResult<Issued> {
-        let mut tx = self.store.write().await?;
         let now = self.clock.now();
         let grant = GrantRecord {
             id: uuid::Uuid::new_v4().to_string(),
@@ -277,14 +284,15 @@ impl Services {
             created_at: now,
             revoked_at: None,
         };
-        tx.insert_grant(&grant).await?;
-        let access_token = self.mint(tx.as_mut(), &grant, TokenKind::Access, now).await?;
-        self.commit(tx, ctx, &[issued_event(&grant, "client_credentials")]).await?;
+        let (access_token, token) = self.new_token(&grant, TokenKind::Access, now);
+        let event = issued_event(&grant, "client_credentials");
+        let scope = grant.scope.clone();
+        self.issue_in_group(Issuance { grant, token, event, source: ctx.source.clone() }).await?;
         Ok(Issued {
             access_token,
             refresh_token: None,
             expires_in: self.policy.access_token_ttl_secs,
-            scope: grant.scope,
+            scope,
             id_token: None,
         })
     }

@@ -83,6 +83,7 @@ impl Env {
             vault: Arc::new(Vault::new(&[42u8; 32]).unwrap()),
             policy,
             sms_queued: Arc::new(|| {}),
+            issue_queue: Default::default(),
         });
         services.check_master_key().await.unwrap();
         Env { services, clock, store, _dir: dir, _pg: None, backend }

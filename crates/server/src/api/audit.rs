@@ -12,6 +12,7 @@ use crate::router::AppState;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Records after this sequence number (for paging).
     pub after: Option<i64>,

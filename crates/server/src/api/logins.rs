@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::activation::Reissuer;
 use domain::logins::LoginSummary;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{rfc3339, rfc3339_opt, KindView, LoginIdView, MaskedIdDocument, PersonBody};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{AppJson, AppPath, LoginAuth, OperatorAuth, ReqCtx};
+use crate::extract::{AppJson, AppPath, AppQuery, LoginAuth, OperatorAuth, ReqCtx};
 use crate::router::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -51,20 +51,43 @@ fn login_view(s: LoginSummary) -> LoginView {
 #[derive(Serialize, ToSchema)]
 pub struct LoginListView {
     pub logins: Vec<LoginView>,
+    /// Paged answers only, when another page follows: pass it as `after` to get that page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
+/// Paging; without either parameter the answer holds every login, as it always has. Unknown
+/// parameters are ignored, not refused: the endpoint took none before paging, and a request
+/// that worked then still works.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LoginsQuery {
+    /// One page of at most this many logins (1–500; 100 when only `after` is given).
+    pub limit: Option<i64>,
+    /// The `next` of the previous page: this page starts after it.
+    pub after: Option<String>,
+}
+
+const DEFAULT_PAGE: i64 = 100;
+
 #[utoipa::path(get, path = "/api/v1/entities/{entity_number}/logins", tag = "entity", security(("bearer" = [])),
-    params(("entity_number" = String, Path)), responses(
+    params(("entity_number" = String, Path), LoginsQuery), responses(
     (status = 200, body = LoginListView),
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_logins(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
     AppPath(entity_number): AppPath<String>,
+    AppQuery(q): AppQuery<LoginsQuery>,
 ) -> ApiResult<Json<LoginListView>> {
     let viewer = caller.overseer_of(&entity_number)?;
-    let list = state.services.list_logins(&viewer).await?;
-    Ok(Json(LoginListView { logins: list.into_iter().map(login_view).collect() }))
+    if q.limit.is_none() && q.after.is_none() {
+        let list = state.services.list_logins(&viewer).await?;
+        return Ok(Json(LoginListView { logins: list.into_iter().map(login_view).collect(), next: None }));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    let page = state.services.list_logins_page(&viewer, q.after.as_deref(), limit).await?;
+    Ok(Json(LoginListView { logins: page.logins.into_iter().map(login_view).collect(), next: page.next }))
 }
 
 #[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins", tag = "entity", security(("bearer" = [])),

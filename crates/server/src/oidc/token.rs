@@ -194,7 +194,14 @@ pub async fn post_token(
                 state.services.exchange_code(&ctx, &client, code, redirect_uri, verifier).await?
             }
             "refresh_token" => state.services.refresh(&ctx, &client, field(&form, "refresh_token")?).await?,
-            "client_credentials" => state.services.client_credentials(&ctx, &client).await?,
+            "client_credentials" => {
+                // Its own task: a request leading a group commit must finish it even when
+                // its client hangs up, since others' tokens ride in it.
+                let services = state.services.clone();
+                tokio::spawn(async move { services.client_credentials(&ctx, &client).await })
+                    .await
+                    .map_err(|e| OidcError::Service(domain::Error::Internal(e.to_string())))??
+            }
             _ => {
                 return Err(OidcError::oauth(
                     "unsupported_grant_type",
