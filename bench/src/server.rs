@@ -1,7 +1,7 @@
 //! The server under test: the real `entity-account` binary on a fresh database, with one
 //! operator, one entity whose administrator has signed in, and one e-service client.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -11,12 +11,15 @@ use serde_json::{json, Value};
 pub const PASSWORD: &str = "a bench pass phrase that is long enough";
 const OPERATOR: &str = "bench-operator";
 const ADMIN_MOBILE: &str = "+85366112233";
+pub const REDIRECT: &str = "https://bench.example/cb";
 
 pub struct Server {
     pub base: String,
     pub http: reqwest::Client,
-    child: Child,
+    bin: PathBuf,
+    child: Option<Child>,
     dir: tempfile::TempDir,
+    pub database_url: String,
     pub entity_number: String,
     /// A signed-in administrator's session token.
     pub session: String,
@@ -26,8 +29,7 @@ pub struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }
 
@@ -36,24 +38,47 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 impl Server {
-    fn command(bin: &PathBuf, dir: &tempfile::TempDir, database_url: &str) -> Command {
-        let mut c = Command::new(bin);
-        c.env("EA_DATABASE_URL", database_url)
-            .env("EA_KEY_FILE", dir.path().join("master.key"))
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.env("EA_DATABASE_URL", &self.database_url)
+            .env("EA_KEY_FILE", self.key_file())
             .env("EA_LOG", "warn")
-            .current_dir(dir.path());
+            .current_dir(self.dir.path());
         c
     }
 
-    /// Starts the server on `database_url` (an empty database; SQLite in a temporary folder
-    /// when `None`) and prepares the data every scenario needs.
-    pub async fn start(bin: &PathBuf, database_url: Option<&str>) -> anyhow::Result<Server> {
+    pub fn key_file(&self) -> PathBuf {
+        self.dir.path().join("master.key")
+    }
+
+    /// Sets up `database_url` (an empty database; SQLite in a temporary folder when `None`)
+    /// with an operator and an e-service client, starts the server, and prepares the data
+    /// every scenario needs.
+    pub async fn start(bin: &Path, database_url: Option<&str>) -> anyhow::Result<Server> {
         let dir = tempfile::tempdir()?;
         let database_url = match database_url {
             Some(u) => u.to_string(),
             None => format!("sqlite://{}", dir.path().join("bench.db").display()),
         };
-        let mut op = Self::command(bin, &dir, &database_url)
+        // No redirects followed: the authorization endpoint's answer is the code.
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let mut s = Server {
+            base: String::new(),
+            http,
+            bin: bin.to_path_buf(),
+            child: None,
+            dir,
+            database_url,
+            entity_number: String::new(),
+            session: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+        };
+        let mut op = s
+            .command()
             .args(["operator", "add", "--username", OPERATOR, "--password-stdin"])
             .stdin(Stdio::piped())
             .spawn()?;
@@ -64,37 +89,49 @@ impl Server {
         if !op.wait()?.success() {
             bail!("operator add failed");
         }
-        let out = Self::command(bin, &dir, &database_url)
+        let out = s
+            .command()
             .args(["eservice", "add", "--code", "bench-svc", "--name-zh", "基準", "--name-pt", "Aferição"])
-            .args(["--name-en", "Bench", "--department", "BENCH", "--redirect-uri", "https://bench.example/cb"])
+            .args(["--name-en", "Bench", "--department", "BENCH", "--redirect-uri", REDIRECT])
             .output()?;
         if !out.status.success() {
             bail!("eservice add: {}", String::from_utf8_lossy(&out.stderr));
         }
         let client: Value = serde_json::from_slice(&out.stdout).context("eservice add prints JSON")?;
+        s.client_id = client["client_id"].as_str().unwrap_or_default().to_string();
+        s.client_secret = client["client_secret"].as_str().unwrap_or_default().to_string();
+        s.spawn().await?;
+        s.prepare().await?;
+        Ok(s)
+    }
+
+    /// Starts the server on the prepared database; returns how long it took to be ready.
+    pub async fn spawn(&mut self) -> anyhow::Result<Duration> {
         let port = free_port()?;
-        let base = format!("http://127.0.0.1:{port}");
-        let child = Self::command(bin, &dir, &database_url)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--public-url", &base])
+        self.base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let child = self
+            .command()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--public-url", &self.base])
             .arg("--sms-sink")
-            .arg(format!("file:{}", dir.path().join("sms.jsonl").display()))
+            .arg(format!("file:{}", self.dir.path().join("sms.jsonl").display()))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()?;
-        let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-        let mut s = Server {
-            base,
-            http,
-            child,
-            dir,
-            entity_number: String::new(),
-            session: String::new(),
-            client_id: client["client_id"].as_str().unwrap_or_default().to_string(),
-            client_secret: client["client_secret"].as_str().unwrap_or_default().to_string(),
-        };
-        s.wait_ready().await?;
-        s.prepare().await?;
-        Ok(s)
+        self.child = Some(child);
+        self.wait_ready().await?;
+        Ok(started.elapsed())
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     async fn wait_ready(&self) -> anyhow::Result<()> {
@@ -105,12 +142,13 @@ impl Server {
                     return Ok(());
                 }
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            // Polled often: the time to ready is one of the figures.
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
         bail!("the server did not become ready")
     }
 
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> anyhow::Result<Value> {
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> anyhow::Result<Value> {
         let url = format!("{}/api/v1{path}", self.base);
         let mut req = self.http.request(method.parse()?, url).json(&body);
         if let Some(t) = token {
@@ -145,13 +183,25 @@ impl Server {
         let code = self.code_for(ADMIN_MOBILE).await?;
         let body = json!({"entity_number": self.entity_number, "activation_code": code, "username": "admin1", "password": PASSWORD});
         self.call("POST", "/activate", None, body).await?;
-        let signed = self.call("POST", "/login", None, self.login_body()).await?;
-        self.session = signed["token"].as_str().unwrap_or_default().to_string();
+        self.session = self.sign_in(&self.entity_number, "admin1").await?;
+        self.assign_bench_service(&self.session, &self.entity_number).await
+    }
+
+    /// The signed-in administrator may use the bench e-service: the authorization-code flow
+    /// needs it.
+    pub async fn assign_bench_service(&self, session: &str, entity_number: &str) -> anyhow::Result<()> {
+        let me = self.call("GET", "/me", Some(session), json!(null)).await?;
+        let login_id = me["login_id"].as_str().unwrap_or_default();
+        let path = format!("/entities/{entity_number}/logins/{login_id}/eservices");
+        self.call("PUT", &path, Some(session), json!({"eservices": ["bench-svc"]})).await?;
         Ok(())
     }
 
-    pub fn login_body(&self) -> Value {
-        json!({"entity_number": self.entity_number, "username": "admin1", "password": PASSWORD})
+    /// A session token of `username` of `entity_number`, signed in with the bench password.
+    pub async fn sign_in(&self, entity_number: &str, username: &str) -> anyhow::Result<String> {
+        let body = json!({"entity_number": entity_number, "username": username, "password": PASSWORD});
+        let signed = self.call("POST", "/login", None, body).await?;
+        Ok(signed["token"].as_str().unwrap_or_default().to_string())
     }
 
     async fn code_for(&self, mobile: &str) -> anyhow::Result<String> {
