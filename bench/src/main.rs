@@ -80,7 +80,9 @@ fn server_binary() -> anyhow::Result<PathBuf> {
     let release = dir.ends_with("release");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut build = std::process::Command::new(cargo);
-    build.args(["build", "-p", "app", "--bin", "entity-account"]);
+    // The whole workspace's binaries, as `.ci/run` builds them: selecting `-p app` alone
+    // would resolve other dependency features and rebuild them all.
+    build.args(["build", "--workspace", "--bins"]);
     if release {
         build.arg("--release");
     }

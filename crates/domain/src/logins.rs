@@ -374,7 +374,7 @@ impl Services {
         limit: i64,
     ) -> Result<LoginPage> {
         let mut fields = Fields::default();
-        let after = after.map(|c| fields.take(parse_cursor(c))).unwrap_or(None);
+        let after = after.and_then(|c| fields.take(parse_cursor(c)));
         if !(1..=MAX_PAGE).contains(&limit) {
             fields.push(FieldError::new("limit", "invalid", format!("must be from 1 to {MAX_PAGE}")));
         }

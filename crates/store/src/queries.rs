@@ -595,29 +595,20 @@ macro_rules! impl_store {
                 limit: i64,
             ) -> StoreResult<Vec<LoginRecord>> {
                 // Keyset paging on the index `logins_entity_order`: each page costs its own
-                // length, however far into the entity it starts.
-                let rows = match after {
-                    None => {
-                        let sql = format!(
-                            "SELECT {LOGIN_COLS} FROM logins WHERE entity_id = $1 AND status <> 'deleted' \
-                             ORDER BY created_at, id LIMIT $2"
-                        );
-                        sqlx::query(&sql).bind(entity_id).bind(limit).fetch_all(self.c()).await
-                    }
-                    Some((created_at, id)) => {
-                        let sql = format!(
-                            "SELECT {LOGIN_COLS} FROM logins WHERE entity_id = $1 AND status <> 'deleted' \
-                             AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4"
-                        );
-                        sqlx::query(&sql)
-                            .bind(entity_id)
-                            .bind(created_at.0)
-                            .bind(id)
-                            .bind(limit)
-                            .fetch_all(self.c())
-                            .await
-                    }
-                }
+                // length, however far into the entity it starts. The first page starts
+                // after a key below every login's.
+                let (created_at, id) = after.unwrap_or((Timestamp(i64::MIN), String::new()));
+                let sql = format!(
+                    "SELECT {LOGIN_COLS} FROM logins WHERE entity_id = $1 AND status <> 'deleted' \
+                     AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(entity_id)
+                    .bind(created_at.0)
+                    .bind(id)
+                    .bind(limit)
+                    .fetch_all(self.c())
+                    .await
                 .map_err(map_err)?;
                 rows.iter().map(login_from).collect()
             }
