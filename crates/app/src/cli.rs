@@ -56,6 +56,18 @@ pub enum Command {
         #[command(subcommand)]
         command: OidcCommand,
     },
+    /// An online, consistent backup of the database to a new file (SQLite: `VACUUM INTO`;
+    /// PostgreSQL: `pg_dump` custom format). The master key is not in it: keep it apart.
+    Backup {
+        /// The file to write; it must not exist.
+        path: std::path::PathBuf,
+    },
+    /// Restores a backup into a new SQLite file or an empty PostgreSQL database, then
+    /// verifies the audit chain with the key file (exit 0 only if it verifies).
+    Restore {
+        /// A file written by `backup`.
+        path: std::path::PathBuf,
+    },
     /// The reference mobile app (advanced e-ID, R23): a client that speaks only the public
     /// API; it opens no database.
     App(AppArgs),

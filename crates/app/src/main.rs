@@ -1,6 +1,7 @@
 //! `entity-account`: the one binary. Parses the command line and hands each subcommand its
 //! typed configuration; `wiring.rs` builds the services, `serve.rs` runs the server.
 
+mod backup;
 mod cli;
 mod config_file;
 mod eservice_cli;
@@ -66,6 +67,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Backup { path } => backup::backup(&cli.common, &path).await,
+        Command::Restore { path } => backup::restore(&cli.common, &path).await,
         Command::Eservice { command } => eservice_cli::eservice(&cli.common, command).await,
         Command::Oidc { command } => eservice_cli::oidc(&cli.common, command).await,
         // A client of the public API: no services, no database.

@@ -1,8 +1,6 @@
 //! `entity-account serve`: the HTTP server and the SMS delivery worker, until SIGTERM or
 //! Ctrl-C; in-flight requests finish before exit.
 
-use std::net::SocketAddr;
-
 use anyhow::Context;
 use domain::config::Policy;
 use std::sync::Arc;
@@ -82,11 +80,11 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     if args.public_url.starts_with("http://") {
         tracing::warn!("the public URL is plain HTTP: development mode, cookies are not Secure");
     }
-    let worker = SmsWorker::new(w.services.clone(), sink, w.sms_wake.clone()).spawn();
-    let logouts = BackchannelWorker::new(w.services.clone(), args.public_url.trim_end_matches('/').to_string()).spawn();
-
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let node = node_id(&listener.local_addr()?.to_string());
+    let worker = SmsWorker::new(w.services.clone(), sink, w.sms_wake.clone()).with_node_id(&node).spawn();
+    let logouts = BackchannelWorker::new(w.services.clone(), args.public_url.trim_end_matches('/').to_string()).spawn();
     tracing::info!(listen = %listener.local_addr()?, public_url = %args.public_url, "entity-account serving");
     let mut state = AppState::new(w.services.clone())
         .with_trusted_proxies(args.trusted_proxies.clone())
@@ -96,12 +94,18 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         state = state.with_face_verifier(f);
     }
     let app = server::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::listener::serve(listener, app, shutdown_signal()).await;
     worker.abort();
     logouts.abort();
     Ok(())
+}
+
+/// This node's identity for SMS leases: one host listens on one address once, so a process on
+/// the same host and address is this node restarted, and may take back its leases.
+fn node_id(listen: &str) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let host = host.trim();
+    format!("{}/{listen}", if host.is_empty() { "localhost" } else { host })
 }
 
 async fn shutdown_signal() {

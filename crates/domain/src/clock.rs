@@ -25,6 +25,15 @@ impl Timestamp {
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     }
+    /// Macau local time (UTC+8, no daylight saving) to the minute, rounded down: what an SMS
+    /// says a code is valid until, so one delivered late says plainly when it expired.
+    pub fn macau_minute(self) -> String {
+        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        let t = time::OffsetDateTime::from_unix_timestamp_nanos(self.0 as i128 * 1000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+            .to_offset(offset);
+        format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
+    }
 }
 
 pub trait Clock: Send + Sync {

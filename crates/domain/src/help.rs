@@ -162,7 +162,11 @@ impl Services {
                 let msg = SmsMessage::new(
                     &mobile,
                     SmsTemplate::PasswordResetCode,
-                    vec![("code", code.display()), ("entity_number", entity.number.clone())],
+                    vec![
+                        ("code", code.display()),
+                        ("entity_number", entity.number.clone()),
+                        ("valid_until", now.plus_secs(self.policy.reset_code_ttl_secs).macau_minute()),
+                    ],
                 );
                 sms::enqueue(tx.as_mut(), &self.vault, now, &msg).await?;
             }

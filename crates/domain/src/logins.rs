@@ -133,7 +133,8 @@ impl Services {
         } else {
             ("valid_minutes", (ttl / 60).to_string())
         };
-        let mut params = vec![("code", code.display()), ("entity_number", entity.number.clone()), validity];
+        let until = ("valid_until", now.plus_secs(ttl).macau_minute());
+        let mut params = vec![("code", code.display()), ("entity_number", entity.number.clone()), validity, until];
         if let Some(a) = application_number {
             params.push(("application_number", a.to_string()));
         }

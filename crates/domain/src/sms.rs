@@ -92,28 +92,59 @@ fn render(template: SmsTemplate, p: &[(String, String)]) -> String {
             } else {
                 (format!("{minutes}分鐘"), format!("{minutes} min"))
             };
+            // A message delivered late (the gateway was down) still says when its code ends.
+            let until = get(p, "valid_until");
             format!(
-                "[一戶通] 啟動碼 {code}（實體編號 {entity}），{zh}內有效。Código de activação {code}, válido {latin}. Activation code {code}, valid {latin}."
+                "[一戶通] 啟動碼 {code}（實體編號 {entity}），{zh}內有效，至澳門時間 {until}。Código de activação {code}, válido {latin}, até {until} (hora de Macau). Activation code {code}, valid {latin}, until {until} Macau time."
             )
         }
         SmsTemplate::UsernameReminder => {
             let user = get(p, "username");
             format!("[一戶通] 實體編號 {entity} 的用戶名稱：{user}。Nome de utilizador: {user}. Username: {user}.")
         }
-        SmsTemplate::PasswordResetCode => format!(
-            "[一戶通] 重設密碼驗證碼 {code}（實體編號 {entity}），30分鐘內有效。Código {code}, válido 30 min. Password reset code {code}, valid 30 min."
-        ),
+        SmsTemplate::PasswordResetCode => {
+            let until = get(p, "valid_until");
+            format!(
+                "[一戶通] 重設密碼驗證碼 {code}（實體編號 {entity}），至澳門時間 {until}有效。Código {code}, válido até {until} (hora de Macau). Password reset code {code}, valid until {until} Macau time."
+            )
+        }
     }
 }
 
 /// Puts the message in the outbox inside the caller's transaction.
 pub async fn enqueue(tx: &mut dyn Tx, vault: &Vault, at: Timestamp, msg: &SmsMessage) -> StoreResult<i64> {
-    tx.insert_sms(&msg.seal(vault), at).await
+    tx.insert_sms(&msg.seal(vault), &recipient_key(vault, &msg.to), at).await
+}
+
+/// What orders messages to one number: the number's lookup hash, as the logins keep it.
+pub fn recipient_key(vault: &Vault, to: &str) -> String {
+    vault.lookup(Purpose::Mobile, to)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r9_an_activation_message_says_until_when_its_code_is_valid_in_macau_time() {
+        let to = MacauMobile::parse("m", "66123456").unwrap();
+        // 2026-11-27 15:59:59.9 UTC is 23:59:59.9 in Macau; the minute is rounded down.
+        let expires = Timestamp(1_795_795_199_900_000);
+        assert_eq!(expires.macau_minute(), "2026-11-27 23:59");
+        let m = SmsMessage::new(
+            &to,
+            SmsTemplate::ActivationCode,
+            vec![
+                ("code", "ABCDE-FGHJK".into()),
+                ("entity_number", "10000010".into()),
+                ("valid_hours", "72".into()),
+                ("valid_until", expires.macau_minute()),
+            ],
+        );
+        assert!(m.body.contains("至澳門時間 2026-11-27 23:59"), "{}", m.body);
+        assert!(m.body.contains("até 2026-11-27 23:59"), "{}", m.body);
+        assert!(m.body.contains("until 2026-11-27 23:59 Macau time"), "{}", m.body);
+    }
 
     #[test]
     fn messages_survive_sealing() {
@@ -122,7 +153,12 @@ mod tests {
         let m = SmsMessage::new(
             &to,
             SmsTemplate::ActivationCode,
-            vec![("code", "ABCDE-FGHJK".into()), ("entity_number", "10000010".into()), ("valid_hours", "72".into())],
+            vec![
+                ("code", "ABCDE-FGHJK".into()),
+                ("entity_number", "10000010".into()),
+                ("valid_hours", "72".into()),
+                ("valid_until", "2026-11-30 14:00".into()),
+            ],
         );
         assert!(m.body.contains("ABCDE-FGHJK"));
         let back = SmsMessage::open(&v, &m.seal(&v)).unwrap();

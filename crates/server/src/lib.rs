@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod face;
 pub mod hashing;
+pub mod listener;
 pub mod metrics;
 pub mod oidc;
 pub mod openapi;

@@ -2,6 +2,7 @@
 //! nodes, one database). Both are generated from one body of SQL in `queries.rs`, so the
 //! backends cannot drift; they differ only in how they connect and lock.
 
+mod breaker;
 #[macro_use]
 mod queries;
 #[macro_use]

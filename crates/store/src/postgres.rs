@@ -13,6 +13,7 @@ use crate::map_err;
 
 pub struct PgStore {
     pool: PgPool,
+    breaker: std::sync::Arc<crate::breaker::Breaker>,
 }
 
 impl PgStore {
@@ -31,12 +32,26 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, breaker: Default::default() })
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+}
+
+/// Whether the database holds no tables of ours (or anyone's) yet: a restore goes only there.
+pub async fn is_empty(url: &str) -> Result<bool, StoreError> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.map_err(map_err)?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .map_err(map_err)?;
+    conn.close().await.map_err(map_err)?;
+    Ok(n == 0)
 }
 
 async fn begin_write(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {

@@ -34,15 +34,16 @@ macro_rules! impl_store {
         #[async_trait::async_trait]
         impl domain::store::Store for $Store {
             async fn read(&self) -> StoreResult<Box<dyn Tx>> {
-                let c = self.pool.acquire().await.map_err(map_err)?;
+                let c = self.breaker.call(self.pool.acquire(), || self.probe()).await.map_err(map_err)?;
                 Ok(Box::new(DbTx { conn: Conn::Pooled(c) }))
             }
             async fn write(&self) -> StoreResult<Box<dyn Tx>> {
-                let t = begin_write(&self.pool).await.map_err(map_err)?;
+                let t = self.breaker.call(begin_write(&self.pool), || self.probe()).await.map_err(map_err)?;
                 Ok(Box::new(DbTx { conn: Conn::Tx(t) }))
             }
             async fn ping(&self) -> StoreResult<()> {
-                sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
+                let mut c = self.breaker.call(self.pool.acquire(), || self.probe()).await.map_err(map_err)?;
+                sqlx::query("SELECT 1").execute(&mut *c).await.map_err(map_err)?;
                 Ok(())
             }
             fn pool_stats(&self) -> domain::store::PoolStats {
@@ -50,6 +51,18 @@ macro_rules! impl_store {
                     open: self.pool.size(),
                     idle: self.pool.num_idle() as u32,
                     max: self.pool.options().get_max_connections(),
+                }
+            }
+        }
+
+        impl $Store {
+            /// Whether the database answers, for the breaker's background probe.
+            fn probe(&self) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'static {
+                let pool = self.pool.clone();
+                async move {
+                    let mut c = pool.acquire().await?;
+                    sqlx::query("SELECT 1").execute(&mut *c).await?;
+                    Ok(())
                 }
             }
         }
@@ -815,11 +828,13 @@ macro_rules! impl_store {
                     .collect()
             }
 
-            async fn insert_sms(&mut self, payload: &[u8], at: Timestamp) -> StoreResult<i64> {
+            async fn insert_sms(&mut self, payload: &[u8], recipient_key: &str, at: Timestamp) -> StoreResult<i64> {
                 sqlx::query_scalar(
-                    "INSERT INTO sms_outbox (payload_sealed, created_at, next_attempt_at, attempts) VALUES ($1, $2, $2, 0) RETURNING id",
+                    "INSERT INTO sms_outbox (payload_sealed, recipient_key, created_at, next_attempt_at, attempts) \
+                     VALUES ($1, $2, $3, $3, 0) RETURNING id",
                 )
                 .bind(payload)
+                .bind(recipient_key)
                 .bind(at.0)
                 .fetch_one(self.c())
                 .await
@@ -868,6 +883,29 @@ macro_rules! impl_store {
                 .await
                 .map_err(map_err)?;
                 Ok(())
+            }
+
+            async fn sms_waits_for_earlier(&mut self, id: i64) -> StoreResult<bool> {
+                let row = sqlx::query(
+                    "SELECT 1 AS one FROM sms_outbox m JOIN sms_outbox e ON e.recipient_key = m.recipient_key \
+                     WHERE m.id = $1 AND e.id < m.id AND e.delivered_at IS NULL LIMIT 1",
+                )
+                .bind(id)
+                .fetch_optional(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(row.is_some())
+            }
+
+            async fn release_sms_leases(&mut self, owner: &str) -> StoreResult<u64> {
+                let done = sqlx::query(
+                    "UPDATE sms_outbox SET lease_until = NULL WHERE lease_owner = $1 AND delivered_at IS NULL AND lease_until IS NOT NULL",
+                )
+                .bind(owner)
+                .execute(self.c())
+                .await
+                .map_err(map_err)?;
+                Ok(done.rows_affected())
             }
 
             async fn mark_sms_retry(&mut self, id: i64, owner: &str, next: Timestamp, error: &str) -> StoreResult<()> {

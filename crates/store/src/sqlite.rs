@@ -13,12 +13,12 @@ use crate::map_err;
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    breaker: std::sync::Arc<crate::breaker::Breaker>,
 }
 
 impl SqliteStore {
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-        let path = path.split('?').next().unwrap_or(path);
+        let path = file_path(url);
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)
@@ -46,12 +46,31 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, breaker: Default::default() })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+}
+
+/// The database file a `sqlite://PATH` URL names.
+pub fn file_path(url: &str) -> &str {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    path.split('?').next().unwrap_or(path)
+}
+
+/// An online, consistent copy of the database at `dest` (`VACUUM INTO` reads one snapshot
+/// while the server goes on writing; the copy is compact and has no WAL to carry).
+pub async fn vacuum_into(url: &str, dest: &std::path::Path) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", file_path(url)))
+        .map_err(map_err)?
+        .busy_timeout(Duration::from_secs(10));
+    let mut conn = sqlx::SqliteConnection::connect_with(&opts).await.map_err(map_err)?;
+    let dest = dest.to_str().ok_or(StoreError::Database("the backup path must be UTF-8".into()))?;
+    sqlx::query("VACUUM INTO ?").bind(dest).execute(&mut conn).await.map_err(map_err)?;
+    conn.close().await.map_err(map_err)
 }
 
 async fn begin_write(pool: &SqlitePool) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {

@@ -118,8 +118,8 @@ conformance!(deleted_logins_free_their_username);
 
 async fn outbox_leases_are_exclusive_until_they_expire(s: Arc<dyn Store>) {
     let mut tx = s.write().await.unwrap();
-    let a = tx.insert_sms(b"first", Timestamp(10)).await.unwrap();
-    let b = tx.insert_sms(b"second", Timestamp(11)).await.unwrap();
+    let a = tx.insert_sms(b"first", "to-a", Timestamp(10)).await.unwrap();
+    let b = tx.insert_sms(b"second", "to-b", Timestamp(11)).await.unwrap();
     tx.commit().await.unwrap();
     let mut c = s.read().await.unwrap();
     let leased = c.lease_sms(Timestamp(20), Timestamp(80), "node-a", 10).await.unwrap();
@@ -138,6 +138,28 @@ async fn outbox_leases_are_exclusive_until_they_expire(s: Arc<dyn Store>) {
     assert_eq!((backlog, oldest), (1, Some(Timestamp(11))));
 }
 conformance!(outbox_leases_are_exclusive_until_they_expire);
+
+async fn outbox_orders_messages_to_one_number_and_a_restarted_node_takes_back_its_leases(s: Arc<dyn Store>) {
+    let mut tx = s.write().await.unwrap();
+    let first = tx.insert_sms(b"1", "to-a", Timestamp(10)).await.unwrap();
+    let other = tx.insert_sms(b"2", "to-b", Timestamp(11)).await.unwrap();
+    let second = tx.insert_sms(b"3", "to-a", Timestamp(12)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = s.read().await.unwrap();
+    assert!(!c.sms_waits_for_earlier(first).await.unwrap());
+    assert!(!c.sms_waits_for_earlier(other).await.unwrap(), "another number does not wait");
+    assert!(c.sms_waits_for_earlier(second).await.unwrap(), "the later message to the same number waits");
+    assert_eq!(c.lease_sms(Timestamp(20), Timestamp(1_000), "node-a", 10).await.unwrap().len(), 3);
+    c.mark_sms_delivered(first, "node-a", Timestamp(21)).await.unwrap();
+    assert!(!c.sms_waits_for_earlier(second).await.unwrap(), "once the first is delivered");
+    // node-a dies holding two leases; node-b's are not its to release.
+    assert_eq!(c.release_sms_leases("node-b").await.unwrap(), 0);
+    assert!(c.lease_sms(Timestamp(30), Timestamp(1_000), "node-b", 10).await.unwrap().is_empty());
+    assert_eq!(c.release_sms_leases("node-a").await.unwrap(), 2);
+    let back = c.lease_sms(Timestamp(31), Timestamp(1_000), "node-a", 10).await.unwrap();
+    assert_eq!(back.iter().map(|m| m.id).collect::<Vec<_>>(), vec![other, second]);
+}
+conformance!(outbox_orders_messages_to_one_number_and_a_restarted_node_takes_back_its_leases);
 
 async fn audit_head_moves_with_the_chain(s: Arc<dyn Store>) {
     let mut tx = s.write().await.unwrap();

@@ -74,7 +74,8 @@ impl Server {
         Some(s)
     }
 
-    fn command(&self) -> Command {
+    /// The binary with this server's database, key and folder (for a CLI call or another node).
+    pub fn command(&self) -> Command {
         let mut c = Command::new(BIN);
         c.env("EA_DATABASE_URL", &self.database_url)
             .env("EA_KEY_FILE", self.dir.path().join("master.key"))
@@ -90,14 +91,20 @@ impl Server {
     /// Starts `serve` and waits until `/healthz` answers. The port is chosen first so that
     /// the issuer (`--public-url`) is exactly the base URL the tests use.
     pub async fn spawn(&mut self) {
-        let port = free_port();
+        self.spawn_at(free_port()).await
+    }
+
+    /// As `spawn`, on a given port: a restart on the same address is the same node, which
+    /// takes back the SMS leases its previous process held.
+    pub async fn spawn_at(&mut self, port: u16) {
         self.base = format!("http://127.0.0.1:{port}");
-        let child = self
-            .command()
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--public-url", &self.base])
-            .arg("--sms-sink")
-            .arg(format!("file:{}", self.sms_path().display()))
+        let mut command = self.command();
+        command.args(["serve", "--listen", &format!("127.0.0.1:{port}")]).args(["--public-url", &self.base]);
+        // The file sink unless the test gives its own (a webhook).
+        if !self.extra_args.iter().any(|a| a == "--sms-sink") {
+            command.arg("--sms-sink").arg(format!("file:{}", self.sms_path().display()));
+        }
+        let child = command
             .args(&self.extra_args)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -116,6 +123,12 @@ impl Server {
         }
     }
 
+    /// The port this server listens on.
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a spawned server")
+    }
+
+    /// Kills the process with SIGKILL (no graceful shutdown) and waits for it.
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
