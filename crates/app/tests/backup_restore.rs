@@ -8,6 +8,22 @@ mod support;
 use serde_json::Value;
 use support::*;
 
+/// Points the server's commands at a new, empty database for the restore (a PostgreSQL one is
+/// dropped with the value returned).
+async fn point_at_an_empty_database(s: &mut Server) -> Option<testkit::PgTestDb> {
+    match s.backend {
+        Backend::Sqlite => {
+            s.database_url = format!("sqlite://{}", s.dir.path().join("restored.db").display());
+            None
+        }
+        Backend::Postgres => {
+            let db = testkit::PgTestDb::create("r").await.expect("a PostgreSQL test database");
+            s.database_url = db.url.clone();
+            Some(db)
+        }
+    }
+}
+
 fn ok(out: &std::process::Output) -> bool {
     out.status.success()
 }
@@ -38,18 +54,7 @@ on_both_backends!(
             .await;
 
         s.stop();
-        // A new, empty target database for the restore.
-        let _new_pg = match s.backend {
-            Backend::Sqlite => {
-                s.database_url = format!("sqlite://{}", s.dir.path().join("restored.db").display());
-                None
-            }
-            Backend::Postgres => {
-                let db = testkit::PgTestDb::create("r").await.expect("a PostgreSQL test database");
-                s.database_url = db.url.clone();
-                Some(db)
-            }
-        };
+        let _new_pg = point_at_an_empty_database(&mut s).await;
         let out = s.cli(&["restore", path], None).await;
         assert!(ok(&out), "restore: {}", text(&out));
         assert!(text(&out).contains("audit log verified"), "{}", text(&out));
@@ -74,17 +79,7 @@ on_both_backends!(a_backup_restored_with_another_key_is_refused, |mut s: Server|
     let path = backup.to_str().unwrap().to_string();
     assert!(ok(&s.cli(&["backup", &path], None).await));
     s.stop();
-    let _new_pg = match s.backend {
-        Backend::Sqlite => {
-            s.database_url = format!("sqlite://{}", s.dir.path().join("restored.db").display());
-            None
-        }
-        Backend::Postgres => {
-            let db = testkit::PgTestDb::create("r").await.expect("a PostgreSQL test database");
-            s.database_url = db.url.clone();
-            Some(db)
-        }
-    };
+    let _new_pg = point_at_an_empty_database(&mut s).await;
     let other_key = s.dir.path().join("other.key");
     std::fs::write(&other_key, "ab".repeat(32)).unwrap();
     let out = s.command().env("EA_KEY_FILE", &other_key).args(["restore", &path]).output().expect("run restore");

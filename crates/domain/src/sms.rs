@@ -125,22 +125,26 @@ pub fn recipient_key(vault: &Vault, to: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn r9_an_activation_message_says_until_when_its_code_is_valid_in_macau_time() {
+    fn activation_message(valid_until: &str) -> SmsMessage {
         let to = MacauMobile::parse("m", "66123456").unwrap();
-        // 2026-11-27 15:59:59.9 UTC is 23:59:59.9 in Macau; the minute is rounded down.
-        let expires = Timestamp(1_795_795_199_900_000);
-        assert_eq!(expires.macau_minute(), "2026-11-27 23:59");
-        let m = SmsMessage::new(
+        SmsMessage::new(
             &to,
             SmsTemplate::ActivationCode,
             vec![
                 ("code", "ABCDE-FGHJK".into()),
                 ("entity_number", "10000010".into()),
                 ("valid_hours", "72".into()),
-                ("valid_until", expires.macau_minute()),
+                ("valid_until", valid_until.into()),
             ],
-        );
+        )
+    }
+
+    #[test]
+    fn r9_an_activation_message_says_until_when_its_code_is_valid_in_macau_time() {
+        // 2026-11-27 15:59:59.9 UTC is 23:59:59.9 in Macau; the minute is rounded down.
+        let expires = Timestamp(1_795_795_199_900_000);
+        assert_eq!(expires.macau_minute(), "2026-11-27 23:59");
+        let m = activation_message(&expires.macau_minute());
         assert!(m.body.contains("至澳門時間 2026-11-27 23:59"), "{}", m.body);
         assert!(m.body.contains("até 2026-11-27 23:59"), "{}", m.body);
         assert!(m.body.contains("until 2026-11-27 23:59 Macau time"), "{}", m.body);
@@ -149,17 +153,7 @@ mod tests {
     #[test]
     fn messages_survive_sealing() {
         let v = Vault::new(&[1u8; 32]).unwrap();
-        let to = MacauMobile::parse("m", "66123456").unwrap();
-        let m = SmsMessage::new(
-            &to,
-            SmsTemplate::ActivationCode,
-            vec![
-                ("code", "ABCDE-FGHJK".into()),
-                ("entity_number", "10000010".into()),
-                ("valid_hours", "72".into()),
-                ("valid_until", "2026-11-30 14:00".into()),
-            ],
-        );
+        let m = activation_message("2026-11-30 14:00");
         assert!(m.body.contains("ABCDE-FGHJK"));
         let back = SmsMessage::open(&v, &m.seal(&v)).unwrap();
         assert_eq!(back, m);
