@@ -227,4 +227,9 @@ pub struct ServeArgs {
     /// recognition cannot be used for step-up.
     #[arg(long, env = "EA_FACE_VERIFIER")]
     pub face_verifier: Option<String>,
+    /// This node's name for SMS delivery leases, unique among the nodes on one database and
+    /// the same across its restarts (a restarted node takes back its leases). Default:
+    /// `hostname/listen address`.
+    #[arg(long, env = "EA_NODE_ID")]
+    pub node_id: Option<String>,
 }

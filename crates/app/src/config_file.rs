@@ -28,6 +28,7 @@ pub struct ConfigFile {
     refresh_token_ttl_secs: Option<i64>,
     step_up_ttl_secs: Option<i64>,
     face_verifier: Option<Option<String>>,
+    node_id: Option<Option<String>>,
 }
 
 fn defaulted(m: &ArgMatches, id: &str) -> bool {
@@ -78,7 +79,8 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             access_token_ttl_secs,
             refresh_token_ttl_secs,
             step_up_ttl_secs,
-            face_verifier
+            face_verifier,
+            node_id
         );
     }
     Ok(())
