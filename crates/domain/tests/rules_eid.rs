@@ -15,6 +15,14 @@ use domain::eservices::EServiceInput;
 use domain::Error;
 
 /// A staff login of `e` registered with (`kind`, `number`), activated as `username`.
+/// The caller of the session that a step-up put in place of the old one.
+async fn renewed(env: &Env, token: &str) -> Caller {
+    match env.services.authenticate(token).await.unwrap() {
+        domain::access::Principal::Login(c) => c,
+        _ => panic!("a login's session"),
+    }
+}
+
 async fn new_staff(
     env: &Env,
     e: &TestEntity,
@@ -127,7 +135,7 @@ both_backends!(r22_the_person_switches_face_off_and_only_the_counter_on, |env: E
 both_backends!(r24_codes_accept_one_step_either_side_and_each_step_once, |env: Env| async move {
     let op = env.operator().await;
     let e = env.entity(&op, "EID-4", "62300004").await;
-    let (id, staff) = new_staff(&env, &e, "passport", "PC12345", "62300104", "staff1").await;
+    let (id, mut staff) = new_staff(&env, &e, "passport", "PC12345", "62300104", "staff1").await;
     let (qr, secret) = enrol(&env, &staff).await;
     env.services
         .bind_security_code(&op, &env.ctx(), &e.entity_number, &id, &qr, doc("passport", "PC12345"))
@@ -140,8 +148,11 @@ both_backends!(r24_codes_accept_one_step_either_side_and_each_step_once, |env: E
     }
     let behind = at(-1);
     let now_code = at(0);
-    assert_eq!(env.services.step_up(&staff, &env.ctx(), Factor::Code(&behind)).await.unwrap(), "otp");
-    assert_eq!(env.services.step_up(&staff, &env.ctx(), Factor::Code(&now_code)).await.unwrap(), "otp");
+    for code in [&behind, &now_code] {
+        let up = env.services.step_up(&staff, &env.ctx(), Factor::Code(code)).await.unwrap();
+        assert_eq!(up.method, "otp");
+        staff = renewed(&env, &up.token).await;
+    }
     assert!(
         matches!(err(env.services.step_up(&staff, &env.ctx(), Factor::Code(&now_code)).await), Error::InvalidCode),
         "used"
@@ -150,10 +161,31 @@ both_backends!(r24_codes_accept_one_step_either_side_and_each_step_once, |env: E
         matches!(err(env.services.step_up(&staff, &env.ctx(), Factor::Code(&behind)).await), Error::InvalidCode),
         "earlier"
     );
-    assert_eq!(env.services.step_up(&staff, &env.ctx(), Factor::Code(&at(1))).await.unwrap(), "otp");
+    let up = env.services.step_up(&staff, &env.ctx(), Factor::Code(&at(1))).await.unwrap();
+    assert_eq!(up.method, "otp");
+    let staff = renewed(&env, &up.token).await;
     assert_eq!(env.services.step_up_of(&staff).await.unwrap().as_deref(), Some("otp"));
     env.clock.advance_secs(env.services.policy.step_up_ttl_secs + 1);
     assert_eq!(env.services.step_up_of(&staff).await.unwrap(), None, "a step-up lasts less than the session");
+});
+
+both_backends!(r14_a_step_up_replaces_the_session_and_the_old_id_signs_nobody_in, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "EID-14", "62300014").await;
+    let (id, _) = new_staff(&env, &e, "passport", "PN12345", "62300114", "staff1").await;
+    let before = env.token(&e.entity_number, "staff1").await;
+    let staff = renewed(&env, &before).await;
+    let (qr, secret) = enrol(&env, &staff).await;
+    env.services
+        .bind_security_code(&op, &env.ctx(), &e.entity_number, &id, &qr, doc("passport", "PN12345"))
+        .await
+        .unwrap();
+    let up = env.services.step_up(&staff, &env.ctx(), Factor::Code(&totp::code_at(&secret, unix(&env)))).await;
+    let up = up.unwrap();
+    assert_ne!(up.token, before, "a new session id");
+    assert!(matches!(err(env.services.authenticate(&before).await), Error::Unauthenticated), "the old id is void");
+    let after = renewed(&env, &up.token).await;
+    assert_eq!(env.services.step_up_of(&after).await.unwrap().as_deref(), Some("otp"));
 });
 
 both_backends!(r23_a_code_bound_in_one_entity_does_not_open_another, |env: Env| async move {
@@ -199,7 +231,7 @@ both_backends!(r24_face_waits_after_five_failures_and_switches_off_after_fifty, 
     let ctx = env.ctx();
     let try_face =
         |r: &'static str| env.services.step_up(&staff, &ctx, Factor::Face { capture_ref: r, verifier: &face });
-    assert_eq!(try_face("good").await.unwrap(), "face");
+    assert_eq!(try_face("good").await.unwrap().method, "face");
     for _ in 0..5 {
         assert!(matches!(err(try_face("bad").await), Error::InvalidCode));
     }
@@ -218,7 +250,10 @@ both_backends!(r24_face_waits_after_five_failures_and_switches_off_after_fifty, 
     env.clock.advance_secs(30);
     assert!(matches!(err(try_face("good").await), Error::Conflict { code: "face_not_available", .. }));
     env.services.counter_face_on(&op, &env.ctx(), &e.entity_number, &id).await.unwrap();
-    assert_eq!(try_face("good").await.unwrap(), "face");
+    // The first success replaced the session the attempts above came from: a fresh sign-in.
+    let again = env.sign_in(&e.entity_number, "staff1").await;
+    let up = env.services.step_up(&again, &ctx, Factor::Face { capture_ref: "good", verifier: &face }).await;
+    assert_eq!(up.unwrap().method, "face");
 });
 
 async fn advanced_eservice(env: &Env, op: &Operator) {
@@ -269,7 +304,8 @@ both_backends!(r21_an_advanced_eservice_needs_a_step_up_of_the_session, |env: En
         .unwrap();
     assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::NeedsStepUp(_)));
     let code = totp::code_at(&secret, unix(&env));
-    env.services.step_up(&staff, &env.ctx(), Factor::Code(&code)).await.unwrap();
+    let up = env.services.step_up(&staff, &env.ctx(), Factor::Code(&code)).await.unwrap();
+    let staff = renewed(&env, &up.token).await;
     assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::Code(_)));
 });
 

@@ -156,6 +156,22 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// A body declared larger than the limit is refused before it is read, instead of after the
+/// client has sent 64 KiB of it (or after the request deadline, for one that never sends it).
+async fn declared_length(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload too large",
+            "the body is larger than 64 KiB",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
 async fn request_deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     match tokio::time::timeout(REQUEST_DEADLINE, next.run(req)).await {
         Ok(res) => res,
@@ -175,6 +191,13 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 pub fn router(state: AppState) -> Router {
+    // Behind an https public URL, browsers must never come back over plain HTTP.
+    let hsts = state.secure_cookies().then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
     Router::new()
         .route("/metrics", get(crate::metrics::get_metrics))
         .route("/healthz", get(health::get_healthz))
@@ -188,10 +211,12 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(declared_length))
         .layer(axum::middleware::from_fn(request_deadline))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(tower::util::option_layer(hsts))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

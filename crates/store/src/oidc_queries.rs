@@ -262,6 +262,23 @@ macro_rules! impl_oidc_store {
                 rows.iter().map(grant_from).collect()
             }
 
+            async fn rebind_session(&mut self, old_hash: &str, new_hash: &str, old_sid: &str, new_sid: &str) -> StoreResult<()> {
+                sqlx::query("UPDATE oidc_codes SET session_hash = $1, sid = $2 WHERE session_hash = $3")
+                    .bind(new_hash)
+                    .bind(new_sid)
+                    .bind(old_hash)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                sqlx::query("UPDATE oidc_grants SET sid = $1 WHERE sid = $2")
+                    .bind(new_sid)
+                    .bind(old_sid)
+                    .execute(self.c())
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
             async fn insert_token(&mut self, t: &om::TokenRecord) -> StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO oidc_tokens (token_hash, grant_id, kind, created_at, expires_at, used_at) \

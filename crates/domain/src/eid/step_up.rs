@@ -1,6 +1,8 @@
 //! The second factor an advanced e-service asks for (R21, R24): a security code (RFC 6238,
 //! each step once) or a face match (through the `FaceVerifier` port, with NIST's waits and
-//! switch-off). A success marks the session stepped up for `Policy::step_up_ttl_secs`.
+//! switch-off). A success replaces the session with a new one, stepped up for
+//! `Policy::step_up_ttl_secs` (R14: a new session id at step-up, so an id planted or seen
+//! before the second factor is worth nothing after it).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -10,11 +12,34 @@ use super::face::FaceVerifier;
 use super::{face_available, record_or_default, totp, FACE_FREE_FAILURES, FACE_MAX_FAILURES, FACE_WAIT_SECS};
 use crate::access::Caller;
 use crate::audit::{Action, Actor, AuditEvent};
-use crate::crypto::Purpose;
+use crate::clock::Timestamp;
+use crate::crypto::{random_token, token_hash, Purpose};
 use crate::error::{Error, Result};
+use crate::model::SessionRecord;
 use crate::notifications::{kinds, notify};
+use crate::oidc::sid_of;
 use crate::services::{Ctx, Services};
 use crate::store::Tx;
+
+/// A successful step-up: the method (RFC 8176) and the token of the session that replaces the
+/// caller's.
+pub struct SteppedUp {
+    pub method: &'static str,
+    pub token: String,
+}
+
+/// Replaces the caller's session with a new one of the same lifetime, stepped up, and moves
+/// its unredeemed codes and grants over; the old token signs nobody in any more.
+async fn renew_session(tx: &mut dyn Tx, caller: &Caller, now: Timestamp, method: &str) -> Result<String> {
+    let old = tx.find_session(&caller.token_hash).await?.ok_or(Error::Unauthenticated)?;
+    let token = random_token();
+    let new_hash = token_hash(&token);
+    tx.insert_session(&SessionRecord { token_hash: new_hash.clone(), last_seen_at: now, ..old }).await?;
+    tx.set_step_up(&new_hash, now, method).await?;
+    tx.rebind_session(&caller.token_hash, &new_hash, &sid_of(&caller.token_hash), &sid_of(&new_hash)).await?;
+    tx.delete_session(&caller.token_hash).await?;
+    Ok(token)
+}
 
 pub enum Factor<'a> {
     /// A security verification code from the bound app.
@@ -41,8 +66,9 @@ impl Services {
             .map(|(_, method)| method))
     }
 
-    /// Checks the factor and, when it holds, steps the session up; returns the method.
-    pub async fn step_up(&self, caller: &Caller, ctx: &Ctx, factor: Factor<'_>) -> Result<&'static str> {
+    /// Checks the factor and, when it holds, replaces the session with a stepped-up one (R14: a
+    /// new session id at step-up); returns the method and the new session's token.
+    pub async fn step_up(&self, caller: &Caller, ctx: &Ctx, factor: Factor<'_>) -> Result<SteppedUp> {
         match factor {
             Factor::Code(code) => self.step_up_code(caller, ctx, code).await,
             Factor::Face { capture_ref, verifier } => self.step_up_face(caller, ctx, capture_ref, verifier).await,
@@ -53,7 +79,7 @@ impl Services {
         Actor::Login { entity_id: caller.entity_id, login_id: caller.login_id.clone() }
     }
 
-    async fn step_up_code(&self, caller: &Caller, ctx: &Ctx, code: &str) -> Result<&'static str> {
+    async fn step_up_code(&self, caller: &Caller, ctx: &Ctx, code: &str) -> Result<SteppedUp> {
         let key = self.vault.throttle_key("security-code", &format!("{}|{}", caller.entity_id, caller.login_id));
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
@@ -80,10 +106,10 @@ impl Services {
                 r.updated_at = now;
                 tx.upsert_eid(&r).await?;
                 tx.delete_throttle(&key).await?;
-                tx.set_step_up(&caller.token_hash, now, "otp").await?;
+                let token = renew_session(tx.as_mut(), caller, now, "otp").await?;
                 let ev = AuditEvent::new(Self::actor(caller), Action::StepUpSucceeded).target(login.id).detail("otp");
                 self.commit(tx, ctx, &[ev]).await?;
-                Ok("otp")
+                Ok(SteppedUp { method: "otp", token })
             }
             None => {
                 let failures = self.record_failure(tx.as_mut(), &key, now, true).await?;
@@ -117,7 +143,7 @@ impl Services {
         ctx: &Ctx,
         capture_ref: &str,
         verifier: &dyn FaceVerifier,
-    ) -> Result<&'static str> {
+    ) -> Result<SteppedUp> {
         if capture_ref.is_empty() || capture_ref.len() > 256 {
             return Err(Error::field("capture_ref", "invalid", "the capture reference is missing or too long"));
         }
@@ -162,10 +188,10 @@ impl Services {
             r.face_next_try_at = now;
             r.updated_at = now;
             tx.upsert_eid(&r).await?;
-            tx.set_step_up(&caller.token_hash, now, "face").await?;
+            let token = renew_session(tx.as_mut(), caller, now, "face").await?;
             let ev = AuditEvent::new(Self::actor(caller), Action::StepUpSucceeded).target(login.id).detail("face");
             self.commit(tx, ctx, &[ev]).await?;
-            return Ok("face");
+            return Ok(SteppedUp { method: "face", token });
         }
         r.face_failures += 1;
         if r.face_failures >= FACE_FREE_FAILURES {

@@ -36,6 +36,10 @@ pub trait OidcTx: Send {
         client_id: Option<&str>,
     ) -> StoreResult<Vec<GrantRecord>>;
     async fn live_grants_of_sid(&mut self, sid: &str) -> StoreResult<Vec<GrantRecord>>;
+    /// Moves what hangs on a single sign-on session (unredeemed codes, grants by `sid`) to the
+    /// session that replaces it (R14: a new session id at step-up).
+    async fn rebind_session(&mut self, old_hash: &str, new_hash: &str, old_sid: &str, new_sid: &str)
+        -> StoreResult<()>;
 
     async fn insert_token(&mut self, t: &TokenRecord) -> StoreResult<()>;
     async fn find_token(&mut self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;

@@ -2,13 +2,15 @@
 //! authorization answer as if the request had just arrived.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
+use domain::access::Principal;
 use domain::eid::step_up::Factor;
 use domain::Error;
 
 use super::authorize::{finish, see_other, session_caller, show_step_up};
+use super::cookies::{self, SSO};
 use super::page;
 use crate::extract::ReqCtx;
 use crate::router::AppState;
@@ -66,7 +68,15 @@ pub async fn post_step_up(
         _ => return page::bad_request_page(lang, "method must be otp or face"),
     };
     match state.services.step_up(&caller, &ctx, factor).await {
-        Ok(_) => finish(&state, &ctx, &headers, &caller, &req, &f.authorize).await,
+        // The session was replaced (R14): carry on as the new one and give the browser its id.
+        Ok(stepped) => {
+            let Ok(Principal::Login(renewed)) = state.services.authenticate(&stepped.token).await else {
+                return see_other(&format!("/oidc/authorize?{}", f.authorize));
+            };
+            let mut res = finish(&state, &ctx, &headers, &renewed, &req, &f.authorize).await;
+            res.headers_mut().append(header::SET_COOKIE, cookies::set(&state, SSO, &stepped.token, None));
+            res
+        }
         Err(e) => {
             let (status, key) = match &e {
                 Error::InvalidCode | Error::Validation(_) => (StatusCode::UNAUTHORIZED, "invalid_code"),

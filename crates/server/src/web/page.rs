@@ -203,7 +203,8 @@ impl Web {
     }
 
     fn common(&self) -> Value {
-        let base = self.page_path.as_deref().unwrap_or(&self.path);
+        // A crafted path (`//evil.example/…`, on a 404 page) must not make these links leave the site.
+        let base = crate::web::local_path(self.page_path.as_deref().unwrap_or(&self.path)).unwrap_or("/");
         let links: Vec<LangLink> = Lang::ALL
             .iter()
             .map(|l| {
