@@ -29,9 +29,10 @@ impl Username {
         }
         Ok(Username { key: Self::key_of(&display), display })
     }
-    /// The comparison key of any typed username, valid or not (for login lookups).
+    /// The comparison key of any typed username, valid or not (for login lookups): NFKC,
+    /// then Unicode case folding (`ß` and `SS` are one name), then NFKC again.
     pub fn key_of(raw: &str) -> String {
-        raw.nfkc().collect::<String>().trim().to_lowercase().nfkc().collect()
+        fold_case(raw.nfkc().collect::<String>().trim()).nfkc().collect()
     }
     pub fn from_stored(display: String) -> Self {
         Username { key: Self::key_of(&display), display }
@@ -44,10 +45,26 @@ impl Username {
     }
 }
 
+/// Full case folding for what NFKC leaves to it: lower case, except where folding differs
+/// (CaseFolding.txt): `ß` (and `ẞ`, whose lower case it is) folds to `ss`, final `ς` to `σ`.
+fn fold_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.to_lowercase().chars() {
+        match c {
+            'ß' => out.push_str("ss"),
+            'ς' => out.push('σ'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// No login has a longer name or password: refusing longer ones at sign-in spends no hash
 /// on them and says nothing about any account.
 pub const USERNAME_MAX_TYPED: usize = 64;
 pub const PASSWORD_MAX_TYPED: usize = 1024;
+/// How much of a new password zxcvbn judges (see `PasswordPolicy::check`).
+const ZXCVBN_CHARS: usize = 32;
 
 /// A username as typed at sign-in or in a help form: not held to the naming rules (they
 /// may have changed since it was chosen), only present, bounded and free of control
@@ -56,7 +73,10 @@ pub fn typed_username(field: &str, raw: &str) -> Result<String, FieldError> {
     if raw.trim().is_empty() {
         return Err(FieldError::new(field, "required", "must not be empty"));
     }
-    if raw.chars().count() > USERNAME_MAX_TYPED || raw.chars().any(char::is_control) {
+    // Counted once composed: a name typed decomposed (as some keyboards send Hangul or
+    // accents) is the name that was chosen. The raw bound keeps normalising cheap.
+    let too_long = raw.chars().count() > 4 * USERNAME_MAX_TYPED || raw.nfkc().count() > USERNAME_MAX_TYPED;
+    if too_long || raw.chars().any(char::is_control) {
         return Err(FieldError::new(field, "invalid_username", "at most 64 characters, no control characters"));
     }
     Ok(Username::key_of(raw))
@@ -157,8 +177,12 @@ impl PasswordPolicy {
         }
         // The short list above names the worst offenders; zxcvbn's 30,000 common passwords,
         // names, words, keyboard walks, sequences and dates catch the rest a cracker tries
-        // first. Below "10^10 guesses" a password is refused, with zxcvbn's reason.
-        let estimate = zxcvbn::zxcvbn(&pw, context);
+        // first. Below "10^10 guesses" a password is refused, with zxcvbn's reason. zxcvbn's
+        // cost grows steeply with length (seconds for 256 characters of l33t symbols, and one
+        // activation code buys any number of tries), so it judges the first characters only:
+        // a password whose beginning is guessable is refused, a longer one is only stronger.
+        let head: String = pw.chars().take(ZXCVBN_CHARS).collect();
+        let estimate = zxcvbn::zxcvbn(&head, context);
         if estimate.score() < zxcvbn::Score::Three {
             let why = estimate
                 .feedback()

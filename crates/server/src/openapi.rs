@@ -18,10 +18,40 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every API operation may answer `503`: the database cannot be reached (the store's breaker
+/// answers at once), or, for sign-ins and new passwords, the password-hash pool is full. Each
+/// says when to come back with `Retry-After` where it knows.
+struct Unavailable;
+
+impl Modify for Unavailable {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let answer = ResponseBuilder::new()
+            .description(
+                "the service cannot answer now (database unreachable, or too many sign-ins at once); try again shortly",
+            )
+            .content(
+                "application/problem+json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+            )
+            .build();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/") {
+                continue;
+            }
+            for op in
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+            {
+                op.responses.responses.entry("503".to_string()).or_insert_with(|| answer.clone().into());
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Entity Account", version = "1", description = "Public Services One Account — Entity User Account: applications, activation, logins, e-services. Errors are RFC 9457 problem details with a stable `code`."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Unavailable),
     paths(
         health::get_healthz,
         health::get_readyz,

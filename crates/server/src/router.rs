@@ -156,20 +156,38 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// A body declared larger than the limit is refused before it is read, instead of after the
-/// client has sent 64 KiB of it (or after the request deadline, for one that never sends it).
-async fn declared_length(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Bodies past the limit: refused before they are read when their length is declared, and
+/// in every case answered in the shape the endpoint's clients read (OAuth's JSON error at the
+/// token, introspection and revocation endpoints, a problem document on the API, a page
+/// elsewhere) rather than the extractor's plain text.
+async fn body_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-        return ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "Payload too large",
-            "the body is larger than 64 KiB",
-        )
-        .into_response();
-    }
-    next.run(req).await
+    let path = req.uri().path().to_string();
+    let res = if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        None
+    } else {
+        let res = next.run(req).await;
+        let plain = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+        if res.status() == StatusCode::PAYLOAD_TOO_LARGE && plain {
+            None
+        } else {
+            Some(res)
+        }
+    };
+    res.unwrap_or_else(|| too_large(&path))
+}
+
+fn too_large(path: &str) -> Response {
+    const DETAIL: &str = "the body is larger than 64 KiB";
+    let mut res = if ["/oidc/token", "/oidc/introspect", "/oidc/revoke"].contains(&path) {
+        crate::oidc::token::oauth_error(domain::oidc::OidcError::oauth("invalid_request", DETAIL))
+    } else if path.starts_with("/api/") {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", DETAIL).into_response()
+    } else {
+        crate::oidc::page::bad_request_page(crate::web::i18n::Lang::Zh, DETAIL)
+    };
+    *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    res
 }
 
 async fn request_deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
@@ -211,7 +229,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(axum::middleware::from_fn(declared_length))
+        .layer(axum::middleware::from_fn(body_limit))
         .layer(axum::middleware::from_fn(request_deadline))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

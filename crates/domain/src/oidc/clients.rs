@@ -48,8 +48,14 @@ const URI_MAX_CHARS: usize = 2000;
 /// later compared byte for byte, never normalised.
 pub fn parse_uri(field: &str, raw: &str) -> Result<String, FieldError> {
     let bad = |why: &str| Err(FieldError::new(field, "invalid_uri", why.to_string()));
-    if raw.is_empty() || raw.len() > URI_MAX_CHARS || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return bad("an absolute URI without spaces, at most 2000 characters");
+    // URIs are ASCII (RFC 3986; a browser percent-encodes the rest): no bidirectional
+    // overrides or look-alike letters in what is compared byte for byte.
+    if raw.is_empty()
+        || raw.len() > URI_MAX_CHARS
+        || !raw.is_ascii()
+        || raw.chars().any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+    {
+        return bad("an absolute URI in ASCII without spaces, at most 2000 characters");
     }
     let (scheme, rest) = match raw.split_once("://") {
         Some(p) => p,
@@ -62,11 +68,22 @@ pub fn parse_uri(field: &str, raw: &str) -> Result<String, FieldError> {
     if raw.contains('#') {
         return bad("no fragment");
     }
-    let host = if authority.starts_with('[') {
-        authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
-    } else {
-        authority.split(':').next().unwrap_or("").to_string()
+    // The host, and after it nothing or a port: `[::1` without its bracket is no loopback.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(inner) => match inner.split_once(']') {
+            Some((h, rest)) => (format!("[{h}]"), rest),
+            None => return bad("a host"),
+        },
+        None => match authority.split_once(':') {
+            Some((h, _)) => (h.to_string(), &authority[h.len()..]),
+            None => (authority.to_string(), ""),
+        },
     };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    if !port_ok {
+        return bad("a host and at most a numeric port");
+    }
     let loopback = matches!(host.as_str(), "127.0.0.1" | "[::1]" | "localhost");
     match scheme {
         "https" => Ok(raw.to_string()),
