@@ -54,19 +54,7 @@ impl Api {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}/api/v1{path}", self.base));
-        if let Some(ip) = source {
-            req = req.header("X-Forwarded-For", ip);
-        }
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        (status, serde_json::from_str(&res.text().await.unwrap()).unwrap_or(Value::Null))
+        api_call(&self.http, &self.base, source, method, path, token, body).await
     }
 
     async fn ready(&self) -> bool {

@@ -88,53 +88,11 @@ const DEFAULT_REQUESTS: usize = 2_500;
 // Backends
 // ---------------------------------------------------------------------------------------
 
-/// A PostgreSQL database of its own beside the one `EA_TEST_POSTGRES_URL` names, made and
-/// dropped with `psql` (`server` has no dev-dependency on `testkit`, whose `PgTestDb` does the
-/// same through sqlx).
-struct PgDb {
-    url: String,
-    base: String,
-    name: String,
-}
-
-impl PgDb {
-    fn create() -> Option<PgDb> {
-        let Ok(base) = std::env::var("EA_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var("EA_REQUIRE_POSTGRES").is_err(),
-                "EA_REQUIRE_POSTGRES is set but EA_TEST_POSTGRES_URL is not"
-            );
-            eprintln!("EA_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
-            return None;
-        };
-        let name = format!("ea_props_{}", uuid::Uuid::new_v4().simple());
-        psql(&base, &format!("CREATE DATABASE {name}"));
-        let (stem, _) = base.rsplit_once('/').expect("a database URL ends in /NAME");
-        Some(PgDb { url: format!("{stem}/{name}"), base, name })
-    }
-}
-
-fn psql(url: &str, sql: &str) {
-    let out = std::process::Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql])
-        .output()
-        .expect("psql runs (the PostgreSQL client, as .ci/run installs it)");
-    assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("psql")
-            .args([&self.base, "-qc", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)])
-            .output();
-    }
-}
-
 struct Backend {
     name: &'static str,
     store: Arc<dyn Store>,
     _dir: Option<tempfile::TempDir>,
-    _pg: Option<PgDb>,
+    _pg: Option<testkit::PgTestDb>,
 }
 
 async fn sqlite() -> Backend {
@@ -144,7 +102,7 @@ async fn sqlite() -> Backend {
 }
 
 async fn postgres() -> Option<Backend> {
-    let db = PgDb::create()?;
+    let db = testkit::PgTestDb::create("props").await?;
     let store = store::open(&db.url).await.unwrap();
     Some(Backend { name: "postgres", store, _dir: None, _pg: Some(db) })
 }

@@ -157,17 +157,7 @@ impl Server {
 
     /// A JSON call; returns (status, body as JSON or Null).
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.http.request(method.parse().unwrap(), self.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        api_call(&self.http, &self.base, None, method, path, token, body).await
     }
 
     pub async fn operator_token(&self) -> String {
@@ -308,6 +298,34 @@ impl Drop for Server {
 }
 
 /// A valid application body (contract shape) for registration number `reg`.
+/// A JSON call to `/api/v1{path}` of the node at `base`, as the client `source` (sent as
+/// `X-Forwarded-For`, believed from a `--trusted-proxies` address); returns (status, body as
+/// JSON or Null).
+pub async fn api_call(
+    http: &reqwest::Client,
+    base: &str,
+    source: Option<&str>,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = http.request(method.parse().unwrap(), format!("{base}/api/v1{path}"));
+    if let Some(ip) = source {
+        req = req.header("X-Forwarded-For", ip);
+    }
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
 pub fn application(reg: &str, entity_mobile: &str, admins: &[(&str, &str, &str, &str)]) -> Value {
     json!({
         "entity": {"type": "company", "name_zh": "澳門測試有限公司", "name_pt": "Teste Limitada", "name_en": "Test Ltd",

@@ -48,14 +48,7 @@ impl OidcError {
 
 impl From<StoreError> for OidcError {
     fn from(e: StoreError) -> Self {
-        match e {
-            // A value the database cannot hold (PostgreSQL refuses NUL in text) came from the
-            // request: the request is at fault, not the service.
-            StoreError::InvalidValue(_) => {
-                OidcError::oauth("invalid_request", "a parameter holds a character not allowed")
-            }
-            e => OidcError::Service(e.into()),
-        }
+        OidcError::Service(e.into())
     }
 }
 
