@@ -187,6 +187,9 @@ fn too_large(path: &str) -> Response {
         crate::oidc::page::bad_request_page(crate::web::i18n::Lang::Zh, DETAIL)
     };
     *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    // The rest of the body is unread, so the connection cannot carry another request; say so,
+    // or a client would send its next request on a connection that is closing.
+    res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     res
 }
 
