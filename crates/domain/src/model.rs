@@ -230,6 +230,17 @@ pub struct SessionRecord {
     pub expires_at: Timestamp,
 }
 
+/// A session with what authenticating it needs of its holder, read in one statement: the
+/// holder's fields are `None` when the operator, login or entity no longer exists.
+#[derive(Debug, Clone)]
+pub struct SessionHolder {
+    pub session: SessionRecord,
+    pub operator_username: Option<String>,
+    pub login_kind: Option<LoginKind>,
+    pub login_status: Option<LoginStatus>,
+    pub entity_number: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct EServiceRecord {
     pub code: String,

@@ -189,9 +189,11 @@ impl Services {
         let hash = token_hash(token);
         let now = self.clock.now();
         let mut tx = self.store.read().await?;
-        let Some(s) = tx.find_session(&hash).await? else {
+        // One statement: every authenticated request pays for it.
+        let Some(holder) = tx.find_session_holder(&hash).await? else {
             return Err(Error::Unauthenticated);
         };
+        let s = &holder.session;
         if now >= s.expires_at || now >= s.last_seen_at.plus_secs(self.policy.session_idle_secs) {
             drop(tx);
             self.end_sessions(&[hash]).await?;
@@ -199,24 +201,25 @@ impl Services {
         }
         let principal = match s.subject {
             SessionSubject::Operator => {
-                let id = s.operator_id.ok_or(Error::Unauthenticated)?;
-                let op = tx.find_operator(id).await?.ok_or(Error::Unauthenticated)?;
-                Principal::Operator(Operator { id, username: op.username, token_hash: hash.clone() })
-            }
-            SessionSubject::Login => {
-                let (Some(entity_id), Some(login_id)) = (s.entity_id, s.login_id.as_deref()) else {
+                let (Some(id), Some(username)) = (s.operator_id, holder.operator_username) else {
                     return Err(Error::Unauthenticated);
                 };
-                let login = tx.find_login(entity_id, login_id).await?.ok_or(Error::Unauthenticated)?;
-                if login.status != LoginStatus::Active {
+                Principal::Operator(Operator { id, username, token_hash: hash.clone() })
+            }
+            SessionSubject::Login => {
+                let (Some(entity_id), Some(login_id), Some(kind), Some(entity_number)) =
+                    (s.entity_id, s.login_id.clone(), holder.login_kind, holder.entity_number)
+                else {
+                    return Err(Error::Unauthenticated);
+                };
+                if holder.login_status != Some(LoginStatus::Active) {
                     return Err(Error::Unauthenticated);
                 }
-                let entity = tx.find_entity(entity_id).await?.ok_or(Error::Unauthenticated)?;
                 Principal::Login(Caller {
                     entity_id,
-                    entity_number: entity.number,
-                    login_id: login.id,
-                    kind: login.kind,
+                    entity_number,
+                    login_id,
+                    kind,
                     token_hash: hash.clone(),
                     signed_in_at: s.created_at,
                 })

@@ -61,6 +61,9 @@ pub trait Tx: crate::oidc::store::OidcTx + crate::eid::store::EidTx + Send {
     // sessions
     async fn insert_session(&mut self, s: &SessionRecord) -> StoreResult<()>;
     async fn find_session(&mut self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    /// The session with its operator, or its login and entity, in one statement: every
+    /// authenticated request reads it.
+    async fn find_session_holder(&mut self, token_hash: &str) -> StoreResult<Option<SessionHolder>>;
     async fn touch_session(&mut self, token_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn delete_session(&mut self, token_hash: &str) -> StoreResult<()>;
     async fn delete_login_sessions(&mut self, entity_id: i64, login_id: &str) -> StoreResult<u64>;
@@ -130,6 +133,9 @@ pub trait Tx: crate::oidc::store::OidcTx + crate::eid::store::EidTx + Send {
         at: Timestamp,
     ) -> StoreResult<()>;
     async fn list_login_eservices(&mut self, entity_id: i64, login_id: &str) -> StoreResult<Vec<String>>;
+    /// The e-services assigned to a login, whole, by code.
+    async fn list_login_eservice_records(&mut self, entity_id: i64, login_id: &str)
+        -> StoreResult<Vec<EServiceRecord>>;
     async fn list_entity_assignments(&mut self, entity_id: i64) -> StoreResult<Vec<(String, String)>>;
     /// `(login_id, eservice_code)` of just these logins, in `list_entity_assignments`' order.
     async fn list_assignments_of(&mut self, entity_id: i64, login_ids: &[String])

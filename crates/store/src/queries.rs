@@ -233,6 +233,20 @@ macro_rules! impl_store {
             })
         }
 
+        fn session_from(r: &DbRow) -> StoreResult<SessionRecord> {
+            let subject: String = get(r, "subject")?;
+            Ok(SessionRecord {
+                token_hash: get(r, "token_hash")?,
+                subject: if subject == "operator" { SessionSubject::Operator } else { SessionSubject::Login },
+                entity_id: get(r, "entity_id")?,
+                login_id: get(r, "login_id")?,
+                operator_id: get(r, "operator_id")?,
+                created_at: ts(r, "created_at")?,
+                last_seen_at: ts(r, "last_seen_at")?,
+                expires_at: ts(r, "expires_at")?,
+            })
+        }
+
         const AUDIT_COLS: &str =
             "seq, at, actor, entity_id, action, target, result, detail, source, prev_hash, hash";
 
@@ -347,17 +361,36 @@ macro_rules! impl_store {
                     .fetch_optional(self.c())
                     .await
                     .map_err(map_err)?;
+                row.as_ref().map(session_from).transpose()
+            }
+
+            async fn find_session_holder(&mut self, token_hash: &str) -> StoreResult<Option<SessionHolder>> {
+                let row = sqlx::query(
+                    "SELECT s.*, o.username AS operator_username, l.kind AS login_kind, \
+                     l.status AS login_status, e.number AS entity_number \
+                     FROM sessions s \
+                     LEFT JOIN operators o ON o.id = s.operator_id \
+                     LEFT JOIN logins l ON l.entity_id = s.entity_id AND l.id = s.login_id \
+                     LEFT JOIN entities e ON e.id = s.entity_id \
+                     WHERE s.token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(self.c())
+                .await
+                .map_err(map_err)?;
                 let Some(r) = row else { return Ok(None) };
-                let subject: String = get(&r, "subject")?;
-                Ok(Some(SessionRecord {
-                    token_hash: get(&r, "token_hash")?,
-                    subject: if subject == "operator" { SessionSubject::Operator } else { SessionSubject::Login },
-                    entity_id: get(&r, "entity_id")?,
-                    login_id: get(&r, "login_id")?,
-                    operator_id: get(&r, "operator_id")?,
-                    created_at: ts(&r, "created_at")?,
-                    last_seen_at: ts(&r, "last_seen_at")?,
-                    expires_at: ts(&r, "expires_at")?,
+                let login_kind: Option<String> = get(&r, "login_kind")?;
+                let login_status: Option<String> = get(&r, "login_status")?;
+                Ok(Some(SessionHolder {
+                    session: session_from(&r)?,
+                    operator_username: get(&r, "operator_username")?,
+                    login_kind: login_kind
+                        .map(|k| LoginKind::from_str_opt(&k).ok_or_else(|| corrupt("login_kind", &k)))
+                        .transpose()?,
+                    login_status: login_status
+                        .map(|s| LoginStatus::from_str_opt(&s).ok_or_else(|| corrupt("login_status", &s)))
+                        .transpose()?,
+                    entity_number: get(&r, "entity_number")?,
                 }))
             }
 
@@ -756,6 +789,19 @@ macro_rules! impl_store {
                 .fetch_all(self.c())
                 .await
                 .map_err(map_err)
+            }
+
+            async fn list_login_eservice_records(
+                &mut self,
+                entity_id: i64,
+                login_id: &str,
+            ) -> StoreResult<Vec<EServiceRecord>> {
+                let sql = format!(
+                    "SELECT {ESERVICE_COLS} FROM eservices WHERE code IN \
+                     (SELECT eservice_code FROM login_eservices WHERE entity_id = $1 AND login_id = $2) ORDER BY code"
+                );
+                let rows = sqlx::query(&sql).bind(entity_id).bind(login_id).fetch_all(self.c()).await.map_err(map_err)?;
+                rows.iter().map(eservice_from).collect()
             }
 
             async fn list_entity_assignments(&mut self, entity_id: i64) -> StoreResult<Vec<(String, String)>> {

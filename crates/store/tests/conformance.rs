@@ -116,6 +116,93 @@ async fn deleted_logins_free_their_username(s: Arc<dyn Store>) {
 }
 conformance!(deleted_logins_free_their_username);
 
+fn session(
+    token_hash: &str,
+    subject: SessionSubject,
+    entity_id: Option<i64>,
+    login_id: Option<&str>,
+    operator_id: Option<i64>,
+) -> SessionRecord {
+    SessionRecord {
+        token_hash: token_hash.into(),
+        subject,
+        entity_id,
+        login_id: login_id.map(str::to_string),
+        operator_id,
+        created_at: Timestamp(5),
+        last_seen_at: Timestamp(6),
+        expires_at: Timestamp(7),
+    }
+}
+
+fn eservice(code: &str) -> EServiceRecord {
+    EServiceRecord {
+        code: code.into(),
+        name_zh: "服務".into(),
+        name_pt: "Serviço".into(),
+        name_en: "Service".into(),
+        department: "D".into(),
+        assurance: Assurance::Basic,
+        requires_registration: false,
+        created_at: Timestamp(1),
+    }
+}
+
+async fn a_session_is_read_with_its_holder_in_one_statement(s: Arc<dyn Store>) {
+    let mut tx = s.write().await.unwrap();
+    let e = tx.insert_entity(&entity("10000012", "lookup-a")).await.unwrap();
+    tx.insert_login(&login(e, "l1", Some("chan"))).await.unwrap();
+    let op = tx
+        .insert_operator(&OperatorRecord {
+            id: 0,
+            username: "Counter1".into(),
+            username_key: "counter1".into(),
+            password_hash: "h".into(),
+            created_at: Timestamp(1),
+        })
+        .await
+        .unwrap();
+    tx.insert_session(&session("login-s", SessionSubject::Login, Some(e), Some("l1"), None)).await.unwrap();
+    tx.insert_session(&session("op-s", SessionSubject::Operator, None, None, Some(op))).await.unwrap();
+    tx.insert_session(&session("gone-s", SessionSubject::Login, Some(e), Some("l2"), None)).await.unwrap();
+    for code in ["svc-b", "svc-a", "svc-c"] {
+        tx.insert_eservice(&eservice(code)).await.unwrap();
+    }
+    tx.replace_login_eservices(e, "l1", &["svc-b".to_string(), "svc-a".to_string()], Timestamp(2)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.read().await.unwrap();
+    let h = tx.find_session_holder("login-s").await.unwrap().unwrap();
+    assert_eq!(h.session.login_id.as_deref(), Some("l1"));
+    assert_eq!(h.session.last_seen_at, Timestamp(6));
+    assert_eq!((h.login_kind, h.login_status), (Some(LoginKind::Staff), Some(LoginStatus::Active)));
+    assert_eq!(h.entity_number.as_deref(), Some("10000012"));
+    assert_eq!(h.operator_username, None);
+    let h = tx.find_session_holder("op-s").await.unwrap().unwrap();
+    assert_eq!((h.session.operator_id, h.operator_username.as_deref()), (Some(op), Some("Counter1")));
+    assert_eq!((h.login_kind, h.entity_number), (None, None));
+    assert!(tx.find_session_holder("no-such-session").await.unwrap().is_none());
+    // A session whose login is not there: the login's fields are empty, the entity's are not.
+    let h = tx.find_session_holder("gone-s").await.unwrap().unwrap();
+    assert_eq!((h.login_kind, h.login_status, h.entity_number.as_deref()), (None, None, Some("10000012")));
+    let codes: Vec<String> =
+        tx.list_login_eservice_records(e, "l1").await.unwrap().into_iter().map(|r| r.code).collect();
+    assert_eq!(codes, ["svc-a", "svc-b"]);
+    assert!(tx.list_login_eservice_records(e, "l9").await.unwrap().is_empty());
+    drop(tx);
+
+    // A deleted login's session says so.
+    let mut tx = s.write().await.unwrap();
+    let mut l = tx.find_login(e, "l1").await.unwrap().unwrap();
+    l.status = LoginStatus::Deleted;
+    tx.update_login(&l).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = s.read().await.unwrap();
+    let h = tx.find_session_holder("login-s").await.unwrap().unwrap();
+    assert_eq!(h.login_status, Some(LoginStatus::Deleted));
+}
+conformance!(a_session_is_read_with_its_holder_in_one_statement);
+
 async fn outbox_leases_are_exclusive_until_they_expire(s: Arc<dyn Store>) {
     let mut tx = s.write().await.unwrap();
     let a = tx.insert_sms(b"first", "to-a", Timestamp(10)).await.unwrap();

@@ -12,7 +12,7 @@ use crate::services::{Ctx, Services};
 use crate::store::Tx;
 
 impl Services {
-    async fn eid_state_in(&self, tx: &mut dyn Tx, login: &LoginRecord) -> Result<EidState> {
+    pub(crate) async fn eid_state_in(&self, tx: &mut dyn Tx, login: &LoginRecord) -> Result<EidState> {
         let r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, login, self.clock.now());
         Ok(EidState::of(login, &r))
     }

@@ -77,7 +77,6 @@ pub struct MeView {
     (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_me(State(state): State<AppState>, LoginAuth(caller): LoginAuth) -> ApiResult<Json<MeView>> {
     let me = state.services.me(&caller).await?;
-    let eid = state.services.my_eid(&caller).await?;
     Ok(Json(MeView {
         login_id: me.login.id,
         kind: me.login.kind.as_str().into(),
@@ -92,6 +91,6 @@ pub async fn get_me(State(state): State<AppState>, LoginAuth(caller): LoginAuth)
         entity_name: me.entity.names.display().to_string(),
         entity_names: EntityNamesView { zh: me.entity.names.zh, pt: me.entity.names.pt, en: me.entity.names.en },
         eservices: me.eservices.into_iter().map(EServiceView::from).collect(),
-        eid: eid.into(),
+        eid: me.eid.into(),
     }))
 }
