@@ -11,6 +11,9 @@ use domain::store::StoreError;
 
 use crate::map_err;
 
+/// Each connection's page cache, in KiB.
+const CACHE_KIB: u32 = 1024;
+
 pub struct SqliteStore {
     pool: SqlitePool,
     breaker: std::sync::Arc<crate::breaker::Breaker>,
@@ -31,7 +34,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // A page cache of 1 MiB a connection instead of SQLite's 2 MiB: the operating
+            // system caches the file too, and eight full caches of a large database were what
+            // took peak memory past its budget in the login flood (BENCHMARKS.md).
+            .pragma("cache_size", format!("-{CACHE_KIB}"));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             // No ping before lending a connection: it cost a round trip on every request

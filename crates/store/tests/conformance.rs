@@ -290,7 +290,7 @@ fn migration_trees_have_the_same_file_names() {
 }
 
 #[tokio::test]
-async fn sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout() {
+async fn sqlite_runs_in_wal_mode_with_foreign_keys_a_busy_timeout_and_a_1_mib_page_cache() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("w.db").display());
     let s = store::sqlite::SqliteStore::open(&url).await.unwrap();
@@ -300,4 +300,7 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout() {
     let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut *c).await.unwrap();
     assert_eq!((mode.as_str(), fk), ("wal", 1));
     assert!(busy >= 5_000, "busy timeout {busy} ms");
+    // Negative: KiB. Eight connections' caches stay within the flood's memory budget.
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *c).await.unwrap();
+    assert_eq!(cache, -1024);
 }
