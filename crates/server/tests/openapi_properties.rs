@@ -1278,6 +1278,15 @@ impl Harness {
             .unwrap_or_else(|| panic!("no code sent to {mobile}"))
     }
 
+    /// Activates the login whose code went to `mobile`, found by `(field, value)` (the
+    /// application or entity number); its login id.
+    async fn activate(&self, mobile: &str, (field, value): (&str, &str), username: &str) -> String {
+        let code = self.last_code_for(mobile).await;
+        let body = json!({field: value, "activation_code": code, "username": username, "password": PASSWORD});
+        let v = self.setup(Sent::new(Method::POST, "/api/v1/activate").json(&body), 200).await;
+        v["login_id"].as_str().unwrap().to_string()
+    }
+
     async fn new_operator(&mut self) {
         self.world.serial += 1;
         let name = format!("operator{}", self.world.serial);
@@ -1368,33 +1377,11 @@ impl Harness {
             .setup(Sent::new(Method::POST, format!("/api/v1/counter/applications/{app_no}/approve")).bearer(&op), 200)
             .await;
         let entity_number = v["entity_number"].as_str().unwrap().to_string();
-        let code = self.last_code_for(&entity_mobile).await;
-        let v = self
-            .setup(
-                Sent::new(Method::POST, "/api/v1/activate").json(&json!({
-                    "application_number": app_no, "activation_code": code, "username": "entity", "password": PASSWORD})),
-                200,
-            )
-            .await;
-        self.world.entity_login_id = v["login_id"].as_str().unwrap().to_string();
-        let code = self.last_code_for(&admin_mobile).await;
-        let v = self
-            .setup(
-                Sent::new(Method::POST, "/api/v1/activate").json(&json!({
-                    "entity_number": entity_number, "activation_code": code, "username": "admin1", "password": PASSWORD})),
-                200,
-            )
-            .await;
-        self.world.admin_login_id = v["login_id"].as_str().unwrap().to_string();
-        let code = self.last_code_for(&admin2_mobile).await;
-        let v = self
-            .setup(
-                Sent::new(Method::POST, "/api/v1/activate").json(&json!({
-                    "entity_number": entity_number, "activation_code": code, "username": "admin2", "password": PASSWORD})),
-                200,
-            )
-            .await;
-        self.world.admin2_login_id = v["login_id"].as_str().unwrap().to_string();
+        let by_application = ("application_number", app_no.as_str());
+        let by_entity = ("entity_number", entity_number.as_str());
+        self.world.entity_login_id = self.activate(&entity_mobile, by_application, "entity").await;
+        self.world.admin_login_id = self.activate(&admin_mobile, by_entity, "admin1").await;
+        self.world.admin2_login_id = self.activate(&admin2_mobile, by_entity, "admin2").await;
         self.world.admin2_passport = admin2_passport;
         self.world.entity_number = entity_number.clone();
         self.world.entity_numbers.push(entity_number);

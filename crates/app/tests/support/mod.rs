@@ -297,7 +297,6 @@ impl Drop for Server {
     }
 }
 
-/// A valid application body (contract shape) for registration number `reg`.
 /// A JSON call to `/api/v1{path}` of the node at `base`, as the client `source` (sent as
 /// `X-Forwarded-For`, believed from a `--trusted-proxies` address); returns (status, body as
 /// JSON or Null).
@@ -326,6 +325,7 @@ pub async fn api_call(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// A valid application body (contract shape) for registration number `reg`.
 pub fn application(reg: &str, entity_mobile: &str, admins: &[(&str, &str, &str, &str)]) -> Value {
     json!({
         "entity": {"type": "company", "name_zh": "澳門測試有限公司", "name_pt": "Teste Limitada", "name_en": "Test Ltd",
