@@ -241,6 +241,17 @@ pub struct SessionHolder {
     pub entity_number: Option<String>,
 }
 
+/// An e-service as one login of one entity may use it, read in one statement by the R19
+/// check that runs at every sign-in, refresh, userinfo and introspection.
+#[derive(Debug, Clone)]
+pub struct EServiceAccess {
+    pub eservice: EServiceRecord,
+    /// The entity's administrator assigned it to the login.
+    pub assigned: bool,
+    /// The entity is registered with it (asked only of e-services that require registration).
+    pub registered: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct EServiceRecord {
     pub code: String,

@@ -133,6 +133,14 @@ pub trait Tx: crate::oidc::store::OidcTx + crate::eid::store::EidTx + Send {
         at: Timestamp,
     ) -> StoreResult<()>;
     async fn list_login_eservices(&mut self, entity_id: i64, login_id: &str) -> StoreResult<Vec<String>>;
+    /// The e-service, whether it is assigned to the login and whether the entity is registered
+    /// with it; `None` when the catalogue has no such e-service.
+    async fn find_eservice_access(
+        &mut self,
+        entity_id: i64,
+        login_id: &str,
+        code: &str,
+    ) -> StoreResult<Option<EServiceAccess>>;
     /// The e-services assigned to a login, whole, by code.
     async fn list_login_eservice_records(&mut self, entity_id: i64, login_id: &str)
         -> StoreResult<Vec<EServiceRecord>>;

@@ -296,23 +296,32 @@ macro_rules! impl_oidc_store {
                 Ok(())
             }
 
-            async fn find_token(&mut self, token_hash: &str) -> StoreResult<Option<om::TokenRecord>> {
+            async fn find_token_with_grant(
+                &mut self,
+                token_hash: &str,
+            ) -> StoreResult<Option<(om::TokenRecord, om::GrantRecord)>> {
+                // The grant's columns keep their names (grant_from reads them); the token's
+                // that would collide with them are renamed.
                 let row = sqlx::query(
-                    "SELECT token_hash, grant_id, kind, created_at, expires_at, used_at FROM oidc_tokens WHERE token_hash = $1",
+                    "SELECT g.*, t.token_hash, t.kind AS token_kind, t.created_at AS token_created_at, \
+                     t.expires_at AS token_expires_at, t.used_at AS token_used_at \
+                     FROM oidc_tokens t JOIN oidc_grants g ON g.id = t.grant_id WHERE t.token_hash = $1",
                 )
                 .bind(token_hash)
                 .fetch_optional(self.c())
                 .await
                 .map_err(map_err)?;
                 let Some(r) = row else { return Ok(None) };
-                Ok(Some(om::TokenRecord {
+                let grant = grant_from(&r)?;
+                let token = om::TokenRecord {
                     token_hash: get(&r, "token_hash")?,
-                    grant_id: get(&r, "grant_id")?,
-                    kind: enum_col(&r, "kind", om::TokenKind::parse)?,
-                    created_at: ts(&r, "created_at")?,
-                    expires_at: ts(&r, "expires_at")?,
-                    used_at: ts_opt(&r, "used_at")?,
-                }))
+                    grant_id: grant.id.clone(),
+                    kind: enum_col(&r, "token_kind", om::TokenKind::parse)?,
+                    created_at: ts(&r, "token_created_at")?,
+                    expires_at: ts(&r, "token_expires_at")?,
+                    used_at: ts_opt(&r, "token_used_at")?,
+                };
+                Ok(Some((token, grant)))
             }
 
             async fn use_token(&mut self, token_hash: &str, at: Timestamp) -> StoreResult<bool> {

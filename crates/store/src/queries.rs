@@ -791,6 +791,35 @@ macro_rules! impl_store {
                 .map_err(map_err)
             }
 
+            async fn find_eservice_access(
+                &mut self,
+                entity_id: i64,
+                login_id: &str,
+                code: &str,
+            ) -> StoreResult<Option<EServiceAccess>> {
+                let sql = format!(
+                    "SELECT {ESERVICE_COLS}, \
+                     EXISTS (SELECT 1 FROM login_eservices a \
+                             WHERE a.entity_id = $1 AND a.login_id = $2 AND a.eservice_code = s.code) AS assigned, \
+                     EXISTS (SELECT 1 FROM entity_eservices r \
+                             WHERE r.entity_id = $1 AND r.eservice_code = s.code) AS registered \
+                     FROM eservices s WHERE s.code = $3"
+                );
+                let row = sqlx::query(&sql)
+                    .bind(entity_id)
+                    .bind(login_id)
+                    .bind(code)
+                    .fetch_optional(self.c())
+                    .await
+                    .map_err(map_err)?;
+                let Some(r) = row else { return Ok(None) };
+                Ok(Some(EServiceAccess {
+                    eservice: eservice_from(&r)?,
+                    assigned: get(&r, "assigned")?,
+                    registered: get(&r, "registered")?,
+                }))
+            }
+
             async fn list_login_eservice_records(
                 &mut self,
                 entity_id: i64,

@@ -203,6 +203,92 @@ async fn a_session_is_read_with_its_holder_in_one_statement(s: Arc<dyn Store>) {
 }
 conformance!(a_session_is_read_with_its_holder_in_one_statement);
 
+async fn r19_an_eservice_is_read_with_its_assignment_and_registration_in_one_statement(s: Arc<dyn Store>) {
+    let mut tx = s.write().await.unwrap();
+    let e = tx.insert_entity(&entity("10000012", "lookup-a")).await.unwrap();
+    let other = tx.insert_entity(&entity("10000020", "lookup-b")).await.unwrap();
+    tx.insert_login(&login(e, "l1", Some("chan"))).await.unwrap();
+    tx.insert_login(&login(e, "l2", Some("wong"))).await.unwrap();
+    tx.insert_login(&login(other, "l1", Some("lee"))).await.unwrap();
+    for code in ["svc-a", "svc-b"] {
+        tx.insert_eservice(&eservice(code)).await.unwrap();
+    }
+    tx.replace_login_eservices(e, "l1", &["svc-a".to_string()], Timestamp(2)).await.unwrap();
+    tx.replace_login_eservices(other, "l1", &["svc-b".to_string()], Timestamp(2)).await.unwrap();
+    tx.upsert_registration(other, "svc-a", Timestamp(2)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.read().await.unwrap();
+    let access = |a: Option<EServiceAccess>| a.map(|a| (a.eservice.code, a.assigned, a.registered));
+    assert_eq!(access(tx.find_eservice_access(e, "l1", "svc-a").await.unwrap()), Some(("svc-a".into(), true, false)));
+    // Another login of the entity, and the same login id in another entity, are not assigned it.
+    assert_eq!(access(tx.find_eservice_access(e, "l2", "svc-a").await.unwrap()), Some(("svc-a".into(), false, false)));
+    assert_eq!(access(tx.find_eservice_access(e, "l1", "svc-b").await.unwrap()), Some(("svc-b".into(), false, false)));
+    // Registration is the entity's, whichever login asks.
+    assert_eq!(
+        access(tx.find_eservice_access(other, "l1", "svc-a").await.unwrap()),
+        Some(("svc-a".into(), false, true))
+    );
+    assert!(tx.find_eservice_access(e, "l1", "no-such-service").await.unwrap().is_none());
+}
+conformance!(r19_an_eservice_is_read_with_its_assignment_and_registration_in_one_statement);
+
+async fn a_token_is_read_with_its_grant_in_one_statement(s: Arc<dyn Store>) {
+    use domain::oidc::model::*;
+    let mut tx = s.write().await.unwrap();
+    let e = tx.insert_entity(&entity("10000012", "lookup-a")).await.unwrap();
+    tx.insert_login(&login(e, "l1", Some("chan"))).await.unwrap();
+    tx.insert_eservice(&eservice("svc-a")).await.unwrap();
+    tx.insert_client(&ClientRecord {
+        client_id: "svc-a".into(),
+        auth: ClientAuth::Secret,
+        secret_hash: "h".into(),
+        jwks: None,
+        redirect_uris: vec!["https://svc-a.example/cb".into()],
+        post_logout_redirect_uris: vec![],
+        backchannel_logout_uri: None,
+        created_at: Timestamp(1),
+        updated_at: Timestamp(1),
+    })
+    .await
+    .unwrap();
+    let grant = GrantRecord {
+        id: "g1".into(),
+        client_id: "svc-a".into(),
+        entity_id: Some(e),
+        login_id: Some("l1".into()),
+        sid: Some("sid-1".into()),
+        scope: "openid profile".into(),
+        auth: Authentication { auth_time: Timestamp(3), acr: "basic".into(), amr: "pwd".into(), locale: "pt".into() },
+        created_at: Timestamp(4),
+        revoked_at: Some(Timestamp(9)),
+    };
+    tx.insert_grant(&grant).await.unwrap();
+    let token = |hash: &str, kind, created_at, used_at| TokenRecord {
+        token_hash: hash.into(),
+        grant_id: "g1".into(),
+        kind,
+        created_at: Timestamp(created_at),
+        expires_at: Timestamp(created_at + 300),
+        used_at,
+    };
+    tx.insert_token(&token("t-access", TokenKind::Access, 5, None)).await.unwrap();
+    tx.insert_token(&token("t-refresh", TokenKind::Refresh, 6, Some(Timestamp(7)))).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.read().await.unwrap();
+    // The token's own times, not the grant's, though both tables name them alike.
+    let (t, g) = tx.find_token_with_grant("t-refresh").await.unwrap().unwrap();
+    assert_eq!((t.token_hash.as_str(), t.grant_id.as_str(), t.kind), ("t-refresh", "g1", TokenKind::Refresh));
+    assert_eq!((t.created_at, t.expires_at, t.used_at), (Timestamp(6), Timestamp(306), Some(Timestamp(7))));
+    assert_eq!((g.id.as_str(), g.entity_id, g.login_id.as_deref()), ("g1", Some(e), Some("l1")));
+    assert_eq!((g.created_at, g.revoked_at, g.auth), (Timestamp(4), Some(Timestamp(9)), grant.auth.clone()));
+    let (t, _) = tx.find_token_with_grant("t-access").await.unwrap().unwrap();
+    assert_eq!((t.kind, t.created_at, t.used_at), (TokenKind::Access, Timestamp(5), None));
+    assert!(tx.find_token_with_grant("no-such-token").await.unwrap().is_none());
+}
+conformance!(a_token_is_read_with_its_grant_in_one_statement);
+
 async fn outbox_leases_are_exclusive_until_they_expire(s: Arc<dyn Store>) {
     let mut tx = s.write().await.unwrap();
     let a = tx.insert_sms(b"first", "to-a", Timestamp(10)).await.unwrap();

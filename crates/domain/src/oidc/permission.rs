@@ -59,15 +59,16 @@ pub async fn check(
     if login.kind == LoginKind::Entity {
         return Ok(Err(Denial::EntityAccount));
     }
-    let Some(eservice) = tx.find_eservice(eservice_code).await? else {
+    let Some(access) = tx.find_eservice_access(entity_id, login_id, eservice_code).await? else {
         return Ok(Err(Denial::UnknownEService));
     };
-    if !tx.list_login_eservices(entity_id, login_id).await?.iter().any(|c| c == eservice_code) {
+    if !access.assigned {
         return Ok(Err(Denial::NotAssigned));
     }
-    if eservice.requires_registration && !tx.list_registrations(entity_id).await?.iter().any(|c| c == eservice_code) {
+    if access.eservice.requires_registration && !access.registered {
         return Ok(Err(Denial::EntityNotRegistered));
     }
+    let eservice = access.eservice;
     let Some(entity) = tx.find_entity(entity_id).await? else {
         return Ok(Err(Denial::LoginNotActive));
     };

@@ -42,7 +42,9 @@ pub trait OidcTx: Send {
         -> StoreResult<()>;
 
     async fn insert_token(&mut self, t: &TokenRecord) -> StoreResult<()>;
-    async fn find_token(&mut self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+    /// A token with the grant it belongs to, read in one statement: every use of a token
+    /// (introspection, userinfo, refresh, revocation) needs both.
+    async fn find_token_with_grant(&mut self, token_hash: &str) -> StoreResult<Option<(TokenRecord, GrantRecord)>>;
     /// Marks a refresh token exchanged; false when it already was.
     async fn use_token(&mut self, token_hash: &str, at: Timestamp) -> StoreResult<bool>;
 

@@ -229,12 +229,10 @@ impl Services {
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
         let invalid = || OidcError::invalid_grant("the refresh token is invalid, expired or revoked");
-        let Some(tok) = tx.find_token(&token_hash(refresh_token)).await? else { return Err(invalid()) };
-        if tok.kind != TokenKind::Refresh {
+        let Some((tok, grant)) = tx.find_token_with_grant(&token_hash(refresh_token)).await? else {
             return Err(invalid());
-        }
-        let Some(grant) = tx.find_grant(&tok.grant_id).await? else { return Err(invalid()) };
-        if grant.client_id != client.client_id || grant.revoked_at.is_some() {
+        };
+        if tok.kind != TokenKind::Refresh || grant.client_id != client.client_id || grant.revoked_at.is_some() {
             return Err(invalid());
         }
         if tok.used_at.is_some() {
@@ -305,13 +303,10 @@ impl Services {
         token: &str,
     ) -> OidcResult<Option<(TokenRecord, GrantRecord, Option<Permitted>)>> {
         let now = self.clock.now();
-        let Some(tok) = tx.find_token(&token_hash(token)).await? else { return Ok(None) };
-        if now >= tok.expires_at || tok.used_at.is_some() {
+        let Some((tok, grant)) = tx.find_token_with_grant(&token_hash(token)).await? else { return Ok(None) };
+        if now >= tok.expires_at || tok.used_at.is_some() || grant.revoked_at.is_some() {
             return Ok(None);
         }
-        let Some(grant) = tx.find_grant(&tok.grant_id).await?.filter(|g| g.revoked_at.is_none()) else {
-            return Ok(None);
-        };
         let permitted = match (grant.entity_id, grant.login_id.as_deref()) {
             (Some(e), Some(l)) => match permission::check(tx, e, l, &grant.client_id).await? {
                 Ok(p) => Some(p),
@@ -363,8 +358,7 @@ impl Services {
     /// whatever the token was.
     pub async fn revoke_token(&self, ctx: &Ctx, client: &ClientRecord, token: &str) -> OidcResult<()> {
         let mut tx = self.store.write().await?;
-        let Some(tok) = tx.find_token(&token_hash(token)).await? else { return Ok(()) };
-        let Some(grant) = tx.find_grant(&tok.grant_id).await? else { return Ok(()) };
+        let Some((_, grant)) = tx.find_token_with_grant(&token_hash(token)).await? else { return Ok(()) };
         if grant.client_id != client.client_id || grant.revoked_at.is_some() {
             return Ok(());
         }
