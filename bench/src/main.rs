@@ -5,13 +5,15 @@
 //!
 //! `cargo run --release -p bench -- all` (SQLite), `… -- all --postgres-url postgres://…/empty_db`
 //! (SQLite, then PostgreSQL), `… -- all --smoke` (seconds and small data; asserts that every
-//! figure was produced, not what it is).
+//! figure was produced, not what it is). `… -- profile [--postgres-url …]` records each fast
+//! path alone under `perf` (see `profile.rs`).
 
 mod fast_paths;
 mod load;
 mod logins;
 mod paging;
 mod process;
+mod profile;
 mod report;
 mod seed;
 mod server;
@@ -37,6 +39,38 @@ struct Cli {
 enum Command {
     /// Every figure, written to BENCHMARKS.md (or --out).
     All(AllArgs),
+    /// Each fast path alone with small data under `perf record -a`, reports beside the recordings.
+    Profile(ProfileArgs),
+}
+
+#[derive(clap::Args)]
+struct ProfileArgs {
+    /// An empty PostgreSQL database: profiled after SQLite.
+    #[arg(long)]
+    postgres_url: Option<String>,
+    /// Seconds each path is recorded for.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    #[arg(long, default_value = "target/profiles")]
+    out_dir: PathBuf,
+}
+
+async fn profile(a: ProfileArgs) -> anyhow::Result<()> {
+    let bin = server_binary()?;
+    let duration = Duration::from_secs(a.seconds);
+    let mut lines = Vec::new();
+    for (name, url) in [("sqlite", None), ("postgres", a.postgres_url.as_deref())] {
+        if name == "postgres" && url.is_none() {
+            continue;
+        }
+        let s = Server::start(&bin, url).await?;
+        lines.extend(profile::run(&s, name, &a.out_dir, duration).await?);
+    }
+    let summary = lines.join("\n") + "\n";
+    std::fs::write(a.out_dir.join("summary.txt"), &summary)?;
+    print!("{summary}");
+    println!("recordings and reports in {}", a.out_dir.display());
+    Ok(())
 }
 
 #[derive(clap::Args)]
@@ -177,7 +211,10 @@ async fn backend(bin: &Path, name: &str, database_url: Option<&str>, plan: &Plan
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Command::All(a) = Cli::parse().command;
+    let a = match Cli::parse().command {
+        Command::All(a) => a,
+        Command::Profile(p) => return profile(p).await,
+    };
     let plan = if a.smoke {
         Plan {
             duration: Duration::from_secs(1),

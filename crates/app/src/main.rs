@@ -23,7 +23,12 @@ fn main() -> ExitCode {
         eprintln!("entity-account: {e:#}");
         return ExitCode::from(2);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    // Named so that `top -H` and `perf` tell the server's workers from a client's beside it.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("ea-worker")
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
