@@ -11,6 +11,7 @@ mod oidc_queries;
 mod eid_queries;
 pub mod postgres;
 pub mod sqlite;
+mod write_gate;
 
 use std::sync::Arc;
 

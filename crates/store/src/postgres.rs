@@ -14,6 +14,7 @@ use crate::map_err;
 pub struct PgStore {
     pool: PgPool,
     breaker: std::sync::Arc<crate::breaker::Breaker>,
+    writers: crate::write_gate::WriteGate,
 }
 
 impl PgStore {
@@ -32,7 +33,7 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
-        Ok(PgStore { pool, breaker: Default::default() })
+        Ok(PgStore { pool, breaker: Default::default(), writers: Default::default() })
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -20,6 +20,8 @@ macro_rules! impl_store {
 
         pub struct DbTx {
             conn: Conn,
+            /// A write transaction's turn (`write_gate.rs`), given back when it ends.
+            _turn: Option<crate::write_gate::WriteTurn>,
         }
 
         impl DbTx {
@@ -35,11 +37,14 @@ macro_rules! impl_store {
         impl domain::store::Store for $Store {
             async fn read(&self) -> StoreResult<Box<dyn Tx>> {
                 let c = self.breaker.call(self.pool.acquire(), || self.probe()).await.map_err(map_err)?;
-                Ok(Box::new(DbTx { conn: Conn::Pooled(c) }))
+                Ok(Box::new(DbTx { conn: Conn::Pooled(c), _turn: None }))
             }
             async fn write(&self) -> StoreResult<Box<dyn Tx>> {
+                // The turn first, outside the breaker: a writer queued behind one that found
+                // the database away is then refused at once by the open breaker.
+                let turn = self.writers.turn().await;
                 let t = self.breaker.call(begin_write(&self.pool), || self.probe()).await.map_err(map_err)?;
-                Ok(Box::new(DbTx { conn: Conn::Tx(t) }))
+                Ok(Box::new(DbTx { conn: Conn::Tx(t), _turn: Some(turn) }))
             }
             async fn ping(&self) -> StoreResult<()> {
                 let mut c = self.breaker.call(self.pool.acquire(), || self.probe()).await.map_err(map_err)?;

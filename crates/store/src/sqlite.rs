@@ -17,6 +17,7 @@ const CACHE_KIB: u32 = 1024;
 pub struct SqliteStore {
     pool: SqlitePool,
     breaker: std::sync::Arc<crate::breaker::Breaker>,
+    writers: crate::write_gate::WriteGate,
 }
 
 impl SqliteStore {
@@ -53,7 +54,7 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
-        Ok(SqliteStore { pool, breaker: Default::default() })
+        Ok(SqliteStore { pool, breaker: Default::default(), writers: Default::default() })
     }
 
     pub fn pool(&self) -> &SqlitePool {
