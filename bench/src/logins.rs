@@ -14,7 +14,7 @@ use crate::server::Server;
 /// flood's memory bound is idle + workers × this + 30 MB.
 const MIB_PER_HASH_WORKER: f64 = 20.0;
 
-fn login(s: &Server, entity_number: &str, username: &str) -> MakeRequest {
+pub fn login(s: &Server, entity_number: &str, username: &str) -> MakeRequest {
     let url = format!("{}/api/v1/login", s.base);
     let body =
         serde_json::json!({"entity_number": entity_number, "username": username, "password": crate::server::PASSWORD});

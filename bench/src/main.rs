@@ -138,7 +138,7 @@ async fn backend(bin: &Path, name: &str, database_url: Option<&str>, plan: &Plan
     let mut s = Server::start(bin, database_url).await?;
     let session = s.session.clone();
     let small = fast_paths::measure(&s, &session, d).await?;
-    let (login_small, _) = logins::efficiency(&s, &s.entity_number, "admin1", d).await;
+    let (login_small, _) = logins::efficiency(&s, &s.entity_number, server::ADMIN_USERNAME, d).await;
     let small_login_ratio = login_small.compared();
     let mut figures = small.figures;
     figures.push(login_small);

@@ -1,4 +1,5 @@
-//! `bench profile`: each fast path alone, driven as `all` drives it, under `perf record -a`.
+//! `bench profile`: each fast path, and password logins, alone, driven as `all` drives them,
+//! under `perf record -a`.
 //! The whole machine is recorded because the load generator, the server and PostgreSQL share
 //! the two cores, and where the cycles go between them is half of every answer. Beside each
 //! recording go two `perf report`s: the split by thread and library, and the server's own
@@ -12,7 +13,8 @@ use anyhow::{bail, Context};
 
 use crate::fast_paths::{self, Relying, CONCURRENCY};
 use crate::load::{closed_loop, MakeRequest, Run};
-use crate::server::Server;
+use crate::logins;
+use crate::server::{Server, ADMIN_USERNAME};
 
 /// Seconds the load runs before the recording starts, so that it sees the steady state.
 const WARM_UP: Duration = Duration::from_secs(1);
@@ -21,17 +23,19 @@ pub async fn run(s: &Server, backend: &str, dir: &Path, duration: Duration) -> a
     std::fs::create_dir_all(dir)?;
     let pid = s.pid().context("the server runs")?;
     let access = s.client_token().await?;
-    let scenarios: [(&str, MakeRequest); 4] = [
-        ("healthz", fast_paths::healthz(s)),
-        ("me", fast_paths::me(s, &s.session)),
-        ("introspection", fast_paths::introspect(s, access)),
-        ("client_credentials", fast_paths::client_credentials(s)),
+    // Password logins at c=8, as `all` drives them: where the cores go besides the hash.
+    let scenarios: [(&str, MakeRequest, usize); 5] = [
+        ("healthz", fast_paths::healthz(s), CONCURRENCY),
+        ("me", fast_paths::me(s, &s.session), CONCURRENCY),
+        ("introspection", fast_paths::introspect(s, access), CONCURRENCY),
+        ("client_credentials", fast_paths::client_credentials(s), CONCURRENCY),
+        ("logins", logins::login(s, &s.entity_number, ADMIN_USERNAME), 8),
     ];
     let mut lines = Vec::new();
-    for (name, make) in scenarios {
+    for (name, make, concurrency) in scenarios {
         let name = format!("{backend}-{name}");
         let perf = record(dir, &name, duration);
-        let run = closed_loop(&s.http, make, 200, CONCURRENCY, duration + WARM_UP * 2).await;
+        let run = closed_loop(&s.http, make, 200, concurrency, duration + WARM_UP * 2).await;
         finish(perf.await?, dir, &name, pid)?;
         lines.push(summary(&name, &run));
     }

@@ -12,6 +12,8 @@ pub const PASSWORD: &str = "a bench pass phrase that is long enough";
 const OPERATOR: &str = "bench-operator";
 const ADMIN_MOBILE: &str = "+85366112233";
 pub const REDIRECT: &str = "https://bench.example/cb";
+/// The prepared entity's administrator, signed in as `Server::session`.
+pub const ADMIN_USERNAME: &str = "admin1";
 
 pub struct Server {
     pub base: String,
@@ -181,9 +183,9 @@ impl Server {
             self.call("POST", &format!("/counter/applications/{number}/approve"), Some(&op), json!({})).await?;
         self.entity_number = approved["entity_number"].as_str().unwrap_or_default().to_string();
         let code = self.code_for(ADMIN_MOBILE).await?;
-        let body = json!({"entity_number": self.entity_number, "activation_code": code, "username": "admin1", "password": PASSWORD});
+        let body = json!({"entity_number": self.entity_number, "activation_code": code, "username": ADMIN_USERNAME, "password": PASSWORD});
         self.call("POST", "/activate", None, body).await?;
-        self.session = self.sign_in(&self.entity_number, "admin1").await?;
+        self.session = self.sign_in(&self.entity_number, ADMIN_USERNAME).await?;
         self.assign_bench_service(&self.session, &self.entity_number).await
     }
 
