@@ -6,7 +6,7 @@
 //! `cargo run --release -p bench -- all` (SQLite), `… -- all --postgres-url postgres://…/empty_db`
 //! (SQLite, then PostgreSQL), `… -- all --smoke` (seconds and small data; asserts that every
 //! figure was produced, not what it is). `… -- profile [--postgres-url …]` records each fast
-//! path alone under `perf` (see `profile.rs`).
+//! path, and logins, alone under `perf` (see `profile.rs`).
 
 mod fast_paths;
 mod load;
@@ -39,7 +39,8 @@ struct Cli {
 enum Command {
     /// Every figure, written to BENCHMARKS.md (or --out).
     All(AllArgs),
-    /// Each fast path alone with small data under `perf record -a`, reports beside the recordings.
+    /// Each fast path, and logins, alone with small data under `perf record -a`, reports beside
+    /// the recordings.
     Profile(ProfileArgs),
 }
 
@@ -58,11 +59,9 @@ struct ProfileArgs {
 async fn profile(a: ProfileArgs) -> anyhow::Result<()> {
     let bin = server_binary()?;
     let duration = Duration::from_secs(a.seconds);
+    let postgres = a.postgres_url.as_deref().map(|url| ("postgres", Some(url)));
     let mut lines = Vec::new();
-    for (name, url) in [("sqlite", None), ("postgres", a.postgres_url.as_deref())] {
-        if name == "postgres" && url.is_none() {
-            continue;
-        }
+    for (name, url) in std::iter::once(("sqlite", None)).chain(postgres) {
         let s = Server::start(&bin, url).await?;
         lines.extend(profile::run(&s, name, &a.out_dir, duration).await?);
     }

@@ -82,6 +82,9 @@ fn finish(recorded: std::io::Result<bool>, dir: &Path, name: &str, pid: u32) -> 
             .args(extra)
             .output()
             .context("running perf report")?;
+        if !o.status.success() {
+            bail!("perf report failed for {name}: {}", String::from_utf8_lossy(&o.stderr));
+        }
         std::fs::write(dir.join(format!("{name}.{out}.txt")), o.stdout)?;
         Ok(())
     };

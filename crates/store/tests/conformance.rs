@@ -87,6 +87,41 @@ async fn sequences_count_up_and_roll_back(s: Arc<dyn Store>) {
 }
 conformance!(sequences_count_up_and_roll_back);
 
+/// A writer waiting for its turn holds no connection (`write_gate.rs`), so reads go on while
+/// writers queue. Without the gate the queued writers would fill the pool, each waiting for the
+/// database's write lock, and the read would wait out the pool's acquire timeout (5 s on
+/// PostgreSQL, 10 s on SQLite); the bound below is a liveness check, not a speed figure.
+async fn writers_queued_behind_a_write_hold_no_connection_so_reads_go_on(s: Arc<dyn Store>) {
+    let held = s.write().await.unwrap();
+    let writers: Vec<_> = (0..20)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let mut tx = s.write().await.unwrap();
+                tx.next_sequence("entity").await.unwrap();
+                tx.commit().await.unwrap();
+            })
+        })
+        .collect();
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), async {
+        let mut tx = s.read().await.unwrap();
+        tx.find_meta("no-such-key").await.unwrap()
+    })
+    .await;
+    assert_eq!(read.ok(), Some(None), "a read waited behind queued writers");
+    drop(held);
+    for w in writers {
+        w.await.unwrap();
+    }
+    // Every queued writer wrote, one after another.
+    let mut tx = s.write().await.unwrap();
+    assert_eq!(tx.next_sequence("entity").await.unwrap(), 21);
+}
+conformance!(writers_queued_behind_a_write_hold_no_connection_so_reads_go_on);
+
 async fn r5_r11_uniqueness_is_enforced_by_the_store(s: Arc<dyn Store>) {
     // After an error a transaction is void on PostgreSQL: each conflict ends its own.
     let mut tx = s.write().await.unwrap();

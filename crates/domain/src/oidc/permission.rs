@@ -68,9 +68,8 @@ pub async fn check(
     if access.eservice.requires_registration && !access.registered {
         return Ok(Err(Denial::EntityNotRegistered));
     }
-    let eservice = access.eservice;
     let Some(entity) = tx.find_entity(entity_id).await? else {
         return Ok(Err(Denial::LoginNotActive));
     };
-    Ok(Ok(Permitted { login, entity, eservice }))
+    Ok(Ok(Permitted { login, entity, eservice: access.eservice }))
 }
