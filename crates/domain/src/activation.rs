@@ -11,6 +11,7 @@ use crate::model::*;
 use crate::numbers::{ApplicationNumber, EntityNumber};
 use crate::services::{Ctx, Services};
 use crate::store::StoreError;
+use crate::Code;
 
 pub struct ActivateInput {
     pub application_number: Option<String>,
@@ -39,7 +40,7 @@ impl Services {
             _ => {
                 f.push(FieldError::new(
                     "entity_number",
-                    "one_of_required",
+                    Code::OneOfRequired,
                     "give the application number (entity account) or the entity number (staff), not both",
                 ));
                 None
@@ -102,7 +103,11 @@ impl Services {
         }
         if let Some(other) = tx.find_login_by_username(entity.id, username.key()).await? {
             if other.id != login.id {
-                return Err(Error::field("username", "username_taken", "this username is already used in this entity"));
+                return Err(Error::field(
+                    "username",
+                    Code::UsernameTaken,
+                    "this username is already used in this entity",
+                ));
             }
         }
         drop(tx);
@@ -139,7 +144,11 @@ impl Services {
         match tx.update_login(&login).await {
             Ok(()) => {}
             Err(StoreError::Conflict(_)) => {
-                return Err(Error::field("username", "username_taken", "this username is already used in this entity"))
+                return Err(Error::field(
+                    "username",
+                    Code::UsernameTaken,
+                    "this username is already used in this entity",
+                ))
             }
             Err(e) => return Err(e.into()),
         }
@@ -213,7 +222,7 @@ impl Services {
             };
             if login.status != LoginStatus::Pending {
                 return Err(Error::conflict(
-                    "already_activated",
+                    Code::AlreadyActivated,
                     "this login is already activated; use \"need help\" to reset a password",
                 ));
             }

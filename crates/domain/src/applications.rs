@@ -14,6 +14,7 @@ use crate::notifications::{kinds, notify};
 use crate::numbers::{ApplicationNumber, EntityNumber};
 use crate::services::{Ctx, Services};
 use crate::text::{Text, NAME_MAX};
+use crate::Code;
 
 pub struct IdDocumentInput {
     pub kind: String,
@@ -73,12 +74,12 @@ pub fn parse_person(path: &str, p: &PersonInput, needs_mobile: bool) -> Result<P
     // answer lists every empty field.
     let kind_ok = crate::identity::IdDocumentType::parse("", &p.id_document.kind).is_ok();
     if !kind_ok && p.id_document.number.trim().is_empty() {
-        f.push(FieldError::new(at("id_document.number"), "required", "the document number is required"));
+        f.push(FieldError::new(at("id_document.number"), Code::Required, "the document number is required"));
     }
     let mobile = match (&p.mobile, needs_mobile) {
         (Some(m), _) => f.take(MacauMobile::parse(&at("mobile"), m)),
         (None, true) => {
-            f.push(FieldError::new(at("mobile"), "required", "a Macau mobile number is required"));
+            f.push(FieldError::new(at("mobile"), Code::Required, "a Macau mobile number is required"));
             None
         }
         (None, false) => None,
@@ -149,7 +150,7 @@ impl Services {
         let e = &input.entity;
         let kind = EntityType::from_str_opt(&e.kind);
         if kind.is_none() {
-            f.push(FieldError::new("entity.type", "invalid_choice", format!("one of {}", EntityType::choices())));
+            f.push(FieldError::new("entity.type", Code::InvalidChoice, format!("one of {}", EntityType::choices())));
         }
         let name_zh = f.take(Text::parse_opt("entity.name_zh", e.name_zh.as_deref(), NAME_MAX)).flatten();
         let name_pt = f.take(Text::parse_opt("entity.name_pt", e.name_pt.as_deref(), NAME_MAX)).flatten();
@@ -157,22 +158,22 @@ impl Services {
         // R1: Chinese and/or Portuguese; a blank one counts as absent.
         let blank = |n: &Option<String>| n.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&e.name_zh) && blank(&e.name_pt) {
-            f.push(FieldError::new("entity.name_zh", "required", "a Chinese or a Portuguese name is required"));
+            f.push(FieldError::new("entity.name_zh", Code::Required, "a Chinese or a Portuguese name is required"));
         }
         let reg = f.take(Text::parse("entity.registration_number", &e.registration_number, 50));
         if let Some(r) = &reg {
             if registration_canonical(r.as_str()).is_empty() {
-                f.push(FieldError::new("entity.registration_number", "invalid", "must contain letters or digits"));
+                f.push(FieldError::new("entity.registration_number", Code::Invalid, "must contain letters or digits"));
             }
         }
         let mobile = f.take(MacauMobile::parse("entity.mobile", &e.mobile));
 
         // R1, R2: every legal representative, each document shown.
         if input.representatives.is_empty() {
-            f.push(FieldError::new("representatives", "required", "at least one legal representative"));
+            f.push(FieldError::new("representatives", Code::Required, "at least one legal representative"));
         }
         if input.representatives.len() > 20 {
-            f.push(FieldError::new("representatives", "too_many", "at most 20 legal representatives"));
+            f.push(FieldError::new("representatives", Code::TooMany, "at most 20 legal representatives"));
         }
         let mut people = Vec::new();
         for (i, r) in input.representatives.iter().enumerate() {
@@ -182,7 +183,7 @@ impl Services {
                     if r.document_shown != Some(true) {
                         f.push(FieldError::new(
                             format!("{path}.document_shown"),
-                            "document_not_shown",
+                            Code::DocumentNotShown,
                             "the representative's identity document (original or certified copy) must be shown",
                         ));
                     }
@@ -198,14 +199,14 @@ impl Services {
                     if proxy.person.document_shown != Some(true) {
                         f.push(FieldError::new(
                             "proxy.document_shown",
-                            "document_not_shown",
+                            Code::DocumentNotShown,
                             "the proxy's identity document must be shown",
                         ));
                     }
                     if !proxy.poa_notarised {
                         f.push(FieldError::new(
                             "proxy.power_of_attorney.notarised",
-                            "power_of_attorney_not_notarised",
+                            Code::PowerOfAttorneyNotNotarised,
                             "the original notarised power of attorney is required",
                         ));
                     }
@@ -222,7 +223,7 @@ impl Services {
         if n == 0 || n > self.policy.max_admins {
             f.push(FieldError::new(
                 "administrators",
-                "administrators_count",
+                Code::AdministratorsCount,
                 format!("between 1 and {} administrators", self.policy.max_admins),
             ));
         }
@@ -235,7 +236,7 @@ impl Services {
                     if seen.contains(&key) {
                         f.push(FieldError::new(
                             format!("{path}.id_document"),
-                            "duplicate_person",
+                            Code::DuplicatePerson,
                             "the same person appears twice",
                         ));
                     }
@@ -248,7 +249,7 @@ impl Services {
         if !input.agreement_signed {
             f.push(FieldError::new(
                 "agreement_signed",
-                "agreement_not_signed",
+                Code::AgreementNotSigned,
                 "the entity account agreement must be signed and stamped",
             ));
         }
@@ -316,7 +317,10 @@ impl Services {
             let mut tx = self.store.write().await?;
             let mut app = tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?;
             if app.status != ApplicationStatus::Submitted {
-                return Err(Error::conflict("invalid_status", format!("the application is {}", app.status.as_str())));
+                return Err(Error::conflict(
+                    Code::InvalidStatus,
+                    format!("the application is {}", app.status.as_str()),
+                ));
             }
             app.status = ApplicationStatus::UnderReview;
             tx.update_application(&app).await?;
@@ -364,7 +368,7 @@ impl Services {
             let mut app = undecided(tx.find_application(number.as_str()).await?.ok_or(Error::NotFound)?)?;
             if tx.find_entity_by_registration(&app.registration_lookup).await?.is_some() {
                 return Err(Error::conflict(
-                    "entity_already_registered",
+                    Code::EntityAlreadyRegistered,
                     "this entity already holds an entity account (one entity, one account)",
                 ));
             }
@@ -505,7 +509,7 @@ impl Services {
             Text::parse("registration_number", registration_number, 50).map_err(|e| Error::Validation(vec![e]))?;
         let canonical = registration_canonical(reg.as_str());
         if canonical.is_empty() {
-            return Err(Error::field("registration_number", "invalid", "must contain letters or digits"));
+            return Err(Error::field("registration_number", Code::Invalid, "must contain letters or digits"));
         }
         let mut tx = self.store.read().await?;
         let mut found = Vec::new();
@@ -524,7 +528,7 @@ fn undecided(app: ApplicationRecord) -> Result<ApplicationRecord> {
     if app.status.is_undecided() {
         Ok(app)
     } else {
-        Err(Error::conflict("application_decided", format!("the application is already {}", app.status.as_str())))
+        Err(Error::conflict(Code::ApplicationDecided, format!("the application is already {}", app.status.as_str())))
     }
 }
 

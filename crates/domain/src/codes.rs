@@ -3,6 +3,7 @@
 //! no I, L, O or U, and lookalikes are folded when typed.
 
 use crate::error::FieldError;
+use crate::Code;
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -33,12 +34,12 @@ impl OneTimeCode {
                 c => c,
             };
             if !ALPHABET.contains(&(c as u8)) || !c.is_ascii() {
-                return Err(FieldError::new(field, "invalid_code", "the code has 10 letters and digits"));
+                return Err(FieldError::new(field, Code::InvalidCode, "the code has 10 letters and digits"));
             }
             out.push(c);
         }
         if out.len() != LEN {
-            return Err(FieldError::new(field, "invalid_code", "the code has 10 letters and digits"));
+            return Err(FieldError::new(field, Code::InvalidCode, "the code has 10 letters and digits"));
         }
         Ok(OneTimeCode(SecretString::from(out)))
     }

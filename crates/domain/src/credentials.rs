@@ -3,6 +3,7 @@
 //! composition rules), normalised with NFKC before hashing.
 
 use crate::error::FieldError;
+use crate::Code;
 use secrecy::{ExposeSecret, SecretString};
 use unicode_normalization::UnicodeNormalization;
 
@@ -18,12 +19,12 @@ impl Username {
         let display: String = raw.nfkc().collect::<String>().trim().to_string();
         let n = display.chars().count();
         if !(3..=32).contains(&n) {
-            return Err(FieldError::new(field, "invalid_username", "a username has 3 to 32 characters"));
+            return Err(FieldError::new(field, Code::InvalidUsername, "a username has 3 to 32 characters"));
         }
         if !display.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
             return Err(FieldError::new(
                 field,
-                "invalid_username",
+                Code::InvalidUsername,
                 "a username has letters, digits, dots, hyphens and underscores only",
             ));
         }
@@ -71,13 +72,13 @@ const ZXCVBN_CHARS: usize = 32;
 /// characters. Returns the key it is compared by.
 pub fn typed_username(field: &str, raw: &str) -> Result<String, FieldError> {
     if raw.trim().is_empty() {
-        return Err(FieldError::new(field, "required", "must not be empty"));
+        return Err(FieldError::new(field, Code::Required, "must not be empty"));
     }
     // Counted once composed: a name typed decomposed (as some keyboards send Hangul or
     // accents) is the name that was chosen. The raw bound keeps normalising cheap.
     let too_long = raw.chars().count() > 4 * USERNAME_MAX_TYPED || raw.nfkc().count() > USERNAME_MAX_TYPED;
     if too_long || raw.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "invalid_username", "at most 64 characters, no control characters"));
+        return Err(FieldError::new(field, Code::InvalidUsername, "at most 64 characters, no control characters"));
     }
     Ok(Username::key_of(raw))
 }
@@ -85,10 +86,10 @@ pub fn typed_username(field: &str, raw: &str) -> Result<String, FieldError> {
 /// A password as typed at sign-in: present and bounded.
 pub fn typed_password(field: &str, raw: &str) -> Result<Password, FieldError> {
     if raw.is_empty() {
-        return Err(FieldError::new(field, "required", "must not be empty"));
+        return Err(FieldError::new(field, Code::Required, "must not be empty"));
     }
     if raw.chars().count() > PASSWORD_MAX_TYPED {
-        return Err(FieldError::new(field, "too_long", "at most 1024 characters"));
+        return Err(FieldError::new(field, Code::TooLong, "at most 1024 characters"));
     }
     Ok(Password::for_login(raw))
 }
@@ -135,14 +136,14 @@ impl PasswordPolicy {
         if n < self.min_chars {
             return Err(FieldError::new(
                 field,
-                "password_too_short",
+                Code::PasswordTooShort,
                 format!("a password has at least {} characters", self.min_chars),
             ));
         }
         if n > self.max_chars {
             return Err(FieldError::new(
                 field,
-                "password_too_long",
+                Code::PasswordTooLong,
                 format!("a password has at most {} characters", self.max_chars),
             ));
         }
@@ -158,7 +159,7 @@ impl PasswordPolicy {
         if is_blocklisted(&folded) {
             return Err(FieldError::new(
                 field,
-                "password_blocklisted",
+                Code::PasswordBlocklisted,
                 "this password is common or known from breaches; choose another",
             ));
         }
@@ -167,13 +168,17 @@ impl PasswordPolicy {
             if w.chars().count() >= 3 && folded.contains(&w) {
                 return Err(FieldError::new(
                     field,
-                    "password_contains_context",
+                    Code::PasswordContainsContext,
                     "a password must not contain the username or the entity's name",
                 ));
             }
         }
         if pw.chars().collect::<std::collections::HashSet<_>>().len() < 4 {
-            return Err(FieldError::new(field, "password_repetitive", "a password must not repeat a few characters"));
+            return Err(FieldError::new(
+                field,
+                Code::PasswordRepetitive,
+                "a password must not repeat a few characters",
+            ));
         }
         // The short list above names the worst offenders; zxcvbn's 30,000 common passwords,
         // names, words, keyboard walks, sequences and dates catch the rest a cracker tries
@@ -189,7 +194,11 @@ impl PasswordPolicy {
                 .and_then(|f| f.warning())
                 .map(|w| w.to_string())
                 .unwrap_or_else(|| "it is among the first guesses an attacker would try".to_string());
-            return Err(FieldError::new(field, "password_guessable", format!("this password is easy to guess: {why}")));
+            return Err(FieldError::new(
+                field,
+                Code::PasswordGuessable,
+                format!("this password is easy to guess: {why}"),
+            ));
         }
         Ok(Password(SecretString::from(pw)))
     }

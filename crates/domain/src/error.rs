@@ -1,18 +1,19 @@
 //! The errors the rules produce. Each variant has one stable meaning that the server maps to
 //! one HTTP status and one snake_case `code`; store failures stay opaque to callers.
 
+use crate::error_code::Code;
 use crate::store::StoreError;
 
 /// One field that failed to parse, named by its path in the request (`entity.mobile`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
         FieldError { field: field.into(), code, message: message.into() }
     }
     /// The same error, reported under a parent path: `mobile` becomes `entity.mobile`.
@@ -51,10 +52,10 @@ pub enum Error {
     NotFound,
     /// A state conflict the caller can understand, with a stable code.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: Code, message: String },
     /// Signed in and of the right kind, but this act is not allowed (R16: not on oneself).
     #[error("{message}")]
-    Refused { code: &'static str, message: String },
+    Refused { code: Code, message: String },
     #[error("invalid activation code")]
     InvalidCode,
     #[error(transparent)]
@@ -64,10 +65,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
         Error::Validation(vec![FieldError::new(field, code, message)])
     }
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: Code, message: impl Into<String>) -> Self {
         Error::Conflict { code, message: message.into() }
     }
 }

@@ -13,6 +13,7 @@ use crate::oidc::clients::Registrar;
 use crate::services::{Ctx, Services};
 use crate::store::{StoreError, Tx};
 use crate::text::{Text, NAME_MAX};
+use crate::Code;
 
 pub struct EServiceInput {
     pub code: String,
@@ -31,7 +32,7 @@ pub(crate) fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(FieldError::new(field, "invalid_code", "2 to 64 lower-case letters, digits, - and _"))
+        Err(FieldError::new(field, Code::InvalidCode, "2 to 64 lower-case letters, digits, - and _"))
     }
 }
 
@@ -49,7 +50,7 @@ impl Services {
         let dept = f.take(Text::parse("department", &input.department, NAME_MAX));
         let assurance = Assurance::from_str_opt(&input.assurance);
         if assurance.is_none() {
-            f.push(FieldError::new("assurance", "invalid_choice", format!("one of {}", Assurance::choices())));
+            f.push(FieldError::new("assurance", Code::InvalidChoice, format!("one of {}", Assurance::choices())));
         }
         Some(EServiceRecord {
             code: code?,
@@ -67,7 +68,7 @@ impl Services {
         match tx.insert_eservice(record).await {
             Ok(()) => Ok(()),
             Err(StoreError::Conflict(_)) => {
-                Err(Error::conflict("eservice_exists", "an e-service with this code exists"))
+                Err(Error::conflict(Code::EserviceExists, "an e-service with this code exists"))
             }
             Err(e) => Err(e.into()),
         }
@@ -134,7 +135,7 @@ impl Services {
         let refusal = AuditEvent::new(actor_of(admin.caller), Action::EServicesAssigned).target("matrix");
         self.refusals_audited(ctx, refusal, async move {
             if rows.len() > 10_000 {
-                return Err(Error::field("logins", "too_many", "at most 10000 logins at once"));
+                return Err(Error::field("logins", Code::TooMany, "at most 10000 logins at once"));
             }
             let mut tx = self.store.write().await?;
             admin.still_holds(tx.as_mut()).await?;
@@ -146,7 +147,8 @@ impl Services {
                     Ok((_, ev)) => events.push(ev),
                     Err(Error::Validation(list)) => {
                         let first = list.into_iter().next();
-                        let (code, message) = first.map(|e| (e.code, e.message)).unwrap_or(("invalid", String::new()));
+                        let (code, message) =
+                            first.map(|e| (e.code, e.message)).unwrap_or((Code::Invalid, String::new()));
                         f.push(FieldError::new(field, code, message));
                     }
                     Err(Error::Conflict { code, message }) => f.push(FieldError::new(field, code, message)),
@@ -170,7 +172,7 @@ impl Services {
     ) -> Result<(Vec<String>, AuditEvent)> {
         let login_id = &*crate::logins::parse_login_id(login_id)?;
         if codes.len() > 500 {
-            return Err(Error::field("eservices", "too_many", "at most 500 e-services"));
+            return Err(Error::field("eservices", Code::TooMany, "at most 500 e-services"));
         }
         let login = match tx.find_login(c.entity_id, login_id).await? {
             Some(l) if l.status != LoginStatus::Deleted => l,
@@ -178,7 +180,7 @@ impl Services {
         };
         if login.kind == LoginKind::Entity {
             return Err(Error::conflict(
-                "entity_account_has_no_eservices",
+                Code::EntityAccountHasNoEservices,
                 "the entity account does not use e-services",
             ));
         }
@@ -192,10 +194,10 @@ impl Services {
                 continue;
             }
             match tx.find_eservice(code).await? {
-                None => f.push(FieldError::new(field, "unknown_eservice", "no e-service has this code")),
+                None => f.push(FieldError::new(field, Code::UnknownEservice, "no e-service has this code")),
                 Some(e) if e.requires_registration && !registrations.contains(&e.code) => f.push(FieldError::new(
                     field,
-                    "entity_not_registered",
+                    Code::EntityNotRegistered,
                     "the entity must register with this e-service first",
                 )),
                 Some(e) => {

@@ -2,6 +2,7 @@
 //! documents. Both are parsed into one canonical form so lookups by hash are exact.
 
 use crate::error::FieldError;
+use crate::Code;
 
 /// A Macau mobile number: `+853` and 8 digits beginning with 6, stored as `+853XXXXXXXX`.
 #[derive(Clone, PartialEq, Eq)]
@@ -14,7 +15,7 @@ impl MacauMobile {
         if local.len() != 8 || !local.chars().all(|c| c.is_ascii_digit()) || !local.starts_with('6') {
             return Err(FieldError::new(
                 field,
-                "invalid_mobile",
+                Code::InvalidMobile,
                 "a Macau mobile number has 8 digits beginning with 6, optionally after +853",
             ));
         }
@@ -53,7 +54,7 @@ impl IdDocumentType {
             "macau_resident" => Ok(Self::MacauResident),
             "passport" => Ok(Self::Passport),
             "other" => Ok(Self::Other),
-            _ => Err(FieldError::new(field, "invalid_choice", "one of macau_resident, passport, other")),
+            _ => Err(FieldError::new(field, Code::InvalidChoice, "one of macau_resident, passport, other")),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -128,7 +129,7 @@ fn parse_bir(field: &str, raw: &str) -> Result<String, FieldError> {
     if digits.len() != 8 || !rest_ok || !matches!(digits.as_bytes()[0], b'1' | b'5' | b'7') {
         return Err(FieldError::new(
             field,
-            "invalid_id_number",
+            Code::InvalidIdNumber,
             "a Macau resident identity card number is 8 digits, written 1234567(8), beginning with 1, 5 or 7",
         ));
     }
@@ -139,7 +140,7 @@ fn parse_bir(field: &str, raw: &str) -> Result<String, FieldError> {
 fn parse_foreign(field: &str, raw: &str) -> Result<String, FieldError> {
     let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     if compact.len() < 5 || compact.len() > 20 || !compact.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(FieldError::new(field, "invalid_id_number", "5 to 20 letters and digits"));
+        return Err(FieldError::new(field, Code::InvalidIdNumber, "5 to 20 letters and digits"));
     }
     Ok(compact.to_ascii_uppercase())
 }

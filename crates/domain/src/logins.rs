@@ -2,6 +2,7 @@
 //! removing and restoring administrator rights, and what each login sees of itself and its
 //! entity.
 
+use crate::Code;
 use std::collections::HashMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -159,7 +160,7 @@ impl Services {
         let lookup = self.vault.lookup(Purpose::IdNumber, &lookup_form(id.number()));
         let existing = tx.find_logins_by_id_number(entity_id, &lookup).await?;
         if existing.iter().any(|l| l.status != LoginStatus::Deleted && l.kind != LoginKind::Entity) {
-            return Err(Error::conflict("person_has_login", "this person already has a login in this entity"));
+            return Err(Error::conflict(Code::PersonHasLogin, "this person already has a login in this entity"));
         }
         Ok(())
     }
@@ -220,7 +221,7 @@ impl Services {
             let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
             if let Some(code) = deletion_refusal(&login, &c.login_id) {
                 let message = match code {
-                    "cannot_delete_self" => "an administrator cannot delete their own login",
+                    Code::CannotDeleteSelf => "an administrator cannot delete their own login",
                     _ => "the entity account cannot be deleted",
                 };
                 return Err(Error::Refused { code, message: message.into() });
@@ -258,7 +259,7 @@ impl Services {
             account.still_holds(tx.as_mut()).await?;
             let mut login = self.live_login(tx.as_mut(), c.entity_id, login_id).await?;
             if !login.has_admin_rights() {
-                return Err(Error::conflict("not_an_administrator", "this login has no administrator rights"));
+                return Err(Error::conflict(Code::NotAnAdministrator, "this login has no administrator rights"));
             }
             let now = self.clock.now();
             login.kind = LoginKind::Staff;
@@ -301,13 +302,13 @@ impl Services {
             let mut login = self.live_login(tx.as_mut(), entity.id, login_id).await?;
             if login.kind != LoginKind::Staff || !login.admin_removed {
                 return Err(Error::conflict(
-                    "not_removed_administrator",
+                    Code::NotRemovedAdministrator,
                     "only administrator rights that were removed can be restored",
                 ));
             }
             if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
                 return Err(Error::conflict(
-                    "too_many_administrators",
+                    Code::TooManyAdministrators,
                     "an entity has at most 3 administrators at once",
                 ));
             }
@@ -341,7 +342,7 @@ impl Services {
             let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
             if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {
                 return Err(Error::conflict(
-                    "too_many_administrators",
+                    Code::TooManyAdministrators,
                     "an entity has at most 3 administrators at once",
                 ));
             }
@@ -378,7 +379,7 @@ impl Services {
         let mut fields = Fields::default();
         let after = after.and_then(|c| fields.take(parse_cursor(c)));
         if !(1..=MAX_PAGE).contains(&limit) {
-            fields.push(FieldError::new("limit", "invalid", format!("must be from 1 to {MAX_PAGE}")));
+            fields.push(FieldError::new("limit", Code::Invalid, format!("must be from 1 to {MAX_PAGE}")));
         }
         fields.finish()?;
         let entity_id = viewer.caller.entity_id;
@@ -415,11 +416,11 @@ impl Services {
 /// R16: why administrator `by_login_id` may not delete `login`, as the refusal's code: never
 /// their own login (`cannot_delete_self`), never the entity account
 /// (`cannot_delete_entity_account`). `None`: they may.
-pub fn deletion_refusal(login: &LoginRecord, by_login_id: &str) -> Option<&'static str> {
+pub fn deletion_refusal(login: &LoginRecord, by_login_id: &str) -> Option<Code> {
     if login.id == by_login_id {
-        Some("cannot_delete_self")
+        Some(Code::CannotDeleteSelf)
     } else if login.kind == LoginKind::Entity {
-        Some("cannot_delete_entity_account")
+        Some(Code::CannotDeleteEntityAccount)
     } else {
         None
     }
@@ -483,7 +484,7 @@ fn cursor_of(l: &LoginRecord) -> String {
 }
 
 fn parse_cursor(raw: &str) -> std::result::Result<(Timestamp, String), FieldError> {
-    let bad = || FieldError::new("after", "invalid", "not a cursor from a previous page's next");
+    let bad = || FieldError::new("after", Code::Invalid, "not a cursor from a previous page's next");
     let text = URL_SAFE_NO_PAD.decode(raw).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
     let (at, id) = text.split_once(':').ok_or_else(bad)?;
     let at = at.parse::<i64>().map_err(|_| bad())?;

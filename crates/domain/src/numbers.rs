@@ -2,6 +2,7 @@
 //! (申請編號). Both end in a check digit so a mistyped digit is caught before any lookup.
 
 use crate::error::FieldError;
+use crate::Code;
 
 /// ISO 7064 mod 11-10 check digit: catches every single-digit error and most transpositions.
 fn check_digit(digits: &str) -> u32 {
@@ -29,12 +30,12 @@ impl EntityNumber {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = digits_only(raw);
         if s.len() != 8 || !s.chars().all(|c| c.is_ascii_digit()) {
-            return Err(FieldError::new(field, "invalid_format", "an entity number has 8 digits"));
+            return Err(FieldError::new(field, Code::InvalidFormat, "an entity number has 8 digits"));
         }
         if check_digit(&s[..7]) != s[7..].parse::<u32>().unwrap_or(99) {
             return Err(FieldError::new(
                 field,
-                "invalid_check_digit",
+                Code::InvalidCheckDigit,
                 "the entity number's check digit does not match",
             ));
         }
@@ -62,15 +63,15 @@ impl ApplicationNumber {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = digits_only(raw).to_ascii_uppercase();
         let Some(digits) = s.strip_prefix('A') else {
-            return Err(FieldError::new(field, "invalid_format", "an application number is A followed by 9 digits"));
+            return Err(FieldError::new(field, Code::InvalidFormat, "an application number is A followed by 9 digits"));
         };
         if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(FieldError::new(field, "invalid_format", "an application number is A followed by 9 digits"));
+            return Err(FieldError::new(field, Code::InvalidFormat, "an application number is A followed by 9 digits"));
         }
         if check_digit(&digits[..8]) != digits[8..].parse::<u32>().unwrap_or(99) {
             return Err(FieldError::new(
                 field,
-                "invalid_check_digit",
+                Code::InvalidCheckDigit,
                 "the application number's check digit does not match",
             ));
         }

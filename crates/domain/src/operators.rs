@@ -9,6 +9,7 @@ use crate::error::{Error, Fields, Result};
 use crate::model::{OperatorRecord, SessionRecord, SessionSubject};
 use crate::services::{Ctx, Services};
 use crate::store::StoreError;
+use crate::Code;
 
 impl Services {
     pub async fn create_operator(&self, username: &str, password: &str) -> Result<i64> {
@@ -33,7 +34,7 @@ impl Services {
         {
             Ok(id) => id,
             Err(StoreError::Conflict(_)) => {
-                return Err(Error::field("username", "username_taken", "this operator exists"))
+                return Err(Error::field("username", Code::UsernameTaken, "this operator exists"))
             }
             Err(e) => return Err(e.into()),
         };

@@ -2,6 +2,7 @@
 //! free of control characters, so what is stored is what a clerk would type again.
 
 use crate::error::FieldError;
+use crate::Code;
 use unicode_normalization::UnicodeNormalization;
 
 pub const NAME_MAX: usize = 200;
@@ -14,13 +15,13 @@ impl Text {
     pub fn parse(field: &str, raw: &str, max: usize) -> Result<Text, FieldError> {
         let s: String = raw.nfkc().collect::<String>().trim().to_string();
         if s.is_empty() {
-            return Err(FieldError::new(field, "required", "must not be empty"));
+            return Err(FieldError::new(field, Code::Required, "must not be empty"));
         }
         if s.chars().count() > max {
-            return Err(FieldError::new(field, "too_long", format!("at most {max} characters")));
+            return Err(FieldError::new(field, Code::TooLong, format!("at most {max} characters")));
         }
         if s.chars().any(|c| c.is_control()) {
-            return Err(FieldError::new(field, "invalid", "must not contain control characters"));
+            return Err(FieldError::new(field, Code::Invalid, "must not contain control characters"));
         }
         Ok(Text(s))
     }

@@ -3,6 +3,7 @@
 //! progress query, and administrators added or restored later at the counter.
 
 mod support;
+use domain::Code;
 use support::*;
 
 use domain::access::Operator;
@@ -15,7 +16,7 @@ use domain::Error;
 /// The (field, code) pairs of a validation error; panics on any other error.
 fn fields(e: &Error) -> Vec<(String, &'static str)> {
     match e {
-        Error::Validation(v) => v.iter().map(|f| (f.field.clone(), f.code)).collect(),
+        Error::Validation(v) => v.iter().map(|f| (f.field.clone(), f.code.as_str())).collect(),
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
@@ -237,7 +238,7 @@ both_backends!(r4_submission_returns_application_number_and_status_flow, |env: E
     assert_eq!(s, ApplicationStatus::UnderReview);
     // Review starts once.
     let e = err(env.services.start_review(&op, &env.ctx(), &number).await);
-    assert!(matches!(e, Error::Conflict { code: "invalid_status", .. }), "{e:?}");
+    assert!(matches!(e, Error::Conflict { code: Code::InvalidStatus, .. }), "{e:?}");
 
     env.clock.advance_secs(3600);
     env.services.approve_application(&op, &env.ctx(), &number).await.unwrap();
@@ -247,9 +248,9 @@ both_backends!(r4_submission_returns_application_number_and_status_flow, |env: E
     assert_eq!(a.decided_by, Some(op.id()));
     // Decided applications stay decided.
     let e = err(env.services.reject_application(&op, &env.ctx(), &number, "changed our mind").await);
-    assert!(matches!(e, Error::Conflict { code: "application_decided", .. }), "{e:?}");
+    assert!(matches!(e, Error::Conflict { code: Code::ApplicationDecided, .. }), "{e:?}");
     let e = err(env.services.start_review(&op, &env.ctx(), &number).await);
-    assert!(matches!(e, Error::Conflict { code: "invalid_status", .. }), "{e:?}");
+    assert!(matches!(e, Error::Conflict { code: Code::InvalidStatus, .. }), "{e:?}");
 
     // Each submission gets its own number.
     let app = application("R4-FL-2", &[("A", "passport", "R4FLOW2", "66400002")]);
@@ -274,7 +275,7 @@ both_backends!(r4_reject_requires_reason_and_is_final, |env: Env| async move {
     assert!(a.entity_id.is_none());
 
     let e = err(env.services.approve_application(&op, &env.ctx(), &number).await);
-    assert!(matches!(e, Error::Conflict { code: "application_decided", .. }), "{e:?}");
+    assert!(matches!(e, Error::Conflict { code: Code::ApplicationDecided, .. }), "{e:?}");
     // A rejected application sends no activation code.
     assert!(env.outbox().await.is_empty());
 });
@@ -288,7 +289,7 @@ both_backends!(r5_second_application_for_same_entity_refused, |env: Env| async m
     let (number, _) = env.services.submit_application(&op, &env.ctx(), again).await.unwrap();
     let before = env.outbox().await.len();
     let refused = err(env.services.approve_application(&op, &env.ctx(), &number).await);
-    assert!(matches!(refused, Error::Conflict { code: "entity_already_registered", .. }), "{refused:?}");
+    assert!(matches!(refused, Error::Conflict { code: Code::EntityAlreadyRegistered, .. }), "{refused:?}");
     let a = env.services.get_application(&op, &number).await.unwrap();
     assert_eq!(a.status, ApplicationStatus::Submitted, "nothing changed");
     assert!(a.entity_id.is_none());
@@ -442,7 +443,7 @@ both_backends!(r8_counter_adds_administrators_up_to_three, |env: Env| async move
             person("Admin Four", "passport", "R8ADM4", Some("66800004"), true),
         )
         .await);
-    assert!(matches!(err4, Error::Conflict { code: "too_many_administrators", .. }), "{err4:?}");
+    assert!(matches!(err4, Error::Conflict { code: Code::TooManyAdministrators, .. }), "{err4:?}");
     let rows = audit_rows(&env).await;
     let last = rows.last().unwrap();
     assert_eq!((last.action.as_str(), last.result.as_str()), ("login.administrator_added", "refused"));
@@ -459,7 +460,7 @@ both_backends!(r8_counter_adds_administrators_up_to_three, |env: Env| async move
             person("Admin One", "passport", "PR8AD11", Some("66800005"), true),
         )
         .await);
-    assert!(matches!(dup, Error::Conflict { code: "person_has_login", .. }), "{dup:?}");
+    assert!(matches!(dup, Error::Conflict { code: Code::PersonHasLogin, .. }), "{dup:?}");
     // After a deletion there is room again.
     env.services
         .add_admin(
@@ -514,7 +515,7 @@ both_backends!(r8_restore_refused_when_three_administrators, |env: Env| async mo
         .await
         .unwrap();
     let full = err(env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &id2).await);
-    assert!(matches!(full, Error::Conflict { code: "too_many_administrators", .. }), "{full:?}");
+    assert!(matches!(full, Error::Conflict { code: Code::TooManyAdministrators, .. }), "{full:?}");
     let admin = env.sign_in(&e.entity_number, "admin1").await;
     env.services.delete_login(&admin.admin_of(&e.entity_number).unwrap(), &env.ctx(), &id4).await.unwrap();
     let kind = env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &id2).await.unwrap();

@@ -3,6 +3,7 @@
 //! who may read an entity's part), and personal data sealed at rest with lookups and masks.
 
 mod support;
+use domain::Code;
 use support::*;
 
 use std::sync::Arc;
@@ -474,11 +475,11 @@ both_backends!(r26_refusals_for_the_state_found_leave_only_their_audit_record, |
     let before = all_audit(&env).await.len();
     // Restoring rights that were never removed: refused, recorded, nothing else changes.
     let r = env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &e.admin_login_id).await;
-    assert!(matches!(err(r), Error::Conflict { code: "not_removed_administrator", .. }));
+    assert!(matches!(err(r), Error::Conflict { code: Code::NotRemovedAdministrator, .. }));
     let admin = env.sign_in(&e.entity_number, "admin1").await;
     let me = admin.admin_of(&e.entity_number).unwrap();
     let r = env.services.delete_login(&me, &env.ctx(), &e.admin_login_id).await;
-    assert!(matches!(err(r), Error::Refused { code: "cannot_delete_self", .. }));
+    assert!(matches!(err(r), Error::Refused { code: Code::CannotDeleteSelf, .. }));
     let rows = all_audit(&env).await;
     // One login record for sign_in, then the two refusals.
     let refusals: Vec<&AuditRow> = rows[before..].iter().filter(|r| r.result == "refused").collect();

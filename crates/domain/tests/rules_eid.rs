@@ -4,6 +4,7 @@
 //! codes each accepted once; and the step-up that advanced e-services ask for.
 
 mod support;
+use domain::Code;
 use support::*;
 
 use domain::access::{Caller, Operator};
@@ -81,7 +82,7 @@ both_backends!(r23_the_counter_binds_the_app_against_the_registered_document, |e
 
     let again =
         env.services.bind_security_code(&op, &env.ctx(), &e.entity_number, &id, &qr, doc("passport", "PA123456")).await;
-    assert!(matches!(err(again), Error::Conflict { code: "enrolment_invalid", .. }), "single use");
+    assert!(matches!(err(again), Error::Conflict { code: Code::EnrolmentInvalid, .. }), "single use");
 
     let (late, _) = enrol(&env, &staff).await;
     env.clock.advance_secs(601);
@@ -89,7 +90,7 @@ both_backends!(r23_the_counter_binds_the_app_against_the_registered_document, |e
         .services
         .bind_security_code(&op, &env.ctx(), &e.entity_number, &id, &late, doc("passport", "PA123456"))
         .await;
-    assert!(matches!(err(expired), Error::Conflict { code: "enrolment_invalid", .. }), "10 minutes");
+    assert!(matches!(err(expired), Error::Conflict { code: Code::EnrolmentInvalid, .. }), "10 minutes");
 
     // The secret is nowhere in clear: not in the payload the operator carries, not in the database.
     let hex_secret = hex::encode(&secret);
@@ -113,7 +114,7 @@ both_backends!(r23_a_macau_card_login_has_face_and_no_security_code, |env: Env| 
     let state = env.services.my_eid(&staff).await.unwrap();
     assert!(state.face_available && state.face_enabled && !state.code_available);
     let refused = env.services.request_enrolment(&staff, &env.ctx()).await;
-    assert!(matches!(err(refused), Error::Conflict { code: "security_code_not_available", .. }));
+    assert!(matches!(err(refused), Error::Conflict { code: Code::SecurityCodeNotAvailable, .. }));
 });
 
 both_backends!(r22_the_person_switches_face_off_and_only_the_counter_on, |env: Env| async move {
@@ -123,13 +124,13 @@ both_backends!(r22_the_person_switches_face_off_and_only_the_counter_on, |env: E
     let off = env.services.set_my_face(&staff, &env.ctx(), false).await.unwrap();
     assert!(!off.face_enabled && off.face_off_reason.as_deref() == Some("person"));
     let on = env.services.set_my_face(&staff, &env.ctx(), true).await;
-    assert!(matches!(err(on), Error::Refused { code: "face_needs_counter", .. }));
+    assert!(matches!(err(on), Error::Refused { code: Code::FaceNeedsCounter, .. }));
     env.services.counter_face_on(&op, &env.ctx(), &e.entity_number, &id).await.unwrap();
     assert!(env.services.my_eid(&staff).await.unwrap().face_enabled);
 
     let (_, passport) = new_staff(&env, &e, "passport", "PB12345", "62300203", "staff2").await;
     let none = env.services.set_my_face(&passport, &env.ctx(), true).await;
-    assert!(matches!(err(none), Error::Conflict { code: "face_not_available", .. }));
+    assert!(matches!(err(none), Error::Conflict { code: Code::FaceNotAvailable, .. }));
 });
 
 both_backends!(r24_codes_accept_one_step_either_side_and_each_step_once, |env: Env| async move {
@@ -202,14 +203,14 @@ both_backends!(r23_a_code_bound_in_one_entity_does_not_open_another, |env: Env| 
     assert!(!env.services.my_eid(&in_b).await.unwrap().code_bound, "enrol again for each entity");
     let code = totp::code_at(&secret, unix(&env));
     let r = env.services.step_up(&in_b, &env.ctx(), Factor::Code(&code)).await;
-    assert!(matches!(err(r), Error::Conflict { code: "security_code_not_bound", .. }));
+    assert!(matches!(err(r), Error::Conflict { code: Code::SecurityCodeNotBound, .. }));
     // A's payload cannot bind B's login either.
     let (qr_a2, _) = enrol(&env, &in_a).await;
     let cross = env
         .services
         .bind_security_code(&op, &env.ctx(), &b.entity_number, in_b.login_id(), &qr_a2, doc("passport", "PD12345"))
         .await;
-    assert!(matches!(err(cross), Error::Conflict { code: "enrolment_invalid", .. }));
+    assert!(matches!(err(cross), Error::Conflict { code: Code::EnrolmentInvalid, .. }));
 });
 
 /// Matches exactly the capture `good`, and counts its calls.
@@ -248,7 +249,7 @@ both_backends!(r24_face_waits_after_five_failures_and_switches_off_after_fifty, 
     let state = env.services.my_eid(&staff).await.unwrap();
     assert!(!state.face_enabled && state.face_off_reason.as_deref() == Some("failures"));
     env.clock.advance_secs(30);
-    assert!(matches!(err(try_face("good").await), Error::Conflict { code: "face_not_available", .. }));
+    assert!(matches!(err(try_face("good").await), Error::Conflict { code: Code::FaceNotAvailable, .. }));
     env.services.counter_face_on(&op, &env.ctx(), &e.entity_number, &id).await.unwrap();
     // The first success replaced the session the attempts above came from: a fresh sign-in.
     let again = env.sign_in(&e.entity_number, "staff1").await;
@@ -331,5 +332,5 @@ both_backends!(r24_twenty_wrong_codes_in_a_row_unbind_the_app, |env: Env| async 
     assert!(inbox.iter().any(|n| n.kind == "security_code_unbound"));
     let code = totp::code_at(&secret, unix(&env));
     let r = env.services.step_up(&staff, &env.ctx(), Factor::Code(&code)).await;
-    assert!(matches!(err(r), Error::Conflict { code: "security_code_not_bound", .. }));
+    assert!(matches!(err(r), Error::Conflict { code: Code::SecurityCodeNotBound, .. }));
 });

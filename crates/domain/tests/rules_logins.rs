@@ -4,6 +4,7 @@
 //! says so, and one entity's logins never reach another entity's data.
 
 mod support;
+use domain::Code;
 use support::*;
 
 use domain::access::Caller;
@@ -147,7 +148,7 @@ both_backends!(r15_only_administrators_create_staff_and_details_are_checked, |en
         .services
         .create_staff(&a, &env.ctx(), person("Same Person", "passport", "r15ck2", Some("61500014"), true))
         .await);
-    assert!(matches!(x, Error::Conflict { code: "person_has_login", .. }), "{x:?}");
+    assert!(matches!(x, Error::Conflict { code: Code::PersonHasLogin, .. }), "{x:?}");
 });
 
 /// Every page of `viewer`'s entity from `limit`-sized pages: (login id, e-services) per page.
@@ -248,7 +249,7 @@ both_backends!(r16_admin_cannot_delete_self, |env: Env| async move {
     let admin = env.sign_in(&e.entity_number, "admin1").await;
     let x =
         err(env.services.delete_login(&admin.admin_of(&e.entity_number).unwrap(), &env.ctx(), &e.admin_login_id).await);
-    assert!(matches!(x, Error::Refused { code: "cannot_delete_self", .. }), "{x:?}");
+    assert!(matches!(x, Error::Refused { code: Code::CannotDeleteSelf, .. }), "{x:?}");
     // Still there, still an administrator, still signed in.
     env.services.authenticate(&env.token(&e.entity_number, "admin1").await).await.unwrap();
     assert!(live_logins(&env, &admin).await.contains(&(
@@ -307,7 +308,7 @@ both_backends!(r16_admin_deletes_staff_but_never_the_entity_account, |env: Env| 
 
     let account_id = live_logins(&env, &admin).await.into_iter().find(|(_, k, _)| *k == LoginKind::Entity).unwrap().0;
     let x = err(env.services.delete_login(&a, &env.ctx(), &account_id).await);
-    assert!(matches!(x, Error::Refused { code: "cannot_delete_entity_account", .. }), "{x:?}");
+    assert!(matches!(x, Error::Refused { code: Code::CannotDeleteEntityAccount, .. }), "{x:?}");
     // Staff delete nothing.
     assert!(matches!(staff2.admin_of(&e.entity_number), Err(Error::Forbidden)));
     // The person of a deleted login can be given a new one.
@@ -345,7 +346,7 @@ both_backends!(r17_entity_account_removes_admin_rights_and_only_counter_restores
         .services
         .remove_admin(&account.entity_account_of(&e.entity_number).unwrap(), &env.ctx(), &admin2_id)
         .await);
-    assert!(matches!(x, Error::Conflict { code: "not_an_administrator", .. }), "{x:?}");
+    assert!(matches!(x, Error::Conflict { code: Code::NotAnAdministrator, .. }), "{x:?}");
     assert!(matches!(demoted.admin_of(&e.entity_number), Err(Error::Forbidden)));
 
     // Only the counter restores; and only rights that were removed.
@@ -355,9 +356,9 @@ both_backends!(r17_entity_account_removes_admin_rights_and_only_counter_restores
     let admin = env.sign_in(&e.entity_number, "admin1").await;
     let s = staff(&env, &admin, "R17RM3", "61700003", "staff1").await;
     let x = err(env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &s).await);
-    assert!(matches!(x, Error::Conflict { code: "not_removed_administrator", .. }), "{x:?}");
+    assert!(matches!(x, Error::Conflict { code: Code::NotRemovedAdministrator, .. }), "{x:?}");
     let x = err(env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &admin2_id).await);
-    assert!(matches!(x, Error::Conflict { code: "not_removed_administrator", .. }), "{x:?}");
+    assert!(matches!(x, Error::Conflict { code: Code::NotRemovedAdministrator, .. }), "{x:?}");
 });
 
 both_backends!(r18_entity_without_administrator_manages_nothing_until_counter_restores, |env: Env| async move {
@@ -381,7 +382,7 @@ both_backends!(r18_entity_without_administrator_manages_nothing_until_counter_re
         .services
         .remove_admin(&account.entity_account_of(&e.entity_number).unwrap(), &env.ctx(), &e.admin_login_id)
         .await);
-    assert!(matches!(x, Error::Conflict { code: "not_an_administrator", .. }), "{x:?}");
+    assert!(matches!(x, Error::Conflict { code: Code::NotAnAdministrator, .. }), "{x:?}");
 
     // The counter restores; management works again.
     env.services.restore_admin(&op, &env.ctx(), &e.entity_number, &e.admin_login_id).await.unwrap();
@@ -506,7 +507,7 @@ both_backends!(r19_admin_assigns_self_and_staff_but_staff_and_entity_account_can
     // The entity account uses no e-services.
     let account = env.sign_in(&e.entity_number, "entity").await;
     let x = err(env.services.assign_eservices(&a, &env.ctx(), account.login_id(), vec!["licensing".into()]).await);
-    assert!(matches!(x, Error::Conflict { code: "entity_account_has_no_eservices", .. }), "{x:?}");
+    assert!(matches!(x, Error::Conflict { code: Code::EntityAccountHasNoEservices, .. }), "{x:?}");
     // Staff and the entity account cannot assign.
     let st = env.sign_in(&e.entity_number, "staff1").await;
     assert!(matches!(st.admin_of(&e.entity_number), Err(Error::Forbidden)));

@@ -103,8 +103,8 @@ impl From<Error> for ApiError {
             }
             Error::Forbidden => ApiError::new(S::FORBIDDEN, "forbidden", "Forbidden", "this login may not do this"),
             Error::NotFound => ApiError::not_found(),
-            Error::Conflict { code, message } => ApiError::new(S::CONFLICT, code, "Conflict", message),
-            Error::Refused { code, message } => ApiError::new(S::FORBIDDEN, code, "Not allowed", message),
+            Error::Conflict { code, message } => ApiError::new(S::CONFLICT, code.as_str(), "Conflict", message),
+            Error::Refused { code, message } => ApiError::new(S::FORBIDDEN, code.as_str(), "Not allowed", message),
             Error::InvalidCode => ApiError::new(
                 S::BAD_REQUEST,
                 "invalid_code",
@@ -149,7 +149,7 @@ impl IntoResponse for ApiError {
             errors: self
                 .errors
                 .into_iter()
-                .map(|e| ProblemField { field: e.field, code: e.code.to_string(), message: e.message })
+                .map(|e| ProblemField { field: e.field, code: e.code.as_str().to_string(), message: e.message })
                 .collect(),
         };
         let mut res = (self.status, serde_json::to_vec(&body).unwrap_or_default()).into_response();

@@ -2,6 +2,7 @@
 //! (with the failing field's path), query strings, the signed-in principal, and the
 //! client's address for the audit log and throttling.
 
+use domain::Code;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -33,15 +34,15 @@ fn field_of(path: &str, message: &str) -> String {
 }
 
 /// The field error code for serde's message.
-fn serde_code(message: &str) -> &'static str {
+fn serde_code(message: &str) -> Code {
     if message.starts_with("missing field") {
-        "required"
+        Code::Required
     } else if message.starts_with("unknown field") {
-        "unknown_field"
+        Code::UnknownField
     } else if message.starts_with("invalid type") {
-        "invalid_type"
+        Code::InvalidType
     } else {
-        "invalid"
+        Code::Invalid
     }
 }
 
@@ -51,7 +52,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         let message = e.to_string();
         ApiError {
-            errors: vec![FieldError::new("body", "malformed_json", message.clone())],
+            errors: vec![FieldError::new("body", Code::MalformedJson, message.clone())],
             ..ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON", message)
         }
     })?;

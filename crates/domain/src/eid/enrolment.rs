@@ -3,6 +3,7 @@
 //! checked the same identity document, submits the scanned payload. Single use, 10 minutes,
 //! a notification to the login; the secret is kept sealed under the master key.
 
+use crate::Code;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use x25519_dalek::{PublicKey, StaticSecret};
@@ -74,7 +75,7 @@ impl Services {
             let login = self.live_login(tx.as_mut(), caller.entity_id, &caller.login_id).await?;
             if !code_available(&login) {
                 return Err(Error::conflict(
-                    "security_code_not_available",
+                    Code::SecurityCodeNotAvailable,
                     "the security verification code is for logins registered with a document other than a Macau resident identity card",
                 ));
             }
@@ -111,7 +112,7 @@ impl Services {
             let shown = IdDocument::parse("id_document", &document.kind, &document.number)
                 .map_err(|e| Error::Validation(vec![e]))?;
             let enrolment_id = payload::enrolment_id(scanned)
-                .map_err(|_| Error::field("payload", "invalid_payload", "not an enrolment QR code"))?
+                .map_err(|_| Error::field("payload", Code::InvalidPayload, "not an enrolment QR code"))?
                 .to_string();
             let mut tx = self.store.write().await?;
             let login = self.counter_login(tx.as_mut(), entity_number, login_id).await?;
@@ -130,12 +131,12 @@ impl Services {
                 self.audit_refusal(ctx, ev).await?;
                 return Err(Error::field(
                     "id_document",
-                    "id_document_mismatch",
+                    Code::IdDocumentMismatch,
                     "this is not the identity document the login was registered with",
                 ));
             }
             if !code_available(&login) {
-                return Err(Error::conflict("security_code_not_available", "this login uses face recognition"));
+                return Err(Error::conflict(Code::SecurityCodeNotAvailable, "this login uses face recognition"));
             }
             let now = self.clock.now();
             let usable = match tx.find_enrolment(login.entity_id, &enrolment_id).await? {
@@ -144,19 +145,19 @@ impl Services {
             };
             if !usable {
                 return Err(Error::conflict(
-                    "enrolment_invalid",
+                    Code::EnrolmentInvalid,
                     "the QR code is unknown, used, expired or made for another login; make a new one in the app",
                 ));
             }
             let (server_secret, _) = self.enrolment_key(tx.as_mut()).await?;
             let secret = payload::open(&server_secret, scanned).map_err(|e| match e {
                 PayloadError::WeakSecret => {
-                    Error::field("payload", "weak_secret", "the app's secret is shorter than 160 bits")
+                    Error::field("payload", Code::WeakSecret, "the app's secret is shorter than 160 bits")
                 }
-                _ => Error::field("payload", "invalid_payload", "the QR code does not open with this server's key"),
+                _ => Error::field("payload", Code::InvalidPayload, "the QR code does not open with this server's key"),
             })?;
             if !tx.use_enrolment(login.entity_id, &enrolment_id, now).await? {
-                return Err(Error::conflict("enrolment_invalid", "the QR code was used already"));
+                return Err(Error::conflict(Code::EnrolmentInvalid, "the QR code was used already"));
             }
             let mut r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, &login, now);
             let owner = super::secret_owner(login.entity_id, &login.id);

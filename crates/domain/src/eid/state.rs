@@ -10,6 +10,7 @@ use crate::notifications::{kinds, notify};
 use crate::numbers::EntityNumber;
 use crate::services::{Ctx, Services};
 use crate::store::Tx;
+use crate::Code;
 
 impl Services {
     pub(crate) async fn eid_state_in(&self, tx: &mut dyn Tx, login: &LoginRecord) -> Result<EidState> {
@@ -51,7 +52,7 @@ impl Services {
             let login = self.live_login(tx.as_mut(), caller.entity_id, &caller.login_id).await?;
             if !face_available(&login) {
                 return Err(Error::conflict(
-                    "face_not_available",
+                    Code::FaceNotAvailable,
                     "face recognition is for logins registered with a Macau resident identity card",
                 ));
             }
@@ -61,7 +62,7 @@ impl Services {
                 (true, true) | (false, false) => {}
                 (true, false) => {
                     return Err(Error::Refused {
-                        code: "face_needs_counter",
+                        code: Code::FaceNeedsCounter,
                         message: "only the counter can switch face recognition back on".into(),
                     })
                 }
@@ -87,7 +88,7 @@ impl Services {
         let login = self.counter_login(tx.as_mut(), entity_number, login_id).await?;
         if !face_available(&login) {
             return Err(Error::conflict(
-                "face_not_available",
+                Code::FaceNotAvailable,
                 "face recognition is for logins registered with a Macau resident identity card",
             ));
         }

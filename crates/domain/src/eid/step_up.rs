@@ -4,6 +4,7 @@
 //! `Policy::step_up_ttl_secs` (R14: a new session id at step-up, so an id planted or seen
 //! before the second factor is worth nothing after it).
 
+use crate::Code;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use zeroize::Zeroizing;
@@ -91,7 +92,7 @@ impl Services {
         let login = self.live_login(tx.as_mut(), caller.entity_id, &caller.login_id).await?;
         let mut r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, &login, now);
         let Some(sealed) = r.totp_secret_sealed.clone() else {
-            return Err(Error::conflict("security_code_not_bound", "no app is bound to this login; see the counter"));
+            return Err(Error::conflict(Code::SecurityCodeNotBound, "no app is bound to this login; see the counter"));
         };
         let owner = super::secret_owner(login.entity_id, &login.id);
         let encoded = Zeroizing::new(
@@ -145,7 +146,7 @@ impl Services {
         verifier: &dyn FaceVerifier,
     ) -> Result<SteppedUp> {
         if capture_ref.is_empty() || capture_ref.len() > 256 {
-            return Err(Error::field("capture_ref", "invalid", "the capture reference is missing or too long"));
+            return Err(Error::field("capture_ref", Code::Invalid, "the capture reference is missing or too long"));
         }
         let (login, id_number) = {
             // The try is claimed under the write lock before the service is asked: concurrent
@@ -155,7 +156,7 @@ impl Services {
             let login = self.live_login(tx.as_mut(), caller.entity_id, &caller.login_id).await?;
             let mut r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, &login, now);
             if !face_available(&login) || !r.face_enabled {
-                return Err(Error::conflict("face_not_available", "face recognition is off for this login"));
+                return Err(Error::conflict(Code::FaceNotAvailable, "face recognition is off for this login"));
             }
             if r.face_failures >= FACE_FREE_FAILURES {
                 if r.face_next_try_at > now {
@@ -176,12 +177,12 @@ impl Services {
         let result = verifier
             .verify(capture_ref, &id_number)
             .await
-            .map_err(|e| Error::conflict("face_verification_unavailable", e.to_string()))?;
+            .map_err(|e| Error::conflict(Code::FaceVerificationUnavailable, e.to_string()))?;
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
         let mut r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, &login, now);
         if !r.face_enabled {
-            return Err(Error::conflict("face_not_available", "face recognition is off for this login"));
+            return Err(Error::conflict(Code::FaceNotAvailable, "face recognition is off for this login"));
         }
         if result.matched && result.live {
             r.face_failures = 0;

@@ -10,6 +10,7 @@ use crate::error::{Error, FieldError, Fields, Result};
 use crate::eservices::EServiceInput;
 use crate::model::EServiceRecord;
 use crate::services::{Ctx, Services};
+use crate::Code;
 
 /// Who registers e-services: a counter operator through the API, or whoever runs the
 /// command line on the server (they hold the database and the key anyway).
@@ -47,7 +48,7 @@ const URI_MAX_CHARS: usize = 2000;
 /// loopback host, for development and native apps), no fragment, no credentials. They are
 /// later compared byte for byte, never normalised.
 pub fn parse_uri(field: &str, raw: &str) -> Result<String, FieldError> {
-    let bad = |why: &str| Err(FieldError::new(field, "invalid_uri", why.to_string()));
+    let bad = |why: &str| Err(FieldError::new(field, Code::InvalidUri, why.to_string()));
     // URIs are ASCII (RFC 3986; a browser percent-encodes the rest): no bidirectional
     // overrides or look-alike letters in what is compared byte for byte.
     if raw.is_empty()
@@ -95,10 +96,10 @@ pub fn parse_uri(field: &str, raw: &str) -> Result<String, FieldError> {
 
 fn parse_uris(fields: &mut Fields, field: &str, raws: &[String], at_least_one: bool) -> Vec<String> {
     if at_least_one && raws.is_empty() {
-        fields.push(FieldError::new(field, "required", "at least one URI"));
+        fields.push(FieldError::new(field, Code::Required, "at least one URI"));
     }
     if raws.len() > MAX_URIS {
-        fields.push(FieldError::new(field, "too_many", format!("at most {MAX_URIS} URIs")));
+        fields.push(FieldError::new(field, Code::TooMany, format!("at most {MAX_URIS} URIs")));
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -231,7 +232,7 @@ impl Services {
         let mut tx = self.store.write().await?;
         let client = tx.find_client(client_id).await?.ok_or(Error::NotFound)?;
         if client.auth != ClientAuth::Secret {
-            return Err(Error::conflict("client_uses_private_key_jwt", "this client signs JWTs; it has no secret"));
+            return Err(Error::conflict(Code::ClientUsesPrivateKeyJwt, "this client signs JWTs; it has no secret"));
         }
         let secret = random_token();
         tx.update_client_secret(client_id, &self.vault.client_secret_hash(&secret), self.clock.now()).await?;

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::applications::{ApplicationInput, EntityInput, PersonInput, ProxyInput};
 use domain::model::{ApplicationRecord, ApplicationStatus, PersonRole};
+use domain::Code;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -250,7 +251,7 @@ pub async fn get_applications(
         Some(s) => Some(ApplicationStatus::from_str_opt(s).ok_or_else(|| {
             ApiError::validation(vec![domain::FieldError::new(
                 "status",
-                "invalid_choice",
+                Code::InvalidChoice,
                 format!("one of {}", ApplicationStatus::choices()),
             )])
         })?),

@@ -56,13 +56,13 @@ pub struct ClientBody {
 
 /// A client body as the domain takes it; the JWKS is checked here, where JSON is known.
 fn client_input(c: ClientBody) -> Result<ClientInput, ApiError> {
-    let jwks = match &c.jwks {
-        None => None,
-        Some(v) => Some(
-            crate::oidc::jose::check_client_jwks(v)
-                .map_err(|why| ApiError::validation(vec![FieldError::new("oidc.jwks", "invalid_jwks", why)]))?,
-        ),
-    };
+    let jwks =
+        match &c.jwks {
+            None => None,
+            Some(v) => Some(crate::oidc::jose::check_client_jwks(v).map_err(|why| {
+                ApiError::validation(vec![FieldError::new("oidc.jwks", domain::Code::InvalidJwks, why)])
+            })?),
+        };
     Ok(ClientInput {
         redirect_uris: c.redirect_uris,
         post_logout_redirect_uris: c.post_logout_redirect_uris,

@@ -7,6 +7,7 @@ use axum::Form;
 use domain::access::{Caller, Principal};
 use domain::oidc::authorize::{AuthorizeError, AuthorizeRequest, Outcome, Prompt};
 use domain::sessions::LoginInput;
+use domain::Code;
 use domain::Error;
 
 use super::cookies::{self, SSO};
@@ -112,7 +113,7 @@ pub async fn show_step_up(
     raw: &str,
     req: &AuthorizeRequest,
     eid: &domain::eid::EidState,
-    error: Option<(&str, &'static str)>,
+    error: Option<(&str, domain::Code)>,
     status: StatusCode,
 ) -> Response {
     let (form_csrf, set_cookie) = csrf::pair(state, headers);
@@ -164,7 +165,7 @@ pub async fn finish(
             if let Some(s) = st {
                 params.push(("state", s));
             }
-            page::denied_page(lang, d.code(), &with_params(&req.redirect_uri, &params), raw)
+            page::denied_page(lang, d, &with_params(&req.redirect_uri, &params), raw)
         }
         Ok(Outcome::NeedsStepUp(_)) if req.prompt == Prompt::None => error_redirect(
             state,
@@ -299,7 +300,7 @@ fn login_errors(e: Error) -> (StatusCode, FormErrors) {
         other => {
             tracing::error!(error = %other, "sign-in failed");
             let mut errors = FormErrors::default();
-            errors.general("internal");
+            errors.general(Code::Internal);
             (StatusCode::SERVICE_UNAVAILABLE, errors)
         }
     }

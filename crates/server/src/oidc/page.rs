@@ -3,10 +3,12 @@
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use domain::oidc::permission::Denial;
 use minijinja::{context, Value};
 
 use crate::router::AppState;
-use crate::web::form::{error_key, FormErrors};
+use crate::web::form::FormErrors;
+use crate::web::labels::error_key;
 use crate::web::{cookies, view};
 
 pub use crate::web::i18n::Lang;
@@ -104,15 +106,15 @@ pub struct StepUpForm<'a> {
     pub code: bool,
     pub face: bool,
     /// (field, error code) of a failed try.
-    pub error: Option<(&'a str, &'static str)>,
+    pub error: Option<(&'a str, domain::Code)>,
 }
 
 pub fn step_up_page(f: StepUpForm<'_>, status: StatusCode) -> Response {
     let mut errors = FormErrors::default();
     if let Some((field, code)) = f.error {
         // A refused code or face is one message: which of the two failed is not said.
-        let key = if code == "invalid_code" { "oidc-step-up-failed".to_string() } else { error_key(code) };
-        errors.fields.insert(field.to_string(), key);
+        let key = if code == domain::Code::InvalidCode { "oidc-step-up-failed" } else { error_key(code).as_str() };
+        errors.fields.insert(field.to_string(), key.to_string());
     }
     let values = context! {
         authorize => f.authorize,
@@ -127,19 +129,19 @@ pub fn step_up_page(f: StepUpForm<'_>, status: StatusCode) -> Response {
 }
 
 /// Why an e-service cannot be used, as a message key.
-fn denied_key(reason_code: &str) -> &'static str {
-    match reason_code {
-        "eservice_not_assigned" => "oidc-denied-not-assigned",
-        "entity_not_registered" => "oidc-denied-entity-not-registered",
-        "entity_account_has_no_eservices" => "oidc-denied-entity-account",
-        "login_not_active" => "oidc-denied-login-not-active",
-        _ => "oidc-denied-unknown-eservice",
+fn denied_key(denial: Denial) -> &'static str {
+    match denial {
+        Denial::NotAssigned => "oidc-denied-not-assigned",
+        Denial::EntityNotRegistered => "oidc-denied-entity-not-registered",
+        Denial::EntityAccount => "oidc-denied-entity-account",
+        Denial::LoginNotActive => "oidc-denied-login-not-active",
+        Denial::UnknownEService => "oidc-denied-unknown-eservice",
     }
 }
 
-pub fn denied_page(lang: Lang, reason_code: &str, return_url: &str, authorize: &str) -> Response {
+pub fn denied_page(lang: Lang, denial: Denial, return_url: &str, authorize: &str) -> Response {
     let values = context! {
-        reason => denied_key(reason_code),
+        reason => denied_key(denial),
         return_url => return_url,
         languages => switcher(authorize, lang),
     };

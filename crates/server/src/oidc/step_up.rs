@@ -7,6 +7,7 @@ use axum::response::Response;
 use axum::Form;
 use domain::access::Principal;
 use domain::eid::step_up::Factor;
+use domain::Code;
 use domain::Error;
 
 use super::authorize::{finish, see_other, session_caller, show_step_up};
@@ -61,7 +62,7 @@ pub async fn post_step_up(
         ("face", Some(v)) => (Factor::Face { capture_ref: &f.capture_ref, verifier: v.as_ref() }, "capture_ref"),
         ("face", None) => {
             let eid = state.services.my_eid(&caller).await.unwrap_or_else(|_| no_factor());
-            let error = Some(("capture_ref", "face_verification_unavailable"));
+            let error = Some(("capture_ref", Code::FaceVerificationUnavailable));
             let status = StatusCode::SERVICE_UNAVAILABLE;
             return show_step_up(&state, &headers, &f.authorize, &req, &eid, error, status).await;
         }
@@ -79,18 +80,18 @@ pub async fn post_step_up(
         }
         Err(e) => {
             let (status, key) = match &e {
-                Error::InvalidCode | Error::Validation(_) => (StatusCode::UNAUTHORIZED, "invalid_code"),
-                Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
-                Error::Conflict { code: "face_not_available", .. } => (StatusCode::CONFLICT, "face_not_available"),
-                Error::Conflict { code: "security_code_not_bound", .. } => {
-                    (StatusCode::CONFLICT, "security_code_not_bound")
+                Error::InvalidCode | Error::Validation(_) => (StatusCode::UNAUTHORIZED, Code::InvalidCode),
+                Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, Code::TooManyAttempts),
+                Error::Conflict { code: Code::FaceNotAvailable, .. } => (StatusCode::CONFLICT, Code::FaceNotAvailable),
+                Error::Conflict { code: Code::SecurityCodeNotBound, .. } => {
+                    (StatusCode::CONFLICT, Code::SecurityCodeNotBound)
                 }
-                Error::Conflict { code: "face_verification_unavailable", .. } => {
-                    (StatusCode::SERVICE_UNAVAILABLE, "face_verification_unavailable")
+                Error::Conflict { code: Code::FaceVerificationUnavailable, .. } => {
+                    (StatusCode::SERVICE_UNAVAILABLE, Code::FaceVerificationUnavailable)
                 }
                 other => {
                     tracing::error!(error = %other, "step-up failed");
-                    (StatusCode::SERVICE_UNAVAILABLE, "face_verification_unavailable")
+                    (StatusCode::SERVICE_UNAVAILABLE, Code::FaceVerificationUnavailable)
                 }
             };
             let eid = state.services.my_eid(&caller).await.unwrap_or_else(|_| no_factor());

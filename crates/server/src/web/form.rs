@@ -2,6 +2,7 @@
 //! unless its CSRF token and origin are ours; `FormErrors` carries what was wrong, field
 //! by field, back to the page, named by the same field paths as the JSON API's errors.
 
+use domain::Code;
 use std::collections::BTreeMap;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -10,6 +11,7 @@ use axum::response::Response;
 use domain::Error;
 use serde::Serialize;
 
+use super::labels::error_key;
 use super::page::Web;
 use crate::router::AppState;
 
@@ -85,23 +87,18 @@ pub struct FormErrors {
     pub summary: Vec<String>,
 }
 
-/// The catalogue key of an error code: `invalid_format` → `error-invalid-format`.
-pub fn error_key(code: &str) -> String {
-    format!("error-{}", code.replace('_', "-"))
-}
-
 impl FormErrors {
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty() && self.summary.is_empty()
     }
 
-    pub fn field(&mut self, name: &str, code: &str) -> &mut Self {
-        self.fields.entry(name.to_string()).or_insert_with(|| error_key(code));
+    pub fn field(&mut self, name: &str, code: Code) -> &mut Self {
+        self.fields.entry(name.to_string()).or_insert_with(|| error_key(code).as_str().to_string());
         self
     }
 
-    pub fn general(&mut self, code: &str) -> &mut Self {
-        self.summary.push(error_key(code));
+    pub fn general(&mut self, code: Code) -> &mut Self {
+        self.summary.push(error_key(code).as_str().to_string());
         self
     }
 
@@ -116,39 +113,39 @@ impl FormErrors {
                 }
             }
             Error::InvalidCredentials => {
-                out.general("invalid_credentials");
+                out.general(Code::InvalidCredentials);
             }
             Error::TooManyAttempts { .. } => {
-                out.general("too_many_attempts");
+                out.general(Code::TooManyAttempts);
             }
             Error::PasswordLocked => {
-                out.general("password_locked");
+                out.general(Code::PasswordLocked);
             }
             Error::Busy { .. } => {
-                out.general("busy");
+                out.general(Code::Busy);
             }
             Error::Unauthenticated => {
-                out.general("unauthenticated");
+                out.general(Code::Unauthenticated);
             }
             Error::Forbidden => {
-                out.general("forbidden");
+                out.general(Code::Forbidden);
             }
             Error::NotFound => {
-                out.general("not_found");
+                out.general(Code::NotFound);
             }
             Error::InvalidCode => {
-                out.field("activation_code", "invalid_code");
+                out.field("activation_code", Code::InvalidCode);
             }
             // The one conflict about a field: this person (by document) already has a login.
-            Error::Conflict { code: "person_has_login", .. } => {
-                out.field("id_document.number", "person_has_login");
+            Error::Conflict { code: Code::PersonHasLogin, .. } => {
+                out.field("id_document.number", Code::PersonHasLogin);
             }
             Error::Conflict { code, .. } | Error::Refused { code, .. } => {
-                out.general(code);
+                out.general(*code);
             }
             Error::Store(_) | Error::Internal(_) => {
                 tracing::error!(error = %e, "a form's service failed");
-                out.general("internal");
+                out.general(Code::Internal);
             }
         }
         out
@@ -177,67 +174,3 @@ impl FormErrors {
         }
     }
 }
-
-/// Every error code a page may show, as the domain and the pages produce them: the
-/// catalogue test checks each has a message, in every language.
-pub const ERROR_CODES: &[&str] = &[
-    "required",
-    "too_long",
-    "invalid",
-    "invalid_format",
-    "invalid_choice",
-    "invalid_credentials",
-    "too_many_attempts",
-    "busy",
-    "password_locked",
-    "unauthenticated",
-    "forbidden",
-    "not_found",
-    "internal",
-    "administrators_count",
-    "agreement_not_signed",
-    "document_not_shown",
-    "duplicate_person",
-    "entity_not_registered",
-    "id_document_mismatch",
-    "invalid_check_digit",
-    "invalid_code",
-    "invalid_id_number",
-    "invalid_mobile",
-    "invalid_payload",
-    "invalid_uri",
-    "invalid_username",
-    "one_of_required",
-    "password_blocklisted",
-    "password_contains_context",
-    "password_guessable",
-    "password_repetitive",
-    "password_too_long",
-    "password_too_short",
-    "password_mismatch",
-    "power_of_attorney_not_notarised",
-    "too_many",
-    "unknown_eservice",
-    "username_taken",
-    "weak_secret",
-    "already_activated",
-    "application_decided",
-    "cannot_delete_entity_account",
-    "cannot_delete_self",
-    "client_uses_private_key_jwt",
-    "enrolment_invalid",
-    "entity_account_has_no_eservices",
-    "entity_already_registered",
-    "eservice_exists",
-    "face_needs_counter",
-    "face_not_available",
-    "face_verification_unavailable",
-    "invalid_status",
-    "not_an_administrator",
-    "not_removed_administrator",
-    "person_has_login",
-    "security_code_not_available",
-    "security_code_not_bound",
-    "too_many_administrators",
-    "invalid_eservice_code",
-];

@@ -7,6 +7,8 @@ pub mod cookies;
 pub mod csrf;
 pub mod form;
 pub mod i18n;
+pub mod keys;
+pub mod labels;
 pub mod nav;
 pub mod page;
 pub mod util;

@@ -10,8 +10,9 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{entity_logins, failed, OVERSEERS};
+use crate::web::labels::stored_action_key;
 use crate::web::page::Web;
-use crate::web::util::{audit_action_key, local_time, query};
+use crate::web::util::{local_time, query};
 
 const PER_PAGE: i64 = 50;
 
@@ -69,7 +70,7 @@ pub async fn get_audit(mut web: Web) -> Response {
                 actor_kind,
                 actor_name,
                 action: r.action.clone(),
-                action_key: audit_action_key(&r.action),
+                action_key: stored_action_key(&r.action).as_str(),
                 target: r.target.as_ref().map(|t| name_of(t).unwrap_or(t.clone())),
                 result: r.result.clone(),
                 detail: r.detail.clone(),

@@ -6,6 +6,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::model::{LoginKind, LoginStatus};
+use domain::Code;
 use domain::Error;
 use minijinja::context;
 
@@ -91,7 +92,7 @@ async fn confirm_page(
     let can_remove = found.login.has_admin_rights();
     let mut errors = errors;
     if errors.is_empty() && !can_remove {
-        errors.general("not_an_administrator");
+        errors.general(Code::NotAnAdministrator);
     }
     let values = context! { login => row, can_remove };
     web.render_form("account/remove_admin.html", status, values, &FormValues::default(), &errors)

@@ -7,6 +7,7 @@ use axum::response::Response;
 use domain::access::Operator;
 use domain::applications::IdDocumentInput;
 use domain::numbers::EntityNumber;
+use domain::Code;
 use domain::Error;
 use minijinja::context;
 
@@ -25,7 +26,7 @@ fn malformed(entity_number: &str, login_id: &str) -> FormErrors {
         errors.field(&fe.field, fe.code);
     }
     if uuid::Uuid::parse_str(login_id).is_err() {
-        errors.field("login_id", "invalid_format");
+        errors.field("login_id", Code::InvalidFormat);
     }
     errors
 }
@@ -134,8 +135,8 @@ fn bind_errors(e: &Error) -> FormErrors {
                 out.field(at, fe.code);
             }
         }
-        Error::Conflict { code: code @ "enrolment_invalid", .. } => {
-            out.field("payload", code);
+        Error::Conflict { code: code @ Code::EnrolmentInvalid, .. } => {
+            out.field("payload", *code);
         }
         _ => out = FormErrors::from_error(e),
     }

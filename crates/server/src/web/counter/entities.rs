@@ -11,6 +11,7 @@ use domain::activation::Reissuer;
 use domain::applications::{IdDocumentInput, PersonInput};
 use domain::logins::CounterEntityView;
 use domain::model::{EntityRecord, LoginKind, LoginStatus};
+use domain::Code;
 use domain::Error;
 use minijinja::context;
 use serde::Serialize;
@@ -77,7 +78,7 @@ pub async fn get_lookup(mut web: Web) -> Response {
             }
             Ok(list) if list.is_empty() => {
                 let mut errors = FormErrors::default();
-                errors.field("registration_number", "not_found");
+                errors.field("registration_number", Code::NotFound);
                 lookup_page(&mut web, StatusCode::NOT_FOUND, &query, &errors, vec![])
             }
             Ok(list) => {
@@ -92,7 +93,7 @@ pub async fn get_lookup(mut web: Web) -> Response {
     }
     let mut errors = FormErrors::default();
     if query.0.iter().any(|(k, _)| k == "entity_number" || k == "registration_number") {
-        errors.field("entity_number", "one_of_required");
+        errors.field("entity_number", Code::OneOfRequired);
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     lookup_page(&mut web, status, &query, &errors, vec![])
@@ -246,9 +247,9 @@ pub async fn post_add_admin(mut web: Web, Path(number): Path<String>, WebForm(fo
         Ok(_) => done(&mut web, &number, "admin_added"),
         Err(e) => {
             let mut errors = FormErrors::from_error(&e);
-            if let Error::Conflict { code: "person_has_login", .. } = e {
+            if let Error::Conflict { code: Code::PersonHasLogin, .. } = e {
                 errors = FormErrors::default();
-                errors.field("id_document.number", "person_has_login");
+                errors.field("id_document.number", Code::PersonHasLogin);
             }
             entity_page(&mut web, &op, &number, FormErrors::status(&e), &form, &errors).await
         }
@@ -303,7 +304,7 @@ pub async fn post_register_eservice(mut web: Web, Path(number): Path<String>, We
     let code = form.get("eservice").to_string();
     if code.is_empty() {
         let mut errors = FormErrors::default();
-        errors.field("eservice", "required");
+        errors.field("eservice", Code::Required);
         return entity_page(&mut web, &op, &number, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors).await;
     }
     match web.state.services.register_entity_eservice(&op, &web.ctx, &number, &code).await {
@@ -312,7 +313,7 @@ pub async fn post_register_eservice(mut web: Web, Path(number): Path<String>, We
             let errors = match e {
                 Error::NotFound => {
                     let mut errors = FormErrors::default();
-                    errors.field("eservice", "unknown_eservice");
+                    errors.field("eservice", Code::UnknownEservice);
                     errors
                 }
                 _ => FormErrors::from_error(&e),

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::eservices::EServiceInput;
 use domain::model::Assurance;
+use domain::Code;
 use minijinja::context;
 use serde::Serialize;
 
@@ -77,17 +78,17 @@ pub async fn post_eservice(mut web: Web, WebForm(form): WebForm) -> Response {
         Ok(_) => web.redirect("/counter/eservices?done=added"),
         Err(e) => {
             let errors = match &e {
-                domain::Error::Conflict { code: "eservice_exists", .. } => {
+                domain::Error::Conflict { code: Code::EserviceExists, .. } => {
                     let mut errors = FormErrors::default();
-                    errors.field("code", "eservice_exists");
+                    errors.field("code", Code::EserviceExists);
                     errors
                 }
                 // "invalid_code" reads as a wrong one-time code elsewhere.
                 domain::Error::Validation(list) => {
                     let mut errors = FormErrors::default();
                     for fe in list {
-                        let code = if fe.field == "code" && fe.code == "invalid_code" {
-                            "invalid_eservice_code"
+                        let code = if fe.field == "code" && fe.code == Code::InvalidCode {
+                            Code::InvalidEserviceCode
                         } else {
                             fe.code
                         };

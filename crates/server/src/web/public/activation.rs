@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::activation::ActivateInput;
+use domain::Code;
 use minijinja::context;
 
 use super::{merge, required};
@@ -69,9 +70,9 @@ pub async fn post_activate(mut web: Web, WebForm(form): WebForm) -> Response {
     let mut errors = FormErrors::default();
     let blank = required(&form, &[way.number_field(), "activation_code", "username", "password"], &mut errors);
     if form.get("password_confirm").is_empty() {
-        errors.field("password_confirm", "required");
+        errors.field("password_confirm", Code::Required);
     } else if form.get("password") != form.get("password_confirm") {
-        errors.field("password_confirm", "password_mismatch");
+        errors.field("password_confirm", Code::PasswordMismatch);
     }
     // Only a form with a blank field (which the service refuses before anything else) goes
     // on with errors already found, for the other fields' faults.

@@ -7,6 +7,7 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::help::{HelpInput, HelpKind, ResetInput};
+use domain::Code;
 use minijinja::context;
 
 use super::{merge, required};
@@ -121,9 +122,9 @@ pub async fn post_reset(mut web: Web, WebForm(form): WebForm) -> Response {
     let mut errors = FormErrors::default();
     let blank = required(&form, &["entity_number", "username", "reset_code", "password"], &mut errors);
     if form.get("password_confirm").is_empty() {
-        errors.field("password_confirm", "required");
+        errors.field("password_confirm", Code::Required);
     } else if form.get("password") != form.get("password_confirm") {
-        errors.field("password_confirm", "password_mismatch");
+        errors.field("password_confirm", Code::PasswordMismatch);
     }
     // Only a form with a blank field (which the service refuses before anything else) goes
     // on with errors already found, for the other fields' faults.

@@ -7,6 +7,7 @@ mod progress;
 
 use axum::routing::{get, post};
 use axum::Router;
+use domain::Code;
 
 use crate::router::AppState;
 use crate::web::form::{FormErrors, FormValues};
@@ -33,7 +34,7 @@ fn required(form: &FormValues, names: &[&str], errors: &mut FormErrors) -> bool 
     let mut blank = false;
     for name in names {
         if form.get(name).trim().is_empty() {
-            errors.field(name, "required");
+            errors.field(name, Code::Required);
             blank = true;
         }
     }
