@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use domain::applications::registration_lookup;
+use domain::application_form::registration_lookup;
 use domain::clock::Timestamp;
 use domain::credentials::{Password, Username};
 use domain::crypto::{Purpose, Vault};

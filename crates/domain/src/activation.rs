@@ -2,10 +2,10 @@
 //! login with entity number + code; the person chooses a username and a password. Codes are
 //! single use, expire, and are void after five wrong tries.
 
-use crate::applications::internal;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::codes::OneTimeCode;
 use crate::credentials::Username;
+use crate::error::internal;
 use crate::error::{Error, FieldError, Fields, Result};
 use crate::model::*;
 use crate::numbers::{ApplicationNumber, EntityNumber};

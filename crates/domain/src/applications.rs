@@ -3,114 +3,21 @@
 //! the entity, its entity account, its administrators and their activation codes.
 
 use crate::access::Operator;
+use crate::application_form::{
+    registration_canonical, registration_lookup, registry_lookup, ApplicationInput, REGISTRIES,
+};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
-use crate::crypto::{Purpose, Vault};
-use crate::error::{Error, FieldError, Fields, Result};
+use crate::crypto::Purpose;
+use crate::error::{internal, Error, Fields, Result};
 use crate::identity::{lookup_form, IdDocument, MacauMobile};
 use crate::logins::NewLogin;
 use crate::model::*;
 use crate::notifications::{kinds, notify};
 use crate::numbers::{ApplicationNumber, EntityNumber};
 use crate::services::{Ctx, Services};
-use crate::text::{Text, NAME_MAX};
+use crate::text::Text;
 use crate::Code;
-
-pub struct IdDocumentInput {
-    pub kind: String,
-    pub number: String,
-}
-
-pub struct PersonInput {
-    pub name: String,
-    pub id_document: IdDocumentInput,
-    pub mobile: Option<String>,
-    pub document_shown: Option<bool>,
-}
-
-pub struct ProxyInput {
-    pub person: PersonInput,
-    pub poa_notarised: bool,
-    pub poa_reference: String,
-}
-
-pub struct EntityInput {
-    pub kind: String,
-    pub name_zh: Option<String>,
-    pub name_pt: Option<String>,
-    pub name_en: Option<String>,
-    pub registration_number: String,
-    pub mobile: String,
-}
-
-pub struct ApplicationInput {
-    pub entity: EntityInput,
-    pub representatives: Vec<PersonInput>,
-    pub proxy: Option<ProxyInput>,
-    pub administrators: Vec<PersonInput>,
-    pub agreement_signed: bool,
-}
-
-/// A person whose fields all parsed.
-pub struct Person {
-    pub name: Text,
-    pub id: IdDocument,
-    pub mobile: Option<MacauMobile>,
-}
-
-/// Parses a person at `path`; `needs_mobile` for administrators and staff, who get SMS codes.
-pub fn parse_person(path: &str, p: &PersonInput, needs_mobile: bool) -> Result<Person, Vec<FieldError>> {
-    let at = |field: &str| {
-        if path.is_empty() {
-            field.to_string()
-        } else {
-            format!("{path}.{field}")
-        }
-    };
-    let mut f = Fields::default();
-    let name = f.take(Text::parse(&at("name"), &p.name, NAME_MAX));
-    let id = f.take(IdDocument::parse(&at("id_document"), &p.id_document.kind, &p.id_document.number));
-    // A bad type hides the number's check: a blank number is still named, so that one
-    // answer lists every empty field.
-    let kind_ok = crate::identity::IdDocumentType::parse("", &p.id_document.kind).is_ok();
-    if !kind_ok && p.id_document.number.trim().is_empty() {
-        f.push(FieldError::new(at("id_document.number"), Code::Required, "the document number is required"));
-    }
-    let mobile = match (&p.mobile, needs_mobile) {
-        (Some(m), _) => f.take(MacauMobile::parse(&at("mobile"), m)),
-        (None, true) => {
-            f.push(FieldError::new(at("mobile"), Code::Required, "a Macau mobile number is required"));
-            None
-        }
-        (None, false) => None,
-    };
-    if !f.is_empty() {
-        return Err(f.into_vec());
-    }
-    Ok(Person { name: name.expect("parsed"), id: id.expect("parsed"), mobile })
-}
-
-/// The registry an entity type is registered at: R5's "same registry + registration number".
-fn registry_of(t: EntityType) -> &'static str {
-    match t {
-        EntityType::Company | EntityType::Entrepreneur => "commercial",
-        EntityType::Association | EntityType::Foundation => "legal_persons",
-        EntityType::Unincorporated => "other",
-    }
-}
-
-fn registration_canonical(raw: &str) -> String {
-    raw.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
-}
-
-/// R5's key of an entity: its registry and its registration number, whatever the spacing
-/// or case it was typed in. Public for the bulk seeder, which must key entities alike.
-pub fn registration_lookup(vault: &Vault, kind: EntityType, registration_number: &str) -> String {
-    vault.lookup(
-        Purpose::Registration,
-        &format!("{}:{}", registry_of(kind), registration_canonical(registration_number)),
-    )
-}
 
 /// An application's public progress (R7): status and dates only.
 pub struct ApplicationProgress {
@@ -124,21 +31,6 @@ pub struct Approved {
 }
 
 impl Services {
-    fn seal_person(&self, role: PersonRole, p: &Person, shown: bool, poa: Option<String>) -> StoredPerson {
-        StoredPerson {
-            role,
-            name: p.name.as_str().to_string(),
-            id_type: p.id.kind(),
-            id_number_sealed: self.vault.seal(Purpose::IdNumber, p.id.number()),
-            id_number_mask: p.id.masked_number(),
-            id_number_lookup: self.vault.lookup(Purpose::IdNumber, &lookup_form(p.id.number())),
-            mobile_sealed: p.mobile.as_ref().map(|m| self.vault.seal(Purpose::Mobile, m.as_str())),
-            mobile_mask: p.mobile.as_ref().map(|m| m.masked()),
-            document_shown: shown,
-            poa_reference: poa,
-        }
-    }
-
     /// R1–R4: parses and checks the whole application, then records it as submitted.
     pub async fn submit_application(
         &self,
@@ -146,117 +38,14 @@ impl Services {
         ctx: &Ctx,
         input: ApplicationInput,
     ) -> Result<(String, ApplicationStatus)> {
-        let mut f = Fields::default();
-        let e = &input.entity;
-        let kind = EntityType::from_str_opt(&e.kind);
-        if kind.is_none() {
-            f.push(FieldError::new("entity.type", Code::InvalidChoice, format!("one of {}", EntityType::choices())));
+        let app = input.parse(self.policy.max_admins)?;
+        let mut people: Vec<StoredPerson> = Vec::new();
+        let v = &self.vault;
+        people.extend(app.representatives.iter().map(|p| p.seal(v, PersonRole::Representative, None)));
+        if let Some((proxy, reference)) = &app.proxy {
+            people.push(proxy.seal(v, PersonRole::Proxy, Some(reference.to_string())));
         }
-        let name_zh = f.take(Text::parse_opt("entity.name_zh", e.name_zh.as_deref(), NAME_MAX)).flatten();
-        let name_pt = f.take(Text::parse_opt("entity.name_pt", e.name_pt.as_deref(), NAME_MAX)).flatten();
-        let name_en = f.take(Text::parse_opt("entity.name_en", e.name_en.as_deref(), NAME_MAX)).flatten();
-        // R1: Chinese and/or Portuguese; a blank one counts as absent.
-        let blank = |n: &Option<String>| n.as_deref().is_none_or(|s| s.trim().is_empty());
-        if blank(&e.name_zh) && blank(&e.name_pt) {
-            f.push(FieldError::new("entity.name_zh", Code::Required, "a Chinese or a Portuguese name is required"));
-        }
-        let reg = f.take(Text::parse("entity.registration_number", &e.registration_number, 50));
-        if let Some(r) = &reg {
-            if registration_canonical(r.as_str()).is_empty() {
-                f.push(FieldError::new("entity.registration_number", Code::Invalid, "must contain letters or digits"));
-            }
-        }
-        let mobile = f.take(MacauMobile::parse("entity.mobile", &e.mobile));
-
-        // R1, R2: every legal representative, each document shown.
-        if input.representatives.is_empty() {
-            f.push(FieldError::new("representatives", Code::Required, "at least one legal representative"));
-        }
-        if input.representatives.len() > 20 {
-            f.push(FieldError::new("representatives", Code::TooMany, "at most 20 legal representatives"));
-        }
-        let mut people = Vec::new();
-        for (i, r) in input.representatives.iter().enumerate() {
-            let path = format!("representatives[{i}]");
-            match parse_person(&path, r, false) {
-                Ok(p) => {
-                    if r.document_shown != Some(true) {
-                        f.push(FieldError::new(
-                            format!("{path}.document_shown"),
-                            Code::DocumentNotShown,
-                            "the representative's identity document (original or certified copy) must be shown",
-                        ));
-                    }
-                    people.push(self.seal_person(PersonRole::Representative, &p, true, None));
-                }
-                Err(errs) => f.extend(errs),
-            }
-        }
-        // R3: a proxy with a notarised power of attorney and the proxy's document shown.
-        if let Some(proxy) = &input.proxy {
-            match parse_person("proxy", &proxy.person, false) {
-                Ok(p) => {
-                    if proxy.person.document_shown != Some(true) {
-                        f.push(FieldError::new(
-                            "proxy.document_shown",
-                            Code::DocumentNotShown,
-                            "the proxy's identity document must be shown",
-                        ));
-                    }
-                    if !proxy.poa_notarised {
-                        f.push(FieldError::new(
-                            "proxy.power_of_attorney.notarised",
-                            Code::PowerOfAttorneyNotNotarised,
-                            "the original notarised power of attorney is required",
-                        ));
-                    }
-                    let reference = f.take(Text::parse("proxy.power_of_attorney.reference", &proxy.poa_reference, 100));
-                    if let Some(reference) = reference {
-                        people.push(self.seal_person(PersonRole::Proxy, &p, true, Some(reference.to_string())));
-                    }
-                }
-                Err(errs) => f.extend(errs),
-            }
-        }
-        // R2: one to three administrators, each a different person with a Macau mobile.
-        let n = input.administrators.len();
-        if n == 0 || n > self.policy.max_admins {
-            f.push(FieldError::new(
-                "administrators",
-                Code::AdministratorsCount,
-                format!("between 1 and {} administrators", self.policy.max_admins),
-            ));
-        }
-        let mut seen = Vec::new();
-        for (i, a) in input.administrators.iter().enumerate().take(self.policy.max_admins + 1) {
-            let path = format!("administrators[{i}]");
-            match parse_person(&path, a, true) {
-                Ok(p) => {
-                    let key = (p.id.kind(), p.id.number().to_string());
-                    if seen.contains(&key) {
-                        f.push(FieldError::new(
-                            format!("{path}.id_document"),
-                            Code::DuplicatePerson,
-                            "the same person appears twice",
-                        ));
-                    }
-                    seen.push(key);
-                    people.push(self.seal_person(PersonRole::Administrator, &p, true, None));
-                }
-                Err(errs) => f.extend(errs),
-            }
-        }
-        if !input.agreement_signed {
-            f.push(FieldError::new(
-                "agreement_signed",
-                Code::AgreementNotSigned,
-                "the entity account agreement must be signed and stamped",
-            ));
-        }
-        f.finish()?;
-        let kind = kind.expect("parsed");
-        let reg = reg.expect("parsed");
-        let mobile = mobile.expect("parsed");
+        people.extend(app.administrators.iter().map(|p| p.seal(v, PersonRole::Administrator, None)));
 
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
@@ -266,16 +55,16 @@ impl Services {
             id: 0,
             number: number.as_str().to_string(),
             status: ApplicationStatus::Submitted,
-            entity_type: kind,
+            entity_type: app.kind,
             names: EntityNames {
-                zh: name_zh.map(|t| t.to_string()),
-                pt: name_pt.map(|t| t.to_string()),
-                en: name_en.map(|t| t.to_string()),
+                zh: app.name_zh.map(|t| t.to_string()),
+                pt: app.name_pt.map(|t| t.to_string()),
+                en: app.name_en.map(|t| t.to_string()),
             },
-            registration_number: reg.to_string(),
-            registration_lookup: registration_lookup(&self.vault, kind, reg.as_str()),
-            mobile_sealed: self.vault.seal(Purpose::Mobile, mobile.as_str()),
-            mobile_mask: mobile.masked(),
+            registration_number: app.registration_number.to_string(),
+            registration_lookup: registration_lookup(v, app.kind, app.registration_number.as_str()),
+            mobile_sealed: v.seal(Purpose::Mobile, app.mobile.as_str()),
+            mobile_mask: app.mobile.masked(),
             people,
             agreement_signed: true,
             submitted_by: op.id,
@@ -289,7 +78,7 @@ impl Services {
         tx.insert_application(&record).await?;
         let ev = AuditEvent::new(Actor::Operator(op.id), Action::ApplicationSubmitted)
             .target(number.as_str())
-            .detail(format!("entity type {}, {} administrator(s)", kind.as_str(), n));
+            .detail(format!("entity type {}, {} administrator(s)", app.kind.as_str(), app.administrators.len()));
         self.commit(tx, ctx, &[ev]).await?;
         Ok((number.as_str().to_string(), ApplicationStatus::Submitted))
     }
@@ -513,8 +302,8 @@ impl Services {
         }
         let mut tx = self.store.read().await?;
         let mut found = Vec::new();
-        for registry in ["commercial", "legal_persons", "other"] {
-            let lookup = self.vault.lookup(Purpose::Registration, &format!("{registry}:{canonical}"));
+        for registry in REGISTRIES {
+            let lookup = registry_lookup(&self.vault, registry, &canonical);
             if let Some(e) = tx.find_entity_by_registration(&lookup).await? {
                 found.push(e);
             }
@@ -530,8 +319,4 @@ fn undecided(app: ApplicationRecord) -> Result<ApplicationRecord> {
     } else {
         Err(Error::conflict(Code::ApplicationDecided, format!("the application is already {}", app.status.as_str())))
     }
-}
-
-pub(crate) fn internal(e: impl std::fmt::Display) -> Error {
-    Error::Internal(e.to_string())
 }

@@ -75,6 +75,11 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A failure that is the server's, not the request's (a sealed value that does not open).
+pub(crate) fn internal(e: impl std::fmt::Display) -> Error {
+    Error::Internal(e.to_string())
+}
+
 /// Collects field errors from several parses so one answer names every bad field.
 #[derive(Default)]
 pub struct Fields(Vec<FieldError>);

@@ -2,11 +2,11 @@
 //! password. The public answer never depends on whether the details matched: the server
 //! answers at once and the work below runs on its own, so the time does not tell either.
 
-use crate::applications::internal;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::codes::OneTimeCode;
 use crate::credentials::typed_username;
 use crate::crypto::Purpose;
+use crate::error::internal;
 use crate::error::{Error, Fields, Result};
 use crate::identity::{lookup_form, MacauMobile};
 use crate::model::*;

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod activation;
+pub mod application_form;
 pub mod applications;
 pub mod audit;
 pub mod clock;
@@ -27,6 +28,7 @@ pub mod numbers;
 pub mod oidc;
 pub mod operators;
 pub mod password_hash;
+pub mod person;
 pub mod services;
 pub mod sessions;
 pub mod sms;

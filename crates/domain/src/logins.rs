@@ -9,16 +9,17 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
 use crate::access::{AdminOf, Caller, EntityAccountOf, Operator, OverseerOf};
-use crate::applications::{internal, parse_person, PersonInput};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
 use crate::codes::OneTimeCode;
 use crate::crypto::Purpose;
+use crate::error::internal;
 use crate::error::{Error, FieldError, Fields, Result};
 use crate::identity::{lookup_form, IdDocument, MacauMobile};
 use crate::model::*;
 use crate::notifications::{kinds, notify};
 use crate::numbers::EntityNumber;
+use crate::person::{parse_reachable, PersonInput, ReachablePerson};
 use crate::services::{Ctx, Services};
 use crate::sms::{self, SmsMessage, SmsTemplate};
 use crate::store::Tx;
@@ -172,18 +173,13 @@ impl Services {
         tx: &mut dyn Tx,
         entity: &EntityRecord,
         kind: LoginKind,
-        p: crate::applications::Person,
+        p: ReachablePerson,
         notice: &str,
         now: Timestamp,
     ) -> Result<String> {
         self.ensure_no_login_for_person(tx, entity.id, &p.id).await?;
-        let new = NewLogin {
-            kind,
-            name: p.name.to_string(),
-            id: Some(p.id),
-            id_lookup_override: None,
-            mobile: p.mobile.expect("parsed with a required mobile"),
-        };
+        let new =
+            NewLogin { kind, name: p.name.to_string(), id: Some(p.id), id_lookup_override: None, mobile: p.mobile };
         let id = self.create_login_with_code(tx, entity, new, None, now).await?;
         notify(tx, now, entity.id, &id, notice, vec![("entity_number", entity.number.clone())]).await?;
         Ok(id)
@@ -193,7 +189,7 @@ impl Services {
     pub async fn create_staff(&self, admin: &AdminOf<'_>, ctx: &Ctx, person: PersonInput) -> Result<String> {
         let refusal = AuditEvent::new(actor_of(admin.caller), Action::LoginCreated);
         self.refusals_audited(ctx, refusal, async move {
-            let p = parse_person("", &person, true).map_err(Error::Validation)?;
+            let p = parse_reachable("", &person).map_err(Error::Validation)?;
             let c = admin.caller;
             let mut tx = self.store.write().await?;
             admin.still_holds(tx.as_mut()).await?;
@@ -337,7 +333,7 @@ impl Services {
         let refusal = AuditEvent::new(Actor::Operator(op.id), Action::AdministratorAdded)
             .detail(format!("entity {entity_number}"));
         self.refusals_audited(ctx, refusal, async move {
-            let p = parse_person("", &person, true).map_err(Error::Validation)?;
+            let p = parse_reachable("", &person).map_err(Error::Validation)?;
             let mut tx = self.store.write().await?;
             let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
             if Self::admin_count(&tx.list_logins(entity.id).await?) >= self.policy.max_admins {

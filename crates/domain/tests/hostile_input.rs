@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use domain::applications::{parse_person, registration_lookup, IdDocumentInput, PersonInput};
+use domain::application_form::registration_lookup;
 use domain::codes::OneTimeCode;
 use domain::credentials::{typed_password, typed_username, Password, PasswordPolicy, Username, PASSWORD_MAX_TYPED};
 use domain::crypto::{Purpose, Vault};
@@ -36,6 +36,7 @@ use domain::model::EntityType;
 use domain::numbers::{ApplicationNumber, EntityNumber};
 use domain::oidc::authorize::pick_locale;
 use domain::oidc::clients::parse_uri;
+use domain::person::{parse_person, IdDocumentInput, PersonInput};
 use domain::text::Text;
 use proptest::prelude::*;
 use proptest::test_runner::Config;

@@ -7,7 +7,7 @@ use domain::Code;
 use support::*;
 
 use domain::access::Operator;
-use domain::applications::{ApplicationInput, EntityInput, ProxyInput};
+use domain::application_form::{ApplicationInput, EntityInput, ProxyInput};
 use domain::crypto::Purpose;
 use domain::model::{ApplicationStatus, EntityType, LoginKind, LoginStatus, PersonRole};
 use domain::numbers::ApplicationNumber;

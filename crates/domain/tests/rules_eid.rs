@@ -8,11 +8,11 @@ use domain::Code;
 use support::*;
 
 use domain::access::{Caller, Operator};
-use domain::applications::IdDocumentInput;
 use domain::eid::face::{FaceMatch, FaceUnavailable, FaceVerifier};
 use domain::eid::step_up::Factor;
 use domain::eid::{payload, totp};
 use domain::eservices::EServiceInput;
+use domain::person::IdDocumentInput;
 use domain::Error;
 
 /// A staff login of `e` registered with (`kind`, `number`), activated as `username`.

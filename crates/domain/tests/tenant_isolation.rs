@@ -44,11 +44,11 @@ use std::sync::Mutex;
 
 use domain::access::{Caller, Operator, Principal};
 use domain::activation::{ActivateInput, Reissuer};
-use domain::applications::PersonInput;
 use domain::clock::Clock;
 use domain::eservices::EServiceInput;
 use domain::help::{HelpInput, HelpKind};
 use domain::model::{AuditRow, CodePurpose, LoginKind, LoginRecord, LoginStatus};
+use domain::person::PersonInput;
 use domain::services::Ctx;
 use domain::sessions::LoginInput;
 use domain::sms::SmsMessage;

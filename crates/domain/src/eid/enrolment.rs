@@ -13,13 +13,13 @@ use super::model::{EidKeyRecord, EnrolmentRecord};
 use super::payload::{self, PayloadError};
 use super::{code_available, record_or_default, ENROLMENT_TTL_SECS};
 use crate::access::{Caller, Operator};
-use crate::applications::IdDocumentInput;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
 use crate::crypto::Purpose;
 use crate::error::{Error, Result};
 use crate::identity::{lookup_form, IdDocument};
 use crate::notifications::{kinds, notify};
+use crate::person::IdDocumentInput;
 use crate::services::{Ctx, Services};
 use crate::store::Tx;
 

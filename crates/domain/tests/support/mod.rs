@@ -9,12 +9,13 @@ use std::sync::Arc;
 
 use domain::access::{Caller, Operator, Principal};
 use domain::activation::ActivateInput;
-use domain::applications::*;
+use domain::application_form::*;
 use domain::clock::{FakeClock, Timestamp};
 use domain::config::Policy;
 use domain::credentials::Password;
 use domain::crypto::Vault;
 use domain::password_hash::{Busy, HashParams, PasswordHasher};
+use domain::person::*;
 use domain::services::{Ctx, Services};
 use domain::sessions::LoginInput;
 use domain::sms::SmsMessage;

@@ -3,8 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::applications::{ApplicationInput, EntityInput, PersonInput, ProxyInput};
+use domain::application_form::{ApplicationInput, EntityInput, ProxyInput};
 use domain::model::{ApplicationRecord, ApplicationStatus, PersonRole};
+use domain::person::PersonInput;
 use domain::Code;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -1,8 +1,8 @@
 //! Request and answer shapes shared by several resources. Requests refuse unknown fields;
 //! answers show identity numbers and mobiles masked only (R27).
 
-use domain::applications::{IdDocumentInput, PersonInput};
 use domain::clock::Timestamp;
+use domain::person::{IdDocumentInput, PersonInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

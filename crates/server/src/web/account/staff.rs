@@ -5,9 +5,9 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::applications::{IdDocumentInput, PersonInput};
 use domain::logins::deletion_refusal;
 use domain::model::LoginKind;
+use domain::person::{IdDocumentInput, PersonInput};
 use domain::Error;
 use minijinja::context;
 use serde::Serialize;

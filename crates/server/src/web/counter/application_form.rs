@@ -6,8 +6,9 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::applications::{ApplicationInput, EntityInput, IdDocumentInput, PersonInput, ProxyInput};
+use domain::application_form::{ApplicationInput, EntityInput, ProxyInput};
 use domain::model::EntityType;
+use domain::person::{IdDocumentInput, PersonInput};
 use domain::Error;
 use minijinja::context;
 

@@ -5,8 +5,8 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::access::Operator;
-use domain::applications::IdDocumentInput;
 use domain::numbers::EntityNumber;
+use domain::person::IdDocumentInput;
 use domain::Code;
 use domain::Error;
 use minijinja::context;
