@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use domain::eservices::EServiceInput;
+use domain::eservice_form::EServiceInput;
 use domain::oidc::clients::{ClientInput, Registrar};
 use domain::services::Ctx;
 use serde_json::json;

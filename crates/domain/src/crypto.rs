@@ -200,6 +200,12 @@ pub fn sha256_hex(parts: &[&[u8]]) -> String {
     hex::encode(h.finalize())
 }
 
+/// The OpenID Connect session id of a single sign-on session: derived from its token's
+/// hash, so it names the session without revealing or storing anything new.
+pub fn sid_of(session_token_hash: &str) -> String {
+    sha256_hex(&[b"oidc-sid", session_token_hash.as_bytes()])[..32].to_string()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -5,6 +5,7 @@
 use crate::access::{AdminOf, Caller, Operator};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::error::{Error, FieldError, Fields, Result};
+use crate::eservice_form::{parse_code, EServiceInput};
 use crate::logins::actor_of;
 use crate::model::*;
 use crate::notifications::{kinds, notify};
@@ -12,56 +13,11 @@ use crate::numbers::EntityNumber;
 use crate::oidc::clients::Registrar;
 use crate::services::{Ctx, Services};
 use crate::store::{StoreError, Tx};
-use crate::text::{Text, NAME_MAX};
 use crate::Code;
-
-pub struct EServiceInput {
-    pub code: String,
-    pub name_zh: String,
-    pub name_pt: String,
-    pub name_en: String,
-    pub department: String,
-    pub assurance: String,
-    pub requires_registration: bool,
-}
-
-pub(crate) fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
-    let ok = (2..=64).contains(&raw.len())
-        && raw.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if ok {
-        Ok(raw.to_string())
-    } else {
-        Err(FieldError::new(field, Code::InvalidCode, "2 to 64 lower-case letters, digits, - and _"))
-    }
-}
 
 impl Services {
     pub async fn create_eservice(&self, op: &Operator, ctx: &Ctx, input: EServiceInput) -> Result<EServiceRecord> {
         Ok(self.register_eservice(Registrar::Operator(op), ctx, input, None).await?.eservice)
-    }
-
-    /// The catalogue entry an input describes; its errors join `fields`.
-    pub(crate) fn parse_eservice(&self, f: &mut Fields, input: EServiceInput) -> Option<EServiceRecord> {
-        let code = f.take(parse_code("code", &input.code));
-        let zh = f.take(Text::parse("names.zh", &input.name_zh, NAME_MAX));
-        let pt = f.take(Text::parse("names.pt", &input.name_pt, NAME_MAX));
-        let en = f.take(Text::parse("names.en", &input.name_en, NAME_MAX));
-        let dept = f.take(Text::parse("department", &input.department, NAME_MAX));
-        let assurance = Assurance::from_str_opt(&input.assurance);
-        if assurance.is_none() {
-            f.push(FieldError::new("assurance", Code::InvalidChoice, format!("one of {}", Assurance::choices())));
-        }
-        Some(EServiceRecord {
-            code: code?,
-            name_zh: zh?.to_string(),
-            name_pt: pt?.to_string(),
-            name_en: en?.to_string(),
-            department: dept?.to_string(),
-            assurance: assurance?,
-            requires_registration: input.requires_registration,
-            created_at: self.clock.now(),
-        })
     }
 
     pub(crate) async fn insert_eservice(&self, tx: &mut dyn Tx, record: &EServiceRecord) -> Result<()> {
@@ -170,7 +126,7 @@ impl Services {
         login_id: &str,
         codes: &[String],
     ) -> Result<(Vec<String>, AuditEvent)> {
-        let login_id = &*crate::logins::parse_login_id(login_id)?;
+        let login_id = &*crate::numbers::parse_login_id(login_id)?;
         if codes.len() > 500 {
             return Err(Error::field("eservices", Code::TooMany, "at most 500 e-services"));
         }

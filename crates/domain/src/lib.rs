@@ -18,6 +18,7 @@ pub mod crypto;
 pub mod eid;
 pub mod error;
 pub mod error_code;
+pub mod eservice_form;
 pub mod eservices;
 pub mod help;
 pub mod identity;

@@ -18,7 +18,7 @@ use crate::error::{Error, FieldError, Fields, Result};
 use crate::identity::{lookup_form, IdDocument, MacauMobile};
 use crate::model::*;
 use crate::notifications::{kinds, notify};
-use crate::numbers::EntityNumber;
+use crate::numbers::{parse_login_id, EntityNumber};
 use crate::person::{parse_reachable, PersonInput, ReachablePerson};
 use crate::services::{Ctx, Services};
 use crate::sms::{self, SmsMessage, SmsTemplate};
@@ -210,7 +210,7 @@ impl Services {
     pub async fn delete_login(&self, admin: &AdminOf<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
         let refusal = AuditEvent::new(actor_of(admin.caller), Action::LoginDeleted).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
-            let login_id = &*crate::logins::parse_login_id(login_id)?;
+            let login_id = &*crate::numbers::parse_login_id(login_id)?;
             let c = admin.caller;
             let mut tx = self.store.write().await?;
             admin.still_holds(tx.as_mut()).await?;
@@ -249,7 +249,7 @@ impl Services {
     pub async fn remove_admin(&self, account: &EntityAccountOf<'_>, ctx: &Ctx, login_id: &str) -> Result<LoginKind> {
         let refusal = AuditEvent::new(actor_of(account.caller), Action::AdminRightsRemoved).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
-            let login_id = &*crate::logins::parse_login_id(login_id)?;
+            let login_id = &*crate::numbers::parse_login_id(login_id)?;
             let c = account.caller;
             let mut tx = self.store.write().await?;
             account.still_holds(tx.as_mut()).await?;
@@ -292,7 +292,7 @@ impl Services {
             .target(login_id)
             .detail(format!("entity {entity_number}"));
         self.refusals_audited(ctx, refusal, async move {
-            let login_id = &*crate::logins::parse_login_id(login_id)?;
+            let login_id = &*crate::numbers::parse_login_id(login_id)?;
             let mut tx = self.store.write().await?;
             let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
             let mut login = self.live_login(tx.as_mut(), entity.id, login_id).await?;
@@ -420,10 +420,6 @@ pub fn deletion_refusal(login: &LoginRecord, by_login_id: &str) -> Option<Code> 
     } else {
         None
     }
-}
-
-pub(crate) fn parse_login_id(raw: &str) -> Result<String> {
-    uuid::Uuid::parse_str(raw).map(|u| u.hyphenated().to_string()).map_err(|_| Error::NotFound)
 }
 
 pub(crate) fn actor_of(c: &Caller) -> Actor {

@@ -90,6 +90,12 @@ impl ApplicationNumber {
     }
 }
 
+/// A login's id as a path names it: a UUID, in its hyphenated lower-case form. Anything
+/// else names no login, so it answers like an unknown one.
+pub(crate) fn parse_login_id(raw: &str) -> Result<String, crate::Error> {
+    uuid::Uuid::parse_str(raw).map(|u| u.hyphenated().to_string()).map_err(|_| crate::Error::NotFound)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

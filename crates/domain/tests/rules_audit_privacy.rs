@@ -12,7 +12,7 @@ use domain::access::Caller;
 use domain::audit::{self, VerifyError, VerifyOutcome};
 use domain::config::Policy;
 use domain::crypto::Purpose;
-use domain::eservices::EServiceInput;
+use domain::eservice_form::EServiceInput;
 use domain::help::HelpKind;
 use domain::identity::lookup_form;
 use domain::model::{AuditRow, LoginKind};

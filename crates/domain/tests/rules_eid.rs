@@ -11,7 +11,7 @@ use domain::access::{Caller, Operator};
 use domain::eid::face::{FaceMatch, FaceUnavailable, FaceVerifier};
 use domain::eid::step_up::Factor;
 use domain::eid::{payload, totp};
-use domain::eservices::EServiceInput;
+use domain::eservice_form::EServiceInput;
 use domain::person::IdDocumentInput;
 use domain::Error;
 

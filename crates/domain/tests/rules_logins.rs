@@ -8,7 +8,7 @@ use domain::Code;
 use support::*;
 
 use domain::access::Caller;
-use domain::eservices::EServiceInput;
+use domain::eservice_form::EServiceInput;
 use domain::model::{LoginKind, LoginStatus};
 use domain::Error;
 

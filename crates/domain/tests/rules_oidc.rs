@@ -8,7 +8,7 @@ use support::*;
 
 use base64::Engine;
 use domain::access::{Caller, Operator};
-use domain::eservices::EServiceInput;
+use domain::eservice_form::EServiceInput;
 use domain::oidc::authorize::{AuthorizeError, Outcome};
 use domain::oidc::clients::{ClientInput, Registrar};
 use domain::oidc::permission::Denial;

@@ -45,7 +45,7 @@ use std::sync::Mutex;
 use domain::access::{Caller, Operator, Principal};
 use domain::activation::{ActivateInput, Reissuer};
 use domain::clock::Clock;
-use domain::eservices::EServiceInput;
+use domain::eservice_form::EServiceInput;
 use domain::help::{HelpInput, HelpKind};
 use domain::model::{AuditRow, CodePurpose, LoginKind, LoginRecord, LoginStatus};
 use domain::person::PersonInput;

@@ -14,11 +14,11 @@ use super::{face_available, record_or_default, totp, FACE_FREE_FAILURES, FACE_MA
 use crate::access::Caller;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
+use crate::crypto::sid_of;
 use crate::crypto::{random_token, token_hash, Purpose};
 use crate::error::{Error, Result};
 use crate::model::SessionRecord;
 use crate::notifications::{kinds, notify};
-use crate::oidc::sid_of;
 use crate::services::{Ctx, Services};
 use crate::store::Tx;
 

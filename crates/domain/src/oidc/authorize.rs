@@ -7,9 +7,10 @@ use std::collections::HashMap;
 
 use super::model::{Authentication, ClientRecord, CodeRecord};
 use super::permission::{self, Denial};
-use super::{has_scope, sid_of, CODE_TTL_SECS, SCOPES};
+use super::{has_scope, CODE_TTL_SECS, SCOPES};
 use crate::access::Caller;
 use crate::audit::{Action, Actor, AuditEvent};
+use crate::crypto::sid_of;
 use crate::crypto::{random_token, token_hash};
 use crate::error::Result;
 use crate::model::Assurance;

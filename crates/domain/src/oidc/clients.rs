@@ -7,7 +7,7 @@ use crate::access::Operator;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::crypto::{constant_time_eq, random_token};
 use crate::error::{Error, FieldError, Fields, Result};
-use crate::eservices::EServiceInput;
+use crate::eservice_form::EServiceInput;
 use crate::model::EServiceRecord;
 use crate::services::{Ctx, Services};
 use crate::Code;
@@ -149,7 +149,7 @@ impl Services {
         client: Option<ClientInput>,
     ) -> Result<Registered> {
         let mut fields = Fields::default();
-        let record = self.parse_eservice(&mut fields, input);
+        let record = input.parse(&mut fields, self.clock.now());
         let client = client.map(|c| parse_client(&mut fields, &c));
         fields.finish()?;
         let record = record.expect("parsed");

@@ -7,7 +7,7 @@ use super::permission;
 use super::tokens::DepartmentClient;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::error::{Error, Fields, Result};
-use crate::eservices::parse_code;
+use crate::eservice_form::parse_code;
 use crate::model::{EServiceRecord, EntityRecord, LoginKind, LoginStatus};
 use crate::notifications::{kinds, notify};
 use crate::numbers::EntityNumber;

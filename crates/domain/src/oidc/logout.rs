@@ -4,8 +4,8 @@
 //! transaction of the change that causes them; a worker delivers the tokens.
 
 use super::model::{GrantRecord, LogoutRecord};
-use super::sid_of;
 use crate::clock::Timestamp;
+use crate::crypto::sid_of;
 use crate::error::Result;
 use crate::services::Services;
 use crate::store::{StoreResult, Tx};

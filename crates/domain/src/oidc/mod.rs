@@ -54,12 +54,6 @@ impl From<StoreError> for OidcError {
 
 pub type OidcResult<T> = Result<T, OidcError>;
 
-/// The OpenID Connect session id of a single sign-on session: derived from its token's
-/// hash, so it names the session without revealing or storing anything new.
-pub fn sid_of(session_token_hash: &str) -> String {
-    crate::crypto::sha256_hex(&[b"oidc-sid", session_token_hash.as_bytes()])[..32].to_string()
-}
-
 /// Scopes this provider knows; `openid` is required for sign-in.
 pub const SCOPES: [&str; 3] = ["openid", "profile", "entity"];
 

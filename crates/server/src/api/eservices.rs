@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::eservices::EServiceInput;
+use domain::eservice_form::EServiceInput;
 use domain::model::EServiceRecord;
 use domain::oidc::clients::{ClientInput, Registrar};
 use serde::{Deserialize, Serialize};

@@ -88,7 +88,7 @@ pub async fn get_logout(
     // sign someone else out.
     let hint_sid = hint.as_ref().and_then(|c| c.get("sid")).and_then(|s| s.as_str());
     let session_sid =
-        cookies::read(&state, &headers, SSO).map(|t| domain::oidc::sid_of(&domain::crypto::token_hash(&t)));
+        cookies::read(&state, &headers, SSO).map(|t| domain::crypto::sid_of(&domain::crypto::token_hash(&t)));
     match (hint_sid, &session_sid) {
         (Some(h), Some(s)) if h == s => {
             end_session(&state, &ctx, &headers).await;

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::eservices::EServiceInput;
+use domain::eservice_form::EServiceInput;
 use domain::model::Assurance;
 use domain::Code;
 use minijinja::context;
