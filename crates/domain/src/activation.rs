@@ -3,8 +3,9 @@
 //! single use, expire, and are void after five wrong tries.
 
 use crate::audit::{Action, Actor, AuditEvent};
+use crate::clock::Timestamp;
 use crate::codes::OneTimeCode;
-use crate::credentials::Username;
+use crate::credentials::{PasswordPolicy, Username};
 use crate::error::internal;
 use crate::error::{Error, FieldError, Fields, Result};
 use crate::model::*;
@@ -26,15 +27,28 @@ pub struct Activated {
     pub kind: LoginKind,
 }
 
+fn username_taken() -> Error {
+    Error::field("username", Code::UsernameTaken, "this username is already used in this entity")
+}
+
 enum Via {
     Application(ApplicationNumber),
     Entity(EntityNumber),
 }
 
-impl Services {
-    pub async fn activate(&self, ctx: &Ctx, input: ActivateInput) -> Result<Activated> {
+/// An activation request whose fields all parsed.
+struct ParsedActivation {
+    via: Via,
+    code: OneTimeCode,
+    username: Username,
+}
+
+impl ActivateInput {
+    /// Every field at once; the password's length too, before anything is read (its full
+    /// policy needs the entity's names, so it is checked once the login is found).
+    fn parse(&self, password: &PasswordPolicy) -> Result<ParsedActivation> {
         let mut f = Fields::default();
-        let via = match (&input.application_number, &input.entity_number) {
+        let via = match (&self.application_number, &self.entity_number) {
             (Some(a), None) => f.take(ApplicationNumber::parse("application_number", a)).map(Via::Application),
             (None, Some(e)) => f.take(EntityNumber::parse("entity_number", e)).map(Via::Entity),
             _ => {
@@ -46,18 +60,97 @@ impl Services {
                 None
             }
         };
-        let code = f.take(OneTimeCode::parse("activation_code", &input.activation_code));
-        let username = f.take(Username::parse("username", &input.username));
-        f.take(self.policy.password.check_length("password", &input.password));
-        f.finish()?;
-        let (via, code, username) = (via.expect("parsed"), code.expect("parsed"), username.expect("parsed"));
-        let hash = self.vault.code_hash(code.expose());
-        let now = self.clock.now();
+        let code = f.take(OneTimeCode::parse("activation_code", &self.activation_code));
+        let username = f.take(Username::parse("username", &self.username));
+        f.take(password.check_length("password", &self.password));
+        match (via, code, username) {
+            (Some(via), Some(code), Some(username)) if f.is_empty() => Ok(ParsedActivation { via, code, username }),
+            _ => Err(Error::Validation(f.into_vec())),
+        }
+    }
+}
 
-        // Find the code's record. Through the application number it is the entity account's
-        // code; through the entity number, the code itself says whose it is.
+impl Services {
+    pub async fn activate(&self, ctx: &Ctx, input: ActivateInput) -> Result<Activated> {
+        let ParsedActivation { via, code, username } = input.parse(&self.policy.password)?;
+        let hash = self.vault.code_hash(code.expose());
+        let (entity, login) = self.activation_target(ctx, &via, &hash, &username).await?;
+        let mut context = vec![username.as_str()];
+        context.extend(entity.names.all());
+        let password_hash = self.hash_chosen_password(&input.password, &context).await?;
+
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        // Under the write lock: the code may have been used or replaced meanwhile.
+        self.spend_code(tx.as_mut(), (entity.id, &login.id), CodePurpose::Activation, &hash, now).await?;
+        // And the login may have been deleted or changed meanwhile (rights removed, say):
+        // activate the record as it is now, never the copy read before hashing.
+        let mut login = match tx.find_login(entity.id, &login.id).await? {
+            Some(l) if l.status == LoginStatus::Pending => l,
+            _ => return Err(Error::InvalidCode),
+        };
+        login.status = LoginStatus::Active;
+        login.username = Some(username.as_str().to_string());
+        login.username_key = Some(username.key().to_string());
+        login.password_hash = Some(password_hash);
+        login.activated_at = Some(now);
+        match tx.update_login(&login).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => return Err(username_taken()),
+            Err(e) => return Err(e.into()),
+        }
+        if let Via::Entity(n) = &via {
+            tx.delete_throttle(&self.activation_throttle_key(n, ctx)).await?;
+        }
+        let ev = AuditEvent::new(Actor::Anonymous, Action::LoginActivated).entity(entity.id).target(login.id.clone());
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(Activated { login_id: login.id, kind: login.kind })
+    }
+
+    /// The entity and pending login a code activates, read before the password is hashed: a
+    /// wrong code is counted (and answered) here, and a username another login holds is refused.
+    async fn activation_target(
+        &self,
+        ctx: &Ctx,
+        via: &Via,
+        hash: &str,
+        username: &Username,
+    ) -> Result<(EntityRecord, LoginRecord)> {
+        let now = self.clock.now();
+        let (entity, record) = self.find_activation_code(ctx, via, hash, now).await?;
+        let Some(record) = record else {
+            return self.activation_failed(ctx, via, &entity, None).await;
+        };
+        if !record.accepts(hash, now, self.policy.code_max_failures) {
+            return self.activation_failed(ctx, via, &entity, Some(record)).await;
+        }
         let mut tx = self.store.read().await?;
-        let (entity, record) = match &via {
+        let login = tx.find_login(entity.id, &record.login_id).await?.ok_or(Error::InvalidCode)?;
+        if login.status != LoginStatus::Pending
+            || (login.kind == LoginKind::Entity) != matches!(via, Via::Application(_))
+        {
+            return Err(Error::InvalidCode);
+        }
+        if let Some(other) = tx.find_login_by_username(entity.id, username.key()).await? {
+            if other.id != login.id {
+                return Err(username_taken());
+            }
+        }
+        Ok((entity, login))
+    }
+
+    /// The code's record. Through the application number it is the entity account's code;
+    /// through the entity number, the code itself says whose it is (and the entity number
+    /// may be waiting after wrong tries).
+    async fn find_activation_code(
+        &self,
+        ctx: &Ctx,
+        via: &Via,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<(EntityRecord, Option<CodeRecord>)> {
+        let mut tx = self.store.read().await?;
+        match via {
             Via::Application(n) => {
                 let app = tx.find_application(n.as_str()).await?;
                 let Some(entity_id) = app.and_then(|a| a.entity_id) else {
@@ -69,7 +162,7 @@ impl Services {
                     return Err(Error::InvalidCode);
                 };
                 let rec = tx.find_code(entity_id, &account.id, CodePurpose::Activation).await?;
-                (entity, rec)
+                Ok((entity, rec))
             }
             Via::Entity(n) => {
                 let entity = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::InvalidCode)?;
@@ -79,85 +172,10 @@ impl Services {
                         return Err(Error::TooManyAttempts { retry_after_secs: now.secs_until(t.blocked_until) });
                     }
                 }
-                let rec = tx.find_code_by_hash(entity.id, CodePurpose::Activation, &hash).await?;
-                (entity, rec.filter(|r| r.failures < self.policy.code_max_failures))
-            }
-        };
-        drop(tx);
-        let Some(record) = record else {
-            return self.activation_failed(ctx, &via, &entity, None).await;
-        };
-        if record.used
-            || record.failures >= self.policy.code_max_failures
-            || record.expires_at <= now
-            || record.code_hash != hash
-        {
-            return self.activation_failed(ctx, &via, &entity, Some(record)).await;
-        }
-        let mut tx = self.store.read().await?;
-        let login = tx.find_login(entity.id, &record.login_id).await?.ok_or(Error::InvalidCode)?;
-        if login.status != LoginStatus::Pending
-            || (login.kind == LoginKind::Entity) != matches!(via, Via::Application(_))
-        {
-            return Err(Error::InvalidCode);
-        }
-        if let Some(other) = tx.find_login_by_username(entity.id, username.key()).await? {
-            if other.id != login.id {
-                return Err(Error::field(
-                    "username",
-                    Code::UsernameTaken,
-                    "this username is already used in this entity",
-                ));
+                let rec = tx.find_code_by_hash(entity.id, CodePurpose::Activation, hash).await?;
+                Ok((entity, rec.filter(|r| r.failures < self.policy.code_max_failures)))
             }
         }
-        drop(tx);
-        let mut context = vec![username.as_str()];
-        context.extend(entity.names.all());
-        let password = self
-            .policy
-            .password
-            .check("password", &input.password, &context)
-            .map_err(|e| Error::Validation(vec![e]))?;
-        let password_hash = self.hasher.hash(password).await?;
-
-        let mut tx = self.store.write().await?;
-        let now = self.clock.now();
-        // Under the write lock: the code may have been used or replaced meanwhile.
-        let current = tx.find_code(entity.id, &login.id, CodePurpose::Activation).await?;
-        if !matches!(&current, Some(c) if !c.used && c.code_hash == hash && c.expires_at > now) {
-            return Err(Error::InvalidCode);
-        }
-        // And the login may have been deleted or changed meanwhile (rights removed, say):
-        // activate the record as it is now, never the copy read before hashing.
-        let mut login = match tx.find_login(entity.id, &login.id).await? {
-            Some(l) if l.status == LoginStatus::Pending => l,
-            _ => return Err(Error::InvalidCode),
-        };
-        let mut used = current.expect("checked");
-        used.used = true;
-        tx.upsert_code(&used).await?;
-        login.status = LoginStatus::Active;
-        login.username = Some(username.as_str().to_string());
-        login.username_key = Some(username.key().to_string());
-        login.password_hash = Some(password_hash);
-        login.activated_at = Some(now);
-        match tx.update_login(&login).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict(_)) => {
-                return Err(Error::field(
-                    "username",
-                    Code::UsernameTaken,
-                    "this username is already used in this entity",
-                ))
-            }
-            Err(e) => return Err(e.into()),
-        }
-        if let Via::Entity(n) = &via {
-            tx.delete_throttle(&self.activation_throttle_key(n, ctx)).await?;
-        }
-        let ev = AuditEvent::new(Actor::Anonymous, Action::LoginActivated).entity(entity.id).target(login.id.clone());
-        self.commit(tx, ctx, &[ev]).await?;
-        Ok(Activated { login_id: login.id, kind: login.kind })
     }
 
     /// Wrong codes typed with an entity number cannot be pinned on one login, so they are
@@ -178,11 +196,8 @@ impl Services {
     ) -> Result<T> {
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
-        if let Some(mut r) = record {
-            if !r.used {
-                r.failures += 1;
-                tx.upsert_code(&r).await?;
-            }
+        if let Some(r) = record {
+            self.count_wrong_try(tx.as_mut(), r).await?;
         }
         if let Via::Entity(n) = via {
             let key = self.activation_throttle_key(n, ctx);

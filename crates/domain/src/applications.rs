@@ -255,8 +255,7 @@ impl Services {
         let mut f = Fields::default();
         let number = f.take(ApplicationNumber::parse("application_number", number));
         let reg = f.take(Text::parse("registration_number", registration_number, 50));
-        f.finish()?;
-        let (number, reg) = (number.expect("parsed"), reg.expect("parsed"));
+        let (number, reg) = f.finish_with(|| Some((number?, reg?)))?;
         let key = self.vault.throttle_key("progress-source", &ctx.source);
         let (now, window) = (self.clock.now(), self.policy.help_window_secs);
         let found = {

@@ -113,4 +113,11 @@ impl Fields {
     pub fn into_vec(self) -> Vec<FieldError> {
         self.0
     }
+    /// The parsed values once every field parsed: `f.finish_with(|| Some((number?, code?)))?`.
+    /// A parse that reported no fault always gave its value, so `None` here would be a bug
+    /// in the caller, answered as an internal error rather than a panic.
+    pub fn finish_with<T>(self, parsed: impl FnOnce() -> Option<T>) -> Result<T> {
+        self.finish()?;
+        parsed().ok_or_else(|| Error::Internal("a parse that reported no fault gave no value".into()))
+    }
 }

@@ -3,6 +3,7 @@
 //! answers at once and the work below runs on its own, so the time does not tell either.
 
 use crate::audit::{Action, Actor, AuditEvent};
+use crate::clock::Timestamp;
 use crate::codes::OneTimeCode;
 use crate::credentials::typed_username;
 use crate::crypto::Purpose;
@@ -14,6 +15,7 @@ use crate::notifications::{kinds, notify};
 use crate::numbers::EntityNumber;
 use crate::services::{Ctx, Services};
 use crate::sms::{self, SmsMessage, SmsTemplate};
+use crate::store::Tx;
 use crate::text::Text;
 
 pub struct HelpInput {
@@ -51,7 +53,7 @@ impl Services {
         let entity_number = f.take(EntityNumber::parse("entity_number", &input.entity_number));
         let id = f.take(Text::parse("id_document_number", &input.id_document_number, 40));
         let mobile = f.take(MacauMobile::parse("mobile", &input.mobile));
-        f.finish()?;
+        let (entity_number, id, mobile) = f.finish_with(|| Some((entity_number?, id?, mobile?)))?;
         let now = self.clock.now();
         let key = self.vault.throttle_key("help-source", &ctx.source);
         let mut tx = self.store.write().await?;
@@ -63,9 +65,9 @@ impl Services {
         tx.upsert_throttle(&ThrottleRecord::counted(prev, key, window, now)).await?;
         tx.commit().await?;
         Ok(HelpRequest {
-            entity_number: entity_number.expect("parsed"),
-            id_lookup: self.vault.lookup(Purpose::IdNumber, &lookup_form(id.expect("parsed").as_str())),
-            mobile: mobile.expect("parsed"),
+            entity_number,
+            id_lookup: self.vault.lookup(Purpose::IdNumber, &lookup_form(id.as_str())),
+            mobile,
         })
     }
 
@@ -114,62 +116,10 @@ impl Services {
         }
         tx.upsert_throttle(&ThrottleRecord::counted(prev, key, window, now)).await?;
 
-        let mobile =
-            MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &login.mobile_sealed).map_err(internal)?);
         match kind {
-            HelpKind::ResendActivationCode => {
-                let app_number = if login.kind == LoginKind::Entity {
-                    tx.list_applications(Some(ApplicationStatus::Approved), i64::MAX)
-                        .await?
-                        .into_iter()
-                        .find(|a| a.entity_id == Some(entity.id))
-                        .map(|a| a.number)
-                } else {
-                    None
-                };
-                self.issue_activation_code(tx.as_mut(), &entity, &login, app_number.as_deref(), false, now).await?;
-            }
-            HelpKind::ForgotUsername => {
-                let msg = SmsMessage::new(
-                    &mobile,
-                    SmsTemplate::UsernameReminder,
-                    vec![
-                        ("username", login.username.clone().unwrap_or_default()),
-                        ("entity_number", entity.number.clone()),
-                    ],
-                );
-                sms::enqueue(tx.as_mut(), &self.vault, now, &msg).await?;
-            }
-            HelpKind::ResetPassword => {
-                // Like activation codes (R9): a new request does not reset the wrong tries
-                // of an unused code, so asking again buys a guesser nothing.
-                let failures = tx
-                    .find_code(entity.id, &login.id, CodePurpose::PasswordReset)
-                    .await?
-                    .filter(|c| !c.used)
-                    .map_or(0, |c| c.failures);
-                let code = OneTimeCode::generate();
-                tx.upsert_code(&CodeRecord {
-                    entity_id: entity.id,
-                    login_id: login.id.clone(),
-                    purpose: CodePurpose::PasswordReset,
-                    code_hash: self.vault.code_hash(code.expose()),
-                    expires_at: now.plus_secs(self.policy.reset_code_ttl_secs),
-                    failures,
-                    used: false,
-                })
-                .await?;
-                let msg = SmsMessage::new(
-                    &mobile,
-                    SmsTemplate::PasswordResetCode,
-                    vec![
-                        ("code", code.display()),
-                        ("entity_number", entity.number.clone()),
-                        ("valid_until", now.plus_secs(self.policy.reset_code_ttl_secs).macau_minute()),
-                    ],
-                );
-                sms::enqueue(tx.as_mut(), &self.vault, now, &msg).await?;
-            }
+            HelpKind::ResendActivationCode => self.resend_activation_code(tx.as_mut(), &entity, &login, now).await?,
+            HelpKind::ForgotUsername => self.remind_username(tx.as_mut(), &entity, &login, now).await?,
+            HelpKind::ResetPassword => self.send_reset_code(tx.as_mut(), &entity, &login, now).await?,
         }
         let ev = AuditEvent::new(Actor::Anonymous, action).entity(entity.id).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await?;
@@ -185,30 +135,21 @@ impl Services {
         let code = f.take(OneTimeCode::parse("reset_code", &input.reset_code));
         let username_key = f.take(typed_username("username", &input.username));
         f.take(self.policy.password.check_length("password", &input.password));
-        f.finish()?;
-        let (number, code) = (number.expect("parsed"), code.expect("parsed"));
+        let (number, code, username_key) = f.finish_with(|| Some((number?, code?, username_key?)))?;
         let hash = self.vault.code_hash(code.expose());
         let now = self.clock.now();
         let mut tx = self.store.read().await?;
         let entity = tx.find_entity_by_number(number.as_str()).await?.ok_or(Error::InvalidCode)?;
         let login = tx
-            .find_login_by_username(entity.id, &username_key.expect("parsed"))
+            .find_login_by_username(entity.id, &username_key)
             .await?
             .filter(|l| l.status == LoginStatus::Active)
             .ok_or(Error::InvalidCode)?;
         let record = tx.find_code(entity.id, &login.id, CodePurpose::PasswordReset).await?.ok_or(Error::InvalidCode)?;
         drop(tx);
-        if record.used
-            || record.failures >= self.policy.code_max_failures
-            || record.expires_at <= now
-            || record.code_hash != hash
-        {
+        if !record.accepts(&hash, now, self.policy.code_max_failures) {
             let mut tx = self.store.write().await?;
-            let mut r = record;
-            if !r.used {
-                r.failures += 1;
-                tx.upsert_code(&r).await?;
-            }
+            self.count_wrong_try(tx.as_mut(), record).await?;
             let ev = AuditEvent::new(Actor::Anonymous, Action::PasswordReset)
                 .entity(entity.id)
                 .target(login.id.clone())
@@ -218,21 +159,11 @@ impl Services {
         }
         let mut context = vec![login.username.as_deref().unwrap_or("")];
         context.extend(entity.names.all());
-        let password = self
-            .policy
-            .password
-            .check("password", &input.password, &context)
-            .map_err(|e| Error::Validation(vec![e]))?;
-        let password_hash = self.hasher.hash(password).await?;
+        let password_hash = self.hash_chosen_password(&input.password, &context).await?;
 
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
-        let mut r = tx.find_code(entity.id, &login.id, CodePurpose::PasswordReset).await?.ok_or(Error::InvalidCode)?;
-        if r.used || r.code_hash != hash || r.expires_at <= now || r.failures >= self.policy.code_max_failures {
-            return Err(Error::InvalidCode);
-        }
-        r.used = true;
-        tx.upsert_code(&r).await?;
+        self.spend_code(tx.as_mut(), (entity.id, &login.id), CodePurpose::PasswordReset, &hash, now).await?;
         let mut login = tx.find_login(entity.id, &login.id).await?.ok_or(Error::InvalidCode)?;
         login.password_hash = Some(password_hash);
         tx.update_login(&login).await?;
@@ -245,5 +176,90 @@ impl Services {
         notify(tx.as_mut(), now, entity.id, &login.id, kinds::PASSWORD_RESET, vec![]).await?;
         let ev = AuditEvent::new(Actor::Anonymous, Action::PasswordReset).entity(entity.id).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await
+    }
+}
+
+impl Services {
+    /// R9, R12: a pending login gets a new activation code (the entity account with its application number).
+    async fn resend_activation_code(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &EntityRecord,
+        login: &LoginRecord,
+        now: Timestamp,
+    ) -> Result<()> {
+        let app_number = if login.kind == LoginKind::Entity {
+            tx.list_applications(Some(ApplicationStatus::Approved), i64::MAX)
+                .await?
+                .into_iter()
+                .find(|a| a.entity_id == Some(entity.id))
+                .map(|a| a.number)
+        } else {
+            None
+        };
+        self.issue_activation_code(tx, entity, login, app_number.as_deref(), false, now).await?;
+        Ok(())
+    }
+
+    /// R12: the username, by SMS to the login's own mobile.
+    async fn remind_username(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &EntityRecord,
+        login: &LoginRecord,
+        now: Timestamp,
+    ) -> Result<()> {
+        let mobile = self.mobile_of(login)?;
+        let msg = SmsMessage::new(
+            &mobile,
+            SmsTemplate::UsernameReminder,
+            vec![("username", login.username.clone().unwrap_or_default()), ("entity_number", entity.number.clone())],
+        );
+        sms::enqueue(tx, &self.vault, now, &msg).await?;
+        Ok(())
+    }
+
+    /// R12: a password-reset code by SMS; an unused earlier one's wrong tries carry over.
+    async fn send_reset_code(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &EntityRecord,
+        login: &LoginRecord,
+        now: Timestamp,
+    ) -> Result<()> {
+        let mobile = self.mobile_of(login)?;
+        // Like activation codes (R9): a new request does not reset the wrong tries
+        // of an unused code, so asking again buys a guesser nothing.
+        let failures = tx
+            .find_code(entity.id, &login.id, CodePurpose::PasswordReset)
+            .await?
+            .filter(|c| !c.used)
+            .map_or(0, |c| c.failures);
+        let code = OneTimeCode::generate();
+        tx.upsert_code(&CodeRecord {
+            entity_id: entity.id,
+            login_id: login.id.clone(),
+            purpose: CodePurpose::PasswordReset,
+            code_hash: self.vault.code_hash(code.expose()),
+            expires_at: now.plus_secs(self.policy.reset_code_ttl_secs),
+            failures,
+            used: false,
+        })
+        .await?;
+        let msg = SmsMessage::new(
+            &mobile,
+            SmsTemplate::PasswordResetCode,
+            vec![
+                ("code", code.display()),
+                ("entity_number", entity.number.clone()),
+                ("valid_until", now.plus_secs(self.policy.reset_code_ttl_secs).macau_minute()),
+            ],
+        );
+        sms::enqueue(tx, &self.vault, now, &msg).await?;
+        Ok(())
+    }
+
+    fn mobile_of(&self, login: &LoginRecord) -> Result<MacauMobile> {
+        Ok(MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &login.mobile_sealed).map_err(internal)?))
     }
 }

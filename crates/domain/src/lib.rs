@@ -11,6 +11,7 @@ pub mod applications;
 pub mod audit;
 pub mod clock;
 mod closed;
+pub mod code_steps;
 pub mod codes;
 pub mod config;
 pub mod credentials;

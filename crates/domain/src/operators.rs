@@ -47,8 +47,7 @@ impl Services {
         let mut f = Fields::default();
         let key = f.take(typed_username("username", username));
         let pw = f.take(typed_password("password", password));
-        f.finish()?;
-        let (key, pw) = (key.expect("parsed"), pw.expect("parsed"));
+        let (key, pw) = f.finish_with(|| Some((key?, pw?)))?;
         let login_key = self.vault.throttle_key("operator", &key);
         let source_key = self.vault.throttle_key("source", &ctx.source);
         let mut tx = self.store.read().await?;

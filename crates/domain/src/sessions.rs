@@ -39,9 +39,7 @@ impl Services {
         let number = fields.take(EntityNumber::parse("entity_number", &input.entity_number));
         let username_key = fields.take(typed_username("username", &input.username));
         let password = fields.take(typed_password("password", &input.password));
-        fields.finish()?;
-        let (number, username_key, password) =
-            (number.expect("parsed"), username_key.expect("parsed"), password.expect("parsed"));
+        let (number, username_key, password) = fields.finish_with(|| Some((number?, username_key?, password?)))?;
         let login_key = self.vault.throttle_key("login", &format!("{}|{}", number.as_str(), username_key));
         let source_key = self.vault.throttle_key("source", &ctx.source);
         let now = self.clock.now();

@@ -151,8 +151,7 @@ impl Services {
         let mut fields = Fields::default();
         let record = input.parse(&mut fields, self.clock.now());
         let client = client.map(|c| parse_client(&mut fields, &c));
-        fields.finish()?;
-        let record = record.expect("parsed");
+        let record = fields.finish_with(|| record)?;
         let mut tx = self.store.write().await?;
         self.insert_eservice(tx.as_mut(), &record).await?;
         let mut events = vec![AuditEvent::new(by.actor(), Action::EServiceCreated).target(record.code.clone())];

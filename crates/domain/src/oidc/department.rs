@@ -95,8 +95,7 @@ impl Services {
         let mut f = Fields::default();
         let subject = f.take(Text::parse("subject", subject, SUBJECT_MAX));
         let body = f.take(Text::parse("body", body, BODY_MAX));
-        f.finish()?;
-        let (subject, body) = (subject.expect("parsed"), body.expect("parsed"));
+        let (subject, body) = f.finish_with(|| Some((subject?, body?)))?;
         let mut tx = self.store.write().await?;
         let (eservice, entity) = self.department_target(tx.as_mut(), dept, code, entity_number).await?;
         // Only an entity that deals with the e-service hears from it: registered with it, or
