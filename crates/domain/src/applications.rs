@@ -16,6 +16,7 @@ use crate::model::*;
 use crate::notifications::{kinds, notify};
 use crate::numbers::{ApplicationNumber, EntityNumber};
 use crate::services::{Ctx, Services};
+use crate::store::Tx;
 use crate::text::Text;
 use crate::Code;
 
@@ -181,55 +182,8 @@ impl Services {
                 .target(app.number.clone())
                 .detail(format!("entity number {}", entity.number))];
 
-            // The entity account: its "identity number" for R12's help form is the registration number.
-            let entity_mobile =
-                MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &app.mobile_sealed).map_err(internal)?);
-            let account = NewLogin {
-                kind: LoginKind::Entity,
-                name: entity.names.display().to_string(),
-                id: None,
-                id_lookup_override: Some(
-                    self.vault
-                        .lookup(Purpose::IdNumber, &lookup_form(&registration_canonical(&app.registration_number))),
-                ),
-                mobile: entity_mobile,
-            };
-            let account_id = self.create_login_with_code(tx.as_mut(), &entity, account, Some(&app.number), now).await?;
-            events.push(
-                AuditEvent::new(actor.clone(), Action::LoginCreated)
-                    .entity(entity.id)
-                    .target(account_id.clone())
-                    .detail("entity account"),
-            );
-            notify(
-                tx.as_mut(),
-                now,
-                entity.id,
-                &account_id,
-                kinds::APPLICATION_APPROVED,
-                vec![("application_number", app.number.clone()), ("entity_number", entity.number.clone())],
-            )
-            .await?;
-
-            for p in app.people.iter().filter(|p| p.role == PersonRole::Administrator) {
-                let id_number = self.vault.open(Purpose::IdNumber, &p.id_number_sealed).map_err(internal)?;
-                let mobile = p.mobile_sealed.as_ref().ok_or_else(|| internal("administrator without mobile"))?;
-                let mobile = MacauMobile::from_stored(self.vault.open(Purpose::Mobile, mobile).map_err(internal)?);
-                let login = NewLogin {
-                    kind: LoginKind::Admin,
-                    name: p.name.clone(),
-                    id: Some(IdDocument::from_stored(p.id_type, id_number)),
-                    id_lookup_override: None,
-                    mobile,
-                };
-                let id = self.create_login_with_code(tx.as_mut(), &entity, login, None, now).await?;
-                events.push(
-                    AuditEvent::new(actor.clone(), Action::LoginCreated)
-                        .entity(entity.id)
-                        .target(id)
-                        .detail("administrator"),
-                );
-            }
+            events.push(self.add_entity_account(tx.as_mut(), &entity, &app, op, now).await?);
+            events.extend(self.add_administrators(tx.as_mut(), &entity, &app, op, now).await?);
 
             app.status = ApplicationStatus::Approved;
             app.decided_at = Some(now);
@@ -308,6 +262,77 @@ impl Services {
             }
         }
         Ok(found)
+    }
+}
+
+impl Services {
+    /// R6: the entity account, its activation code by SMS and its first notice. Its "identity
+    /// number" for R12's help form is the registration number.
+    async fn add_entity_account(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &EntityRecord,
+        app: &ApplicationRecord,
+        op: &Operator,
+        now: Timestamp,
+    ) -> Result<AuditEvent> {
+        let entity_mobile =
+            MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &app.mobile_sealed).map_err(internal)?);
+        let account = NewLogin {
+            kind: LoginKind::Entity,
+            name: entity.names.display().to_string(),
+            id: None,
+            id_lookup_override: Some(
+                self.vault.lookup(Purpose::IdNumber, &lookup_form(&registration_canonical(&app.registration_number))),
+            ),
+            mobile: entity_mobile,
+        };
+        let account_id = self.create_login_with_code(tx, entity, account, Some(&app.number), now).await?;
+        notify(
+            tx,
+            now,
+            entity.id,
+            &account_id,
+            kinds::APPLICATION_APPROVED,
+            vec![("application_number", app.number.clone()), ("entity_number", entity.number.clone())],
+        )
+        .await?;
+        Ok(AuditEvent::new(Actor::Operator(op.id), Action::LoginCreated)
+            .entity(entity.id)
+            .target(account_id)
+            .detail("entity account"))
+    }
+
+    /// R6: a login for each administrator on the application, with its activation code.
+    async fn add_administrators(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &EntityRecord,
+        app: &ApplicationRecord,
+        op: &Operator,
+        now: Timestamp,
+    ) -> Result<Vec<AuditEvent>> {
+        let mut events = Vec::new();
+        for p in app.people.iter().filter(|p| p.role == PersonRole::Administrator) {
+            let id_number = self.vault.open(Purpose::IdNumber, &p.id_number_sealed).map_err(internal)?;
+            let mobile = p.mobile_sealed.as_ref().ok_or_else(|| internal("administrator without mobile"))?;
+            let mobile = MacauMobile::from_stored(self.vault.open(Purpose::Mobile, mobile).map_err(internal)?);
+            let login = NewLogin {
+                kind: LoginKind::Admin,
+                name: p.name.clone(),
+                id: Some(IdDocument::from_stored(p.id_type, id_number)),
+                id_lookup_override: None,
+                mobile,
+            };
+            let id = self.create_login_with_code(tx, entity, login, None, now).await?;
+            events.push(
+                AuditEvent::new(Actor::Operator(op.id), Action::LoginCreated)
+                    .entity(entity.id)
+                    .target(id)
+                    .detail("administrator"),
+            );
+        }
+        Ok(events)
     }
 }
 

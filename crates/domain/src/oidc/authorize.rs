@@ -80,22 +80,133 @@ pub enum Outcome {
 const STATE_MAX: usize = 1024;
 const NONCE_MAX: usize = 255;
 
+/// The query's parameters by name (a repeated one keeps its last value).
+type Params<'a> = HashMap<&'a str, &'a str>;
+
+/// What the request asks for, once its faults can go back to the e-service.
+struct Asked {
+    nonce: Option<String>,
+    scope: String,
+    code_challenge: String,
+    prompt: Prompt,
+    max_age: Option<i64>,
+    wants_advanced: bool,
+    locale: Option<&'static str>,
+}
+
+/// The parameters after the redirect URI: a fault is `(error, description)` for the
+/// e-service's redirect.
+fn parse_redirectable(params: &Params<'_>) -> Result<Asked, (&'static str, &'static str)> {
+    if params.contains_key("request") || params.contains_key("request_uri") {
+        return Err(("request_not_supported", "request objects are not supported"));
+    }
+    match params.get("response_type").copied() {
+        Some("code") => {}
+        None => return Err(("invalid_request", "response_type is required")),
+        Some(_) => return Err(("unsupported_response_type", "only response_type=code is supported")),
+    }
+    if params.get("response_mode").is_some_and(|m| *m != "query") {
+        return Err(("invalid_request", "only response_mode=query is supported"));
+    }
+    let requested = params.get("scope").copied().unwrap_or_default();
+    if !has_scope(requested, "openid") {
+        return Err(("invalid_scope", "the openid scope is required"));
+    }
+    // Scopes this provider does not know are ignored (OpenID Connect Core §3.1.2.1).
+    let scope = SCOPES.iter().filter(|s| has_scope(requested, s)).copied().collect::<Vec<_>>().join(" ");
+    let code_challenge = match params.get("code_challenge") {
+        Some(c) if is_pkce_value(c) => c.to_string(),
+        Some(_) => return Err(("invalid_request", "code_challenge is malformed")),
+        None => return Err(("invalid_request", "PKCE is required: code_challenge is missing")),
+    };
+    if params.get("code_challenge_method").copied() != Some("S256") {
+        return Err(("invalid_request", "code_challenge_method must be S256"));
+    }
+    let nonce = params.get("nonce").map(|s| s.to_string()).filter(|s| !s.is_empty());
+    if nonce.as_ref().is_some_and(|n| n.len() > NONCE_MAX) {
+        return Err(("invalid_request", "nonce is longer than 255 characters"));
+    }
+    let (prompt, max_age) = parse_prompt(params)?;
+    let wants_advanced = params.get("acr_values").is_some_and(|v| v.split(' ').any(|a| a == "advanced"));
+    let locale = params.get("ui_locales").and_then(|l| pick_locale(l));
+    Ok(Asked { nonce, scope, code_challenge, prompt, max_age, wants_advanced, locale })
+}
+
+/// `prompt` and `max_age`, where `max_age=0` is `prompt=login` (OpenID Connect Core §3.1.2.1).
+fn parse_prompt(params: &Params<'_>) -> Result<(Prompt, Option<i64>), (&'static str, &'static str)> {
+    let prompt = match params.get("prompt").copied() {
+        None | Some("") | Some("consent") => Prompt::Default,
+        Some("login") => Prompt::Login,
+        Some("none") => Prompt::None,
+        Some("select_account") => return Err(("account_selection_required", "one login per session")),
+        Some(_) => return Err(("invalid_request", "prompt must be none, login or consent")),
+    };
+    let max_age = match params.get("max_age") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => return Err(("invalid_request", "max_age must be a number of seconds")),
+        },
+    };
+    let prompt = if max_age == Some(0) && prompt == Prompt::Default { Prompt::Login } else { prompt };
+    Ok((prompt, max_age))
+}
+
 fn is_pkce_value(s: &str) -> bool {
     (43..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 impl Services {
-    /// Checks an authorization request's parameters (the query, as pairs).
+    /// Checks an authorization request's parameters (the query, as pairs). Until the client
+    /// and its redirect URI are known, a fault is shown to the person only; from then on it
+    /// goes back to the e-service.
     pub async fn parse_authorize(&self, pairs: &[(String, String)]) -> Result<AuthorizeRequest, AuthorizeError> {
-        let no_redirect = |why: &str| AuthorizeError::NoRedirect(why.to_string());
-        let mut params: HashMap<&str, &str> = HashMap::new();
+        let mut params: Params<'_> = HashMap::new();
         let mut repeated = None;
         for (k, v) in pairs {
             if params.insert(k.as_str(), v.as_str()).is_some() {
                 repeated = Some(k.clone());
             }
         }
-        if matches!(repeated.as_deref(), Some("client_id" | "redirect_uri")) {
+        let client = self.trusted_client(&params, repeated.as_deref()).await?;
+        let redirect_uri = params.get("redirect_uri").copied().unwrap_or_default();
+        let state = params.get("state").map(|s| s.to_string()).filter(|s| !s.is_empty());
+        let fail = |error: &'static str, description: &str| AuthorizeError::Redirect {
+            redirect_uri: redirect_uri.to_string(),
+            state: state.clone().filter(|s| s.len() <= STATE_MAX),
+            error,
+            description: description.to_string(),
+        };
+        if let Some(k) = repeated {
+            return Err(fail("invalid_request", &format!("{k} was given twice")));
+        }
+        if state.as_ref().is_some_and(|s| s.len() > STATE_MAX) {
+            return Err(fail("invalid_request", "state is longer than 1024 characters"));
+        }
+        let asked = parse_redirectable(&params).map_err(|(error, why)| fail(error, why))?;
+        Ok(AuthorizeRequest {
+            client,
+            redirect_uri: redirect_uri.to_string(),
+            state,
+            nonce: asked.nonce,
+            scope: asked.scope,
+            code_challenge: asked.code_challenge,
+            prompt: asked.prompt,
+            max_age: asked.max_age,
+            wants_advanced: asked.wants_advanced,
+            locale: asked.locale,
+        })
+    }
+
+    /// The client, once its `client_id` is known and `redirect_uri` is one of its own
+    /// byte for byte: before that, nothing may be redirected anywhere.
+    async fn trusted_client(
+        &self,
+        params: &Params<'_>,
+        repeated: Option<&str>,
+    ) -> Result<ClientRecord, AuthorizeError> {
+        let no_redirect = |why: &str| AuthorizeError::NoRedirect(why.to_string());
+        if matches!(repeated, Some("client_id" | "redirect_uri")) {
             return Err(no_redirect("a parameter was given twice"));
         }
         let client_id = params.get("client_id").copied().unwrap_or_default();
@@ -113,78 +224,7 @@ impl Services {
         if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
             return Err(no_redirect("redirect_uri is not registered for this client"));
         }
-        let state = params.get("state").map(|s| s.to_string()).filter(|s| !s.is_empty());
-        let fail = |error: &'static str, description: &str| AuthorizeError::Redirect {
-            redirect_uri: redirect_uri.to_string(),
-            state: state.clone().filter(|s| s.len() <= STATE_MAX),
-            error,
-            description: description.to_string(),
-        };
-        if let Some(k) = repeated {
-            return Err(fail("invalid_request", &format!("{k} was given twice")));
-        }
-        if state.as_ref().is_some_and(|s| s.len() > STATE_MAX) {
-            return Err(fail("invalid_request", "state is longer than 1024 characters"));
-        }
-        if params.contains_key("request") || params.contains_key("request_uri") {
-            return Err(fail("request_not_supported", "request objects are not supported"));
-        }
-        match params.get("response_type").copied() {
-            Some("code") => {}
-            None => return Err(fail("invalid_request", "response_type is required")),
-            Some(_) => return Err(fail("unsupported_response_type", "only response_type=code is supported")),
-        }
-        if params.get("response_mode").is_some_and(|m| *m != "query") {
-            return Err(fail("invalid_request", "only response_mode=query is supported"));
-        }
-        let requested = params.get("scope").copied().unwrap_or_default();
-        if !has_scope(requested, "openid") {
-            return Err(fail("invalid_scope", "the openid scope is required"));
-        }
-        // Scopes this provider does not know are ignored (OpenID Connect Core §3.1.2.1).
-        let scope = SCOPES.iter().filter(|s| has_scope(requested, s)).copied().collect::<Vec<_>>().join(" ");
-        let code_challenge = match params.get("code_challenge") {
-            Some(c) if is_pkce_value(c) => c.to_string(),
-            Some(_) => return Err(fail("invalid_request", "code_challenge is malformed")),
-            None => return Err(fail("invalid_request", "PKCE is required: code_challenge is missing")),
-        };
-        if params.get("code_challenge_method").copied() != Some("S256") {
-            return Err(fail("invalid_request", "code_challenge_method must be S256"));
-        }
-        let nonce = params.get("nonce").map(|s| s.to_string()).filter(|s| !s.is_empty());
-        if nonce.as_ref().is_some_and(|n| n.len() > NONCE_MAX) {
-            return Err(fail("invalid_request", "nonce is longer than 255 characters"));
-        }
-        let prompt = match params.get("prompt").copied() {
-            None | Some("") | Some("consent") => Prompt::Default,
-            Some("login") => Prompt::Login,
-            Some("none") => Prompt::None,
-            Some("select_account") => return Err(fail("account_selection_required", "one login per session")),
-            Some(_) => return Err(fail("invalid_request", "prompt must be none, login or consent")),
-        };
-        let max_age = match params.get("max_age") {
-            None => None,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => return Err(fail("invalid_request", "max_age must be a number of seconds")),
-            },
-        };
-        // OpenID Connect Core §3.1.2.1: `max_age=0` is `prompt=login`.
-        let prompt = if max_age == Some(0) && prompt == Prompt::Default { Prompt::Login } else { prompt };
-        let wants_advanced = params.get("acr_values").is_some_and(|v| v.split(' ').any(|a| a == "advanced"));
-        let locale = params.get("ui_locales").and_then(|l| pick_locale(l));
-        Ok(AuthorizeRequest {
-            client,
-            redirect_uri: redirect_uri.to_string(),
-            state,
-            nonce,
-            scope,
-            code_challenge,
-            prompt,
-            max_age,
-            wants_advanced,
-            locale,
-        })
+        Ok(client)
     }
 
     /// Whether the session may answer the request without a fresh password sign-in.
