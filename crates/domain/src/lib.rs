@@ -21,6 +21,7 @@ pub mod error;
 pub mod error_code;
 pub mod eservice_form;
 pub mod eservices;
+pub mod group_commit;
 pub mod help;
 pub mod identity;
 pub mod logins;

@@ -39,7 +39,7 @@ pub struct Me {
     pub login: LoginRecord,
     pub entity: EntityRecord,
     pub eservices: Vec<EServiceRecord>,
-    pub eid: crate::eid::EidState,
+    pub eid: crate::model::eid::EidState,
 }
 
 /// A login with its assigned e-services, for lists.

@@ -1,6 +1,7 @@
 //! The one object the transports call: it holds the ports and the policy, and each module of
 //! this crate adds the methods for its rules (`applications.rs`, `activation.rs`, …).
 
+use crate::group_commit::{GroupCommit, Issuance};
 use std::sync::Arc;
 
 use crate::audit::{self, AuditEvent};
@@ -35,7 +36,7 @@ pub struct Services {
     /// Called after a commit that queued SMS, so the delivery worker need not wait to poll.
     pub sms_queued: Arc<dyn Fn() + Send + Sync>,
     /// client_credentials tokens waiting for the next group commit.
-    pub issue_queue: crate::oidc::group_commit::IssueQueue,
+    pub issue_queue: GroupCommit<Issuance>,
 }
 
 impl Services {

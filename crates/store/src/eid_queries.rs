@@ -3,7 +3,7 @@
 
 macro_rules! impl_eid_store {
     () => {
-        use domain::eid::model as em;
+        use domain::model::eid as em;
 
         const EID_COLS: &str = "entity_id, login_id, face_enabled, face_off_reason, face_failures, face_next_try_at, \
                                 totp_secret_sealed, totp_last_step, totp_bound_at, updated_at";

@@ -3,7 +3,7 @@
 
 macro_rules! impl_oidc_store {
     () => {
-        use domain::oidc::model as om;
+        use domain::model::oidc as om;
 
         fn lines(s: String) -> Vec<String> {
             s.lines().filter(|l| !l.is_empty()).map(str::to_string).collect()

@@ -269,7 +269,7 @@ async fn r19_an_eservice_is_read_with_its_assignment_and_registration_in_one_sta
 conformance!(r19_an_eservice_is_read_with_its_assignment_and_registration_in_one_statement);
 
 async fn a_token_is_read_with_its_grant_in_one_statement(s: Arc<dyn Store>) {
-    use domain::oidc::model::*;
+    use domain::model::oidc::*;
     let mut tx = s.write().await.unwrap();
     let e = tx.insert_entity(&entity("10000012", "lookup-a")).await.unwrap();
     tx.insert_login(&login(e, "l1", Some("chan"))).await.unwrap();

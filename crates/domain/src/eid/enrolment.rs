@@ -9,7 +9,6 @@ use base64::Engine;
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
-use super::model::{EidKeyRecord, EnrolmentRecord};
 use super::payload::{self, PayloadError};
 use super::{code_available, record_or_default, ENROLMENT_TTL_SECS};
 use crate::access::{Caller, Operator};
@@ -18,6 +17,7 @@ use crate::clock::Timestamp;
 use crate::crypto::Purpose;
 use crate::error::{Error, Result};
 use crate::identity::{lookup_form, IdDocument};
+use crate::model::eid::{EidKeyRecord, EnrolmentRecord};
 use crate::notifications::{kinds, notify};
 use crate::person::IdDocumentInput;
 use crate::services::{Ctx, Services};

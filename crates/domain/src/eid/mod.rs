@@ -6,7 +6,6 @@
 
 pub mod enrolment;
 pub mod face;
-pub mod model;
 pub mod payload;
 pub mod state;
 pub mod step_up;
@@ -15,8 +14,8 @@ pub mod totp;
 
 use crate::clock::Timestamp;
 use crate::identity::IdDocumentType;
+use crate::model::eid::{EidRecord, EidState};
 use crate::model::{LoginKind, LoginRecord};
-use model::EidRecord;
 
 /// R24: an enrolment payload is single use and lives at most 10 minutes.
 pub const ENROLMENT_TTL_SECS: i64 = 600;
@@ -61,29 +60,13 @@ pub(crate) fn record_or_default(stored: Option<EidRecord>, login: &LoginRecord, 
     })
 }
 
-/// What a login (and the counter) sees of its e-ID.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EidState {
-    pub face_available: bool,
-    pub face_enabled: bool,
-    pub face_off_reason: Option<String>,
-    pub code_available: bool,
-    pub code_bound: bool,
-}
-
-impl EidState {
-    pub(crate) fn of(login: &LoginRecord, r: &EidRecord) -> Self {
-        EidState {
-            face_available: face_available(login),
-            face_enabled: face_available(login) && r.face_enabled,
-            face_off_reason: r.face_off_reason.clone(),
-            code_available: code_available(login),
-            code_bound: r.totp_secret_sealed.is_some(),
-        }
-    }
-
-    /// Some second factor can be used now.
-    pub fn any_factor(&self) -> bool {
-        self.face_enabled || self.code_bound
+/// What the login sees of its e-ID record.
+pub(crate) fn state_of(login: &LoginRecord, r: &EidRecord) -> EidState {
+    EidState {
+        face_available: face_available(login),
+        face_enabled: face_available(login) && r.face_enabled,
+        face_off_reason: r.face_off_reason.clone(),
+        code_available: code_available(login),
+        code_bound: r.totp_secret_sealed.is_some(),
     }
 }

@@ -1,10 +1,11 @@
 //! Reading a login's e-ID state and switching face recognition (R22): the person may switch
 //! it off; only the counter switches it back on.
 
-use super::{face_available, record_or_default, EidState};
+use super::{face_available, record_or_default};
 use crate::access::{Caller, Operator};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::error::{Error, Result};
+use crate::model::eid::EidState;
 use crate::model::LoginRecord;
 use crate::notifications::{kinds, notify};
 use crate::numbers::EntityNumber;
@@ -15,7 +16,7 @@ use crate::Code;
 impl Services {
     pub(crate) async fn eid_state_in(&self, tx: &mut dyn Tx, login: &LoginRecord) -> Result<EidState> {
         let r = record_or_default(tx.find_eid(login.entity_id, &login.id).await?, login, self.clock.now());
-        Ok(EidState::of(login, &r))
+        Ok(crate::eid::state_of(login, &r))
     }
 
     pub async fn my_eid(&self, caller: &Caller) -> Result<EidState> {
@@ -74,10 +75,10 @@ impl Services {
                     notify(tx.as_mut(), now, login.entity_id, &login.id, kinds::FACE_SWITCHED_OFF, vec![]).await?;
                     let ev = AuditEvent::new(actor.clone(), Action::FaceSwitchedOff).target(login.id.clone());
                     self.commit(tx, ctx, &[ev]).await?;
-                    return Ok(EidState::of(&login, &r));
+                    return Ok(crate::eid::state_of(&login, &r));
                 }
             }
-            Ok(EidState::of(&login, &r))
+            Ok(crate::eid::state_of(&login, &r))
         })
         .await
     }

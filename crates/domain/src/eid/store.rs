@@ -1,7 +1,7 @@
 //! The e-ID part of the storage port; every `Tx` implements it.
 
-use super::model::*;
 use crate::clock::Timestamp;
+use crate::model::eid::*;
 use crate::store::StoreResult;
 
 #[async_trait::async_trait]

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use super::model::{Authentication, ClientRecord, CodeRecord};
 use super::permission::{self, Denial};
 use super::{has_scope, CODE_TTL_SECS, SCOPES};
 use crate::access::Caller;
@@ -13,6 +12,7 @@ use crate::audit::{Action, Actor, AuditEvent};
 use crate::crypto::sid_of;
 use crate::crypto::{random_token, token_hash};
 use crate::error::Result;
+use crate::model::oidc::{Authentication, ClientRecord, CodeRecord};
 use crate::model::Assurance;
 use crate::services::{Ctx, Services};
 
@@ -72,7 +72,7 @@ pub enum Outcome {
     Denied(Denial),
     /// The e-service needs advanced authentication and the login has a second factor: the
     /// person is asked for it (R21).
-    NeedsStepUp(crate::eid::EidState),
+    NeedsStepUp(crate::model::eid::EidState),
     /// The e-service needs advanced authentication and the login has no second factor.
     NeedsAdvanced,
 }

@@ -1,13 +1,13 @@
 //! E-services as OpenID Connect clients: registration with exact redirect URIs, secrets
 //! shown once and kept as keyed hashes, rotation, and client authentication.
 
-use super::model::{ClientAuth, ClientRecord};
 use super::{OidcError, OidcResult};
 use crate::access::Operator;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::crypto::{constant_time_eq, random_token};
 use crate::error::{Error, FieldError, Fields, Result};
 use crate::eservice_form::EServiceInput;
+use crate::model::oidc::{ClientAuth, ClientRecord};
 use crate::model::EServiceRecord;
 use crate::services::{Ctx, Services};
 use crate::Code;

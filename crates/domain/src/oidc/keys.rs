@@ -10,11 +10,11 @@ use p256::pkcs8::EncodePrivateKey;
 use zeroize::Zeroizing;
 
 use super::clients::Registrar;
-use super::model::SigningKeyRecord;
 use crate::audit::{Action, AuditEvent};
 use crate::clock::Timestamp;
 use crate::crypto::Purpose;
 use crate::error::{Error, Result};
+use crate::model::oidc::SigningKeyRecord;
 use crate::services::{Ctx, Services};
 use crate::store::Tx;
 

@@ -3,10 +3,10 @@
 //! e-service with a back-channel logout URI gets a logout token. Both are written in the
 //! transaction of the change that causes them; a worker delivers the tokens.
 
-use super::model::{GrantRecord, LogoutRecord};
 use crate::clock::Timestamp;
 use crate::crypto::sid_of;
 use crate::error::Result;
+use crate::model::oidc::{GrantRecord, LogoutRecord};
 use crate::services::Services;
 use crate::store::{StoreResult, Tx};
 

@@ -7,10 +7,8 @@
 pub mod authorize;
 pub mod clients;
 pub mod department;
-pub mod group_commit;
 pub mod keys;
 pub mod logout;
-pub mod model;
 pub mod permission;
 pub mod store;
 pub mod tokens;

@@ -1,7 +1,7 @@
 //! The provider's part of the storage port; every `Tx` implements it.
 
-use super::model::*;
 use crate::clock::Timestamp;
+use crate::model::oidc::*;
 use crate::store::StoreResult;
 
 #[async_trait::async_trait]

@@ -6,13 +6,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::group_commit::Issuance;
-use super::model::{Authentication, ClientRecord, GrantRecord, TokenKind, TokenRecord};
 use super::permission::{self, Permitted};
 use super::{has_scope, OidcError, OidcResult};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
 use crate::crypto::{constant_time_eq, random_token, token_hash};
+use crate::group_commit::Issuance;
+use crate::model::oidc::{Authentication, ClientRecord, GrantRecord, TokenKind, TokenRecord};
 use crate::services::{Ctx, Services};
 use crate::store::Tx;
 
@@ -285,7 +285,8 @@ impl Services {
         let (access_token, token) = self.new_token(&grant, TokenKind::Access, now);
         let event = issued_event(&grant, "client_credentials");
         let scope = grant.scope.clone();
-        self.issue_in_group(Issuance { grant, token, event, source: ctx.source.clone() }).await?;
+        let issuance = Issuance { grant, token, event, source: ctx.source.clone() };
+        self.issue_queue.submit(issuance, |batch| async move { self.write_issuances(&batch).await }).await?;
         Ok(Issued {
             access_token,
             refresh_token: None,
@@ -377,5 +378,20 @@ impl Services {
         }
         let eservice = tx.find_eservice(&grant.client_id).await?.ok_or_else(invalid)?;
         Ok(DepartmentClient { client_id: grant.client_id, department: eservice.department })
+    }
+}
+
+impl Services {
+    /// One group commit's transaction: every waiting request's grant, token and audit record.
+    async fn write_issuances(&self, items: &[Issuance]) -> crate::error::Result<()> {
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        for it in items {
+            tx.insert_grant(&it.grant).await?;
+            tx.insert_token(&it.token).await?;
+            crate::audit::append(tx.as_mut(), &self.vault, now, &it.source, std::slice::from_ref(&it.event)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

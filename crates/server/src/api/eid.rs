@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::eid::EidState;
+use domain::model::eid::EidState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

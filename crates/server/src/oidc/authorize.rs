@@ -112,7 +112,7 @@ pub async fn show_step_up(
     headers: &HeaderMap,
     raw: &str,
     req: &AuthorizeRequest,
-    eid: &domain::eid::EidState,
+    eid: &domain::model::eid::EidState,
     error: Option<(&str, domain::Code)>,
     status: StatusCode,
 ) -> Response {

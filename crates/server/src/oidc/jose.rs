@@ -2,9 +2,10 @@
 //! key's `kid`; and checking an `id_token_hint` against the published keys.
 
 use domain::clock::Timestamp;
+use domain::model::oidc::Authentication;
+use domain::oidc::has_scope;
 use domain::oidc::keys::Signer;
 use domain::oidc::tokens::Claims;
-use domain::oidc::{has_scope, model::Authentication};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{json, Map, Value};
 

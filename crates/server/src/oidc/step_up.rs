@@ -100,8 +100,8 @@ pub async fn post_step_up(
     }
 }
 
-fn no_factor() -> domain::eid::EidState {
-    domain::eid::EidState {
+fn no_factor() -> domain::model::eid::EidState {
+    domain::model::eid::EidState {
         face_available: false,
         face_enabled: false,
         face_off_reason: None,

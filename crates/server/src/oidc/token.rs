@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use domain::oidc::model::{ClientRecord, TokenKind};
+use domain::model::oidc::{ClientRecord, TokenKind};
 use domain::oidc::tokens::Issued;
 use domain::oidc::{OidcError, OidcResult};
 use serde_json::{json, Map, Value};

@@ -35,3 +35,20 @@ pub struct EidKeyRecord {
     pub public_key: String,
     pub created_at: Timestamp,
 }
+
+/// What a login (and the counter) sees of its e-ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EidState {
+    pub face_available: bool,
+    pub face_enabled: bool,
+    pub face_off_reason: Option<String>,
+    pub code_available: bool,
+    pub code_bound: bool,
+}
+
+impl EidState {
+    /// Some second factor can be used now.
+    pub fn any_factor(&self) -> bool {
+        self.face_enabled || self.code_bound
+    }
+}

@@ -1,6 +1,9 @@
 //! The records the rules read and write through the store port. Sealed fields hold
 //! ciphertext from `crypto::Vault`; `*_lookup` fields hold keyed hashes for exact search.
 
+pub mod eid;
+pub mod oidc;
+
 use crate::clock::Timestamp;
 use crate::identity::IdDocumentType;
 
