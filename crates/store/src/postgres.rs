@@ -9,7 +9,7 @@ use sqlx::{PgPool, Postgres};
 
 use domain::store::StoreError;
 
-use crate::map_err;
+use crate::error::map_err;
 
 pub struct PgStore {
     pool: PgPool,
@@ -61,8 +61,4 @@ async fn begin_write(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgre
     Ok(tx)
 }
 
-const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
-
-impl_store!(PgStore, Postgres);
-impl_oidc_store!();
-impl_eid_store!();
+impl_store!(PgStore, Postgres, begin_write: begin_write, skip_locked: "FOR UPDATE SKIP LOCKED");

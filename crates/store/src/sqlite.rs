@@ -9,7 +9,7 @@ use sqlx::{Sqlite, SqlitePool};
 
 use domain::store::StoreError;
 
-use crate::map_err;
+use crate::error::map_err;
 
 /// Each connection's page cache, in KiB.
 const CACHE_KIB: u32 = 1024;
@@ -85,8 +85,4 @@ async fn begin_write(pool: &SqlitePool) -> Result<sqlx::Transaction<'static, Sql
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
-const SKIP_LOCKED: &str = "";
-
-impl_store!(SqliteStore, Sqlite);
-impl_oidc_store!();
-impl_eid_store!();
+impl_store!(SqliteStore, Sqlite, begin_write: begin_write, skip_locked: "");

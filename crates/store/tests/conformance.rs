@@ -369,6 +369,55 @@ async fn outbox_orders_messages_to_one_number_and_a_restarted_node_takes_back_it
 }
 conformance!(outbox_orders_messages_to_one_number_and_a_restarted_node_takes_back_its_leases);
 
+/// The back-channel logout outbox leases through the same statement as the SMS outbox
+/// (`outbox::lease_sql`), and holds to what `outbox_leases_are_exclusive_until_they_expire`
+/// proves of it; a retry waits for its time.
+async fn logout_outbox_leases_are_exclusive_until_they_expire(s: Arc<dyn Store>) {
+    use domain::model::oidc::*;
+    let mut tx = s.write().await.unwrap();
+    tx.insert_eservice(&eservice("svc-a")).await.unwrap();
+    tx.insert_client(&ClientRecord {
+        client_id: "svc-a".into(),
+        auth: ClientAuth::Secret,
+        secret_hash: "h".into(),
+        jwks: None,
+        redirect_uris: vec!["https://svc-a.example/cb".into()],
+        post_logout_redirect_uris: vec![],
+        backchannel_logout_uri: Some("https://svc-a.example/bc".into()),
+        created_at: Timestamp(1),
+        updated_at: Timestamp(1),
+    })
+    .await
+    .unwrap();
+    tx.insert_logout("svc-a", "sub-1", Some("sid-1"), Timestamp(10)).await.unwrap();
+    tx.insert_logout("svc-a", "sub-2", None, Timestamp(11)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = s.read().await.unwrap();
+    let leased = c.lease_logouts(Timestamp(20), Timestamp(80), "node-a", 10).await.unwrap();
+    let seen =
+        leased.iter().map(|l| (l.client_id.as_str(), l.sub.as_str(), l.sid.as_deref(), l.attempts, l.created_at));
+    assert_eq!(
+        seen.collect::<Vec<_>>(),
+        vec![("svc-a", "sub-1", Some("sid-1"), 1, Timestamp(10)), ("svc-a", "sub-2", None, 1, Timestamp(11))]
+    );
+    let (a, b) = (leased[0].id, leased[1].id);
+    assert!(a < b, "in the order they were queued");
+    // Another node finds nothing while the lease holds, and cannot mark what it does not hold.
+    assert!(c.lease_logouts(Timestamp(30), Timestamp(90), "node-b", 10).await.unwrap().is_empty());
+    c.mark_logout_delivered(a, "node-a", Timestamp(31)).await.unwrap();
+    c.mark_logout_retry(b, "node-b", Timestamp(0), "not mine").await.unwrap();
+    assert!(c.lease_logouts(Timestamp(40), Timestamp(90), "node-b", 10).await.unwrap().is_empty());
+    // After the lease runs out the undelivered one is due again; the delivered one never.
+    let again = c.lease_logouts(Timestamp(81), Timestamp(140), "node-b", 10).await.unwrap();
+    assert_eq!(again.iter().map(|l| (l.id, l.attempts)).collect::<Vec<_>>(), vec![(b, 2)]);
+    // Its holder asks for a retry later: not due before then, lease or none.
+    c.mark_logout_retry(b, "node-b", Timestamp(200), "refused").await.unwrap();
+    assert!(c.lease_logouts(Timestamp(150), Timestamp(300), "node-a", 10).await.unwrap().is_empty());
+    let retried = c.lease_logouts(Timestamp(200), Timestamp(300), "node-a", 10).await.unwrap();
+    assert_eq!(retried.iter().map(|l| (l.id, l.attempts)).collect::<Vec<_>>(), vec![(b, 3)]);
+}
+conformance!(logout_outbox_leases_are_exclusive_until_they_expire);
+
 async fn audit_head_moves_with_the_chain(s: Arc<dyn Store>) {
     let mut tx = s.write().await.unwrap();
     assert!(tx.audit_head().await.unwrap().is_none());
