@@ -2,7 +2,25 @@
 //! one HTTP status and one snake_case `code`; store failures stay opaque to callers.
 
 use crate::error_code::Code;
-use crate::store::StoreError;
+
+/// What a storage call can fail with (`store`'s port traits answer it); here, beside
+/// `Error`, which wraps it, so neither module needs the other.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness constraint refused the write; names the constraint's meaning.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The database refused a value (PostgreSQL's data exceptions, e.g. a NUL byte): the
+    /// request was bad, whatever let it through the parsers.
+    #[error("value refused by the database: {0}")]
+    InvalidValue(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
 
 /// One field that failed to parse, named by its path in the request (`entity.mobile`).
 #[derive(Debug, Clone, PartialEq, Eq)]

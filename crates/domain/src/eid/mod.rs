@@ -9,7 +9,6 @@ pub mod face;
 pub mod payload;
 pub mod state;
 pub mod step_up;
-pub mod store;
 pub mod totp;
 
 use crate::clock::Timestamp;

@@ -10,7 +10,6 @@ pub mod department;
 pub mod keys;
 pub mod logout;
 pub mod permission;
-pub mod store;
 pub mod tokens;
 
 use crate::error::Error;

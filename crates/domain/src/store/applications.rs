@@ -1,7 +1,7 @@
 //! The storage port for applications (R1–R7): an application with its people, its
 //! decision, and the counter's queue of them.
 
-use super::error::StoreResult;
+use crate::error::StoreResult;
 use crate::model::{ApplicationRecord, ApplicationStatus};
 
 #[async_trait::async_trait]

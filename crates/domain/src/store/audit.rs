@@ -1,7 +1,7 @@
 //! The storage port for the audit log (R26): the hash chain's rows and its head, appended
 //! together in the transaction of the change they record.
 
-use super::error::StoreResult;
+use crate::error::StoreResult;
 use crate::model::{AuditHead, AuditRow};
 
 #[async_trait::async_trait]

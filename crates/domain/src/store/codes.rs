@@ -1,7 +1,7 @@
 //! The storage port for one-time codes (activation, password reset): one per login and
 //! purpose, replaced when reissued, found by login or by the code's hash.
 
-use super::error::StoreResult;
+use crate::error::StoreResult;
 use crate::model::{CodePurpose, CodeRecord};
 
 #[async_trait::async_trait]

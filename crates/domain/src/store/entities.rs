@@ -1,7 +1,7 @@
 //! The storage port for entities: created by an approved application, found by number,
 //! by registration (R5) or by id.
 
-use super::error::StoreResult;
+use crate::error::StoreResult;
 use crate::model::EntityRecord;
 
 #[async_trait::async_trait]

@@ -1,8 +1,8 @@
 //! The storage port for e-services (R19): the catalogue, the entities registered with an
 //! e-service, and the e-services an entity's administrator assigned to each login.
 
-use super::error::StoreResult;
 use crate::clock::Timestamp;
+use crate::error::StoreResult;
 use crate::model::{EServiceAccess, EServiceRecord};
 
 #[async_trait::async_trait]

@@ -1,8 +1,8 @@
 //! The storage port for an entity's logins (R8, R15–R18): written whole, found by id,
 //! username or identity document, and listed in pages.
 
-use super::error::StoreResult;
 use crate::clock::Timestamp;
+use crate::error::StoreResult;
 use crate::model::LoginRecord;
 
 #[async_trait::async_trait]

@@ -1,7 +1,7 @@
 //! The storage port for the database's own facts: meta values (the master key's
 //! fingerprint, …) and the named sequences that number applications and entities.
 
-use super::error::StoreResult;
+use crate::error::StoreResult;
 
 #[async_trait::async_trait]
 pub trait MetaTx: Send {

@@ -7,12 +7,13 @@
 mod applications;
 mod audit;
 mod codes;
+mod eid;
 mod entities;
-mod error;
 mod eservices;
 mod logins;
 mod meta;
 mod notifications;
+mod oidc;
 mod operators;
 mod sessions;
 mod sms_outbox;
@@ -21,18 +22,18 @@ mod throttling;
 pub use self::applications::ApplicationsTx;
 pub use self::audit::AuditTx;
 pub use self::codes::CodesTx;
+pub use self::eid::EidTx;
 pub use self::entities::EntitiesTx;
-pub use self::error::{StoreError, StoreResult};
 pub use self::eservices::EServicesTx;
 pub use self::logins::LoginsTx;
 pub use self::meta::MetaTx;
 pub use self::notifications::NotificationsTx;
+pub use self::oidc::OidcTx;
 pub use self::operators::OperatorsTx;
 pub use self::sessions::SessionsTx;
 pub use self::sms_outbox::SmsOutboxTx;
 pub use self::throttling::ThrottlesTx;
-pub use crate::eid::store::EidTx;
-pub use crate::oidc::store::OidcTx;
+pub use crate::error::{StoreError, StoreResult};
 
 /// The connection pool's use, for `/metrics`.
 #[derive(Debug, Clone, Copy, Default)]

@@ -1,7 +1,7 @@
 //! The storage port for notifications (R25): what happened to a login, kept as a kind and
 //! parameters that the reader's page renders in their language.
 
-use super::error::StoreResult;
+use crate::error::StoreResult;
 use crate::model::NotificationRecord;
 
 #[async_trait::async_trait]

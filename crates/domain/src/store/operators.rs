@@ -1,7 +1,7 @@
 //! The storage port for counter operators: their accounts, found by id or by the
 //! normalised username they sign in with.
 
-use super::error::StoreResult;
+use crate::error::StoreResult;
 use crate::model::OperatorRecord;
 
 #[async_trait::async_trait]

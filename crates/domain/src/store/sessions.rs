@@ -1,8 +1,8 @@
 //! The storage port for sessions (R13, R14): stored by token hash, read with their holder
 //! on every authenticated request, touched, and ended one at a time or by login.
 
-use super::error::StoreResult;
 use crate::clock::Timestamp;
+use crate::error::StoreResult;
 use crate::model::{SessionHolder, SessionRecord};
 
 #[async_trait::async_trait]

@@ -1,8 +1,8 @@
 //! The storage port for the SMS outbox: messages written in the transaction that causes
 //! them, leased by the delivering node, in order per number, and wiped once delivered.
 
-use super::error::StoreResult;
 use crate::clock::Timestamp;
+use crate::error::StoreResult;
 use crate::model::OutboxRecord;
 
 #[async_trait::async_trait]

@@ -1,7 +1,7 @@
 //! The storage port for throttling counters (R7 misses, R12 requests): kept in the
 //! database by key, so every node counts the same window.
 
-use super::error::StoreResult;
+use crate::error::StoreResult;
 use crate::model::ThrottleRecord;
 
 #[async_trait::async_trait]

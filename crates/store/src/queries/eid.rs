@@ -90,7 +90,7 @@ macro_rules! impl_eid_tx {
         mod eid {
             use domain::clock::Timestamp;
             use domain::model::eid as em;
-            use domain::eid::store::EidTx;
+            use domain::store::EidTx;
             use domain::store::StoreResult;
 
             use super::$DbTx;

@@ -7,7 +7,7 @@ macro_rules! impl_oidc_tx {
         mod oidc {
             use domain::clock::Timestamp;
             use domain::model::oidc as om;
-            use domain::oidc::store::OidcTx;
+            use domain::store::OidcTx;
             use domain::store::StoreResult;
 
             use super::$DbTx;

@@ -1,8 +1,8 @@
-//! The e-ID part of the storage port; every `Tx` implements it.
+//! The e-ID part of the storage port (enrolment keys, enrolments, per-login e-ID records).
 
 use crate::clock::Timestamp;
+use crate::error::StoreResult;
 use crate::model::eid::*;
-use crate::store::StoreResult;
 
 #[async_trait::async_trait]
 pub trait EidTx: Send {

@@ -1,8 +1,8 @@
-//! The provider's part of the storage port; every `Tx` implements it.
+//! The provider's part of the storage port (clients, codes, grants, tokens, keys, logouts).
 
 use crate::clock::Timestamp;
+use crate::error::StoreResult;
 use crate::model::oidc::*;
-use crate::store::StoreResult;
 
 #[async_trait::async_trait]
 pub trait OidcTx: Send {
