@@ -1,8 +1,10 @@
 //! The message keys of the domain's closed lists: an error code's message, an audit action's
-//! label. Each is an exhaustive `match` onto `keys`, so a new code or action without its
+//! label, the labels of kinds and statuses. Each is an exhaustive `match` onto `keys`, so a new code or action without its
 //! message in all three languages does not compile.
 
 use domain::audit::Action;
+use domain::identity::IdDocumentType;
+use domain::model::{ApplicationStatus, EntityType, LoginKind, LoginStatus};
 use domain::Code;
 
 use super::keys::*;
@@ -135,6 +137,58 @@ pub fn every_key() -> impl Iterator<Item = Key> {
     let errors = Code::ALL.iter().map(|c| error_key(*c));
     let actions = Action::ALL.iter().map(|a| audit_action_key(*a));
     errors.chain(actions).chain([AUDIT_ACTION_OTHER])
+}
+
+/// A login's kind: the keys the navigation uses too.
+pub fn login_kind_key(k: LoginKind) -> &'static str {
+    match k {
+        LoginKind::Entity => "kind-entity",
+        LoginKind::Admin => "kind-admin",
+        LoginKind::Staff => "kind-staff",
+    }
+}
+
+pub fn login_status_key(s: LoginStatus) -> &'static str {
+    match s {
+        LoginStatus::Pending => "label-login-status-pending",
+        LoginStatus::Active => "label-login-status-active",
+        LoginStatus::Deleted => "label-login-status-deleted",
+    }
+}
+
+pub fn id_type_key(t: IdDocumentType) -> &'static str {
+    match t {
+        IdDocumentType::MacauResident => "label-id-type-macau-resident",
+        IdDocumentType::Passport => "label-id-type-passport",
+        IdDocumentType::Other => "label-id-type-other",
+    }
+}
+
+/// The identity document types, as `[value, label key]` pairs for `m.select`.
+pub fn id_type_options() -> Vec<(&'static str, &'static str)> {
+    [IdDocumentType::MacauResident, IdDocumentType::Passport, IdDocumentType::Other]
+        .into_iter()
+        .map(|t| (t.as_str(), id_type_key(t)))
+        .collect()
+}
+
+pub fn entity_type_key(t: EntityType) -> &'static str {
+    match t {
+        EntityType::Association => "label-entity-type-association",
+        EntityType::Foundation => "label-entity-type-foundation",
+        EntityType::Company => "label-entity-type-company",
+        EntityType::Entrepreneur => "label-entity-type-entrepreneur",
+        EntityType::Unincorporated => "label-entity-type-unincorporated",
+    }
+}
+
+pub fn application_status_key(s: ApplicationStatus) -> &'static str {
+    match s {
+        ApplicationStatus::Submitted => "label-application-status-submitted",
+        ApplicationStatus::UnderReview => "label-application-status-under-review",
+        ApplicationStatus::Approved => "label-application-status-approved",
+        ApplicationStatus::Rejected => "label-application-status-rejected",
+    }
 }
 
 #[cfg(test)]

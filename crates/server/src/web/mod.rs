@@ -6,12 +6,13 @@ pub mod assets;
 pub mod cookies;
 pub mod csrf;
 pub mod form;
+pub mod format;
 pub mod i18n;
 pub mod keys;
 pub mod labels;
 pub mod nav;
 pub mod page;
-pub mod util;
+pub mod query;
 pub mod view;
 
 pub mod account;

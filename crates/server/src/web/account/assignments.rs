@@ -27,8 +27,9 @@ use serde::Serialize;
 
 use super::{eservice_view, failed, EServiceView};
 use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::labels::login_kind_key;
 use crate::web::page::Web;
-use crate::web::util::{login_kind_key, query};
+use crate::web::query::query;
 
 #[derive(Serialize)]
 struct Column {

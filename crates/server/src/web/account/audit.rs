@@ -10,9 +10,10 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{entity_logins, failed, OVERSEERS};
+use crate::web::format::local_time;
 use crate::web::labels::stored_action_key;
 use crate::web::page::Web;
-use crate::web::util::{local_time, query};
+use crate::web::query::query;
 
 const PER_PAGE: i64 = 50;
 

@@ -13,7 +13,7 @@ use minijinja::context;
 use super::{entity_logins, entity_name, failed, login_row, LoginRow};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
-use crate::web::util::query;
+use crate::web::query::query;
 
 pub async fn get_overview(mut web: Web) -> Response {
     let caller = match web.login_of(&[LoginKind::Entity]).await {

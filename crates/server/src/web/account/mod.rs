@@ -25,9 +25,10 @@ use serde::Serialize;
 
 use crate::router::AppState;
 use crate::web::form::FormErrors;
+use crate::web::format::local_time;
 use crate::web::i18n::Lang;
+use crate::web::labels::{id_type_key, login_kind_key, login_status_key};
 use crate::web::page::Web;
-use crate::web::util::{id_type_key, local_time, login_kind_key, login_status_key};
 
 #[rustfmt::skip]
 pub fn routes() -> Router<AppState> {

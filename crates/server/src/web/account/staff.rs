@@ -14,8 +14,9 @@ use serde::Serialize;
 
 use super::{entity_logins, failed, login_row, LoginRow};
 use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::labels::id_type_options;
 use crate::web::page::Web;
-use crate::web::util::{id_type_options, query};
+use crate::web::query::query;
 
 const PER_PAGE: usize = 20;
 

@@ -12,11 +12,10 @@ use serde::Serialize;
 
 use super::role_key;
 use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::format::{local_time, path_segment};
+use crate::web::labels::{application_status_key as status_key, entity_type_key, id_type_key};
 use crate::web::page::Web;
-use crate::web::util::{
-    application_status_key as status_key, entity_type_key, id_type_key, local_time, notice_of, path_segment,
-    query_values,
-};
+use crate::web::query::{notice_of, query_values};
 
 #[derive(Serialize)]
 struct QueueRow {

@@ -12,8 +12,9 @@ use domain::Error;
 use minijinja::context;
 
 use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::labels::id_type_options;
 use crate::web::page::Web;
-use crate::web::util::{id_type_options, notice_of, query_values};
+use crate::web::query::{notice_of, query_values};
 
 /// The `?done=` notices after the page's two acts.
 const NOTICES: &[(&str, &str)] = &[("bound", "counter-eid-done-bound"), ("face_on", "counter-eid-done-face-on")];

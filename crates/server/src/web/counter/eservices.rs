@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use super::assurance_key;
 use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::format::local_time;
 use crate::web::page::Web;
-use crate::web::util::{local_time, query_is};
+use crate::web::query::query_is;
 
 #[derive(Serialize)]
 struct Row {

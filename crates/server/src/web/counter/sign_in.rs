@@ -11,7 +11,7 @@ use crate::web::cookies;
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::local_path;
 use crate::web::page::Web;
-use crate::web::util::{next_of, query_is};
+use crate::web::query::{next_of, query_is};
 
 /// Where an operator lands after signing in.
 const HOME: &str = "/counter/applications";

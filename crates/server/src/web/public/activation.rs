@@ -11,8 +11,9 @@ use minijinja::context;
 
 use super::{merge, required};
 use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::labels::login_kind_key;
 use crate::web::page::Web;
-use crate::web::util::{login_kind_key, query_values};
+use crate::web::query::query_values;
 
 /// Which of the two ways the page shows.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use minijinja::context;
 use super::{merge, required};
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
-use crate::web::util::query_values;
+use crate::web::query::query_values;
 
 pub async fn get_help(mut web: Web) -> Response {
     web.render("public/help.html", StatusCode::OK, context! {})

@@ -11,7 +11,7 @@ use minijinja::context;
 use crate::web::cookies;
 use crate::web::form::{FormErrors, FormValues, WebForm};
 use crate::web::page::Web;
-use crate::web::util::{next_of, query_values};
+use crate::web::query::{next_of, query_values};
 use crate::web::{home_of, local_path};
 
 pub async fn get_home(mut web: Web) -> Response {

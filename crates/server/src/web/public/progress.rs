@@ -11,8 +11,10 @@ use serde::Serialize;
 
 use super::{merge, required};
 use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::format::local_time;
+use crate::web::labels::application_status_key;
 use crate::web::page::Web;
-use crate::web::util::{application_status_key, local_time, query_values};
+use crate::web::query::query_values;
 
 #[derive(Serialize)]
 struct When {
