@@ -14,7 +14,7 @@ use domain::FieldError;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::router::AppState;
+use crate::state::AppState;
 
 /// A JSON body: `application/json`, at most the router's body limit, every field known.
 pub struct AppJson<T>(pub T);

@@ -13,6 +13,8 @@ pub mod oidc;
 pub mod openapi;
 pub mod router;
 pub mod sms_worker;
+pub mod state;
 pub mod web;
 
-pub use router::{router, AppState};
+pub use router::router;
+pub use state::AppState;

@@ -1,16 +1,12 @@
-//! Prometheus metrics at `/metrics` (text format): requests and their latency per route
+//! Prometheus metrics (text format; served by `api/metrics.rs`): requests and their latency per route
 //! template, the password-hash pool (waiting, admitted, refused, time spent waiting), and the
 //! SMS outbox (backlog, age of its oldest message). Counters live in this node; the outbox
 //! figures are read from the database at each scrape, so every node reports the same.
 //! Only loopback and the trusted proxies may read it: it is for operators, not the public.
 
 use std::sync::Arc;
-use std::time::Instant;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -19,7 +15,6 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::hashing::Argon2Pool;
-use crate::router::AppState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
@@ -111,13 +106,13 @@ impl Metrics {
         }
     }
 
-    fn observe(&self, method: &str, route: &str, status: StatusCode, seconds: f64) {
+    pub fn observe(&self, method: &str, route: &str, status: StatusCode, seconds: f64) {
         let labels = RouteLabels { method: method.into(), route: route.into(), status: status.as_u16().to_string() };
         self.requests.get_or_create(&labels).inc();
         self.latency.get_or_create(&LatencyLabels { method: method.into(), route: route.into() }).observe(seconds);
     }
 
-    async fn render(&self, state: &AppState) -> String {
+    pub async fn render(&self, services: &domain::Services) -> String {
         if let Some(pool) = &self.pool {
             let s = pool.stats();
             self.hash_waiting.set(s.waiting as i64);
@@ -127,13 +122,13 @@ impl Metrics {
                 .inner()
                 .store((s.wait_micros as f64 / 1e6).to_bits(), std::sync::atomic::Ordering::Relaxed);
         }
-        let db = state.services.db_pool();
+        let db = services.db_pool();
         self.db_connections.get_or_create(&DbStateLabels { state: "idle" }).set(i64::from(db.idle));
         self.db_connections
             .get_or_create(&DbStateLabels { state: "in_use" })
             .set(i64::from(db.open.saturating_sub(db.idle)));
         self.db_max_connections.set(i64::from(db.max));
-        match state.services.sms_backlog().await {
+        match services.sms_backlog().await {
             Ok((count, oldest_age)) => {
                 self.sms_backlog.set(count);
                 self.sms_oldest_age_seconds.set(oldest_age.unwrap_or(0));
@@ -144,37 +139,4 @@ impl Metrics {
         prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String");
         out
     }
-}
-
-/// Counts and times every request that matched a route, by its template (`/api/v1/entities/{entity_number}/logins`),
-/// so the number of series stays bounded whatever paths are asked for.
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = req.method().as_str().to_string();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_default();
-    let res = next.run(req).await;
-    state.metrics.observe(&method, &route, res.status(), started.elapsed().as_secs_f64());
-    res
-}
-
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
-    (status = 200, description = "Prometheus metrics (OpenMetrics text); loopback and trusted proxies only", content_type = "application/openmetrics-text"),
-    (status = 404, description = "asked from any other address")))]
-pub async fn get_metrics(State(state): State<AppState>, req: Request) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-    let allowed = match peer {
-        Some(ip) => ip.is_loopback() || state.trusted_proxies.contains(&ip),
-        // In-process requests (tests through the router) have no peer.
-        None => true,
-    };
-    if !allowed {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    let body = state.metrics.render(&state).await;
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
-    );
-    res
 }

@@ -55,7 +55,7 @@ impl Modify for Unavailable {
     paths(
         health::get_healthz,
         health::get_readyz,
-        crate::metrics::get_metrics,
+        crate::api::metrics::get_metrics,
         operators::post_counter_login,
         applications::post_application,
         applications::get_applications,

@@ -1,86 +1,19 @@
-//! The routes, the shared state, and the layers every request passes: the 64 KiB body
+//! The routes and the layers every request passes: the 64 KiB body
 //! limit, the request deadline, panic containment (a panic answers a generic 500 problem),
 //! tracing, and headers.
-
-use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use domain::Services;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api::*;
 use crate::error::ApiError;
-
-pub const BODY_LIMIT: usize = 64 * 1024;
-/// Every request, its body included, is answered within this: a client that sends its body a
-/// byte at a time gets `408` instead of holding a connection and a task. Nothing the service
-/// does takes this long (a transaction dropped here rolls back).
-pub const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
-
-#[derive(Clone)]
-pub struct AppState {
-    pub services: Arc<Services>,
-    /// Load balancers whose `X-Forwarded-For` is believed; anyone else's is ignored.
-    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
-    /// The public base URL: the OpenID Connect issuer and the origin forms must come from.
-    pub issuer: Arc<str>,
-    /// The face verification service, when one is configured (R22).
-    pub face: Option<Arc<dyn domain::eid::face::FaceVerifier>>,
-    pub metrics: Arc<crate::metrics::Metrics>,
-}
-
-impl AppState {
-    pub fn new(services: Arc<Services>) -> Self {
-        AppState {
-            services,
-            trusted_proxies: Arc::new(Vec::new()),
-            issuer: Arc::from("http://127.0.0.1:8080"),
-            face: None,
-            metrics: Arc::new(crate::metrics::Metrics::new(None)),
-        }
-    }
-
-    /// Reports this password-hash pool's figures at `/metrics`.
-    pub fn with_hash_pool(mut self, pool: Arc<crate::hashing::Argon2Pool>) -> Self {
-        self.metrics = Arc::new(crate::metrics::Metrics::new(Some(pool)));
-        self
-    }
-
-    pub fn with_face_verifier(mut self, face: Arc<dyn domain::eid::face::FaceVerifier>) -> Self {
-        self.face = Some(face);
-        self
-    }
-
-    pub fn with_issuer(mut self, public_url: &str) -> Self {
-        self.issuer = Arc::from(public_url.trim_end_matches('/'));
-        self
-    }
-
-    /// Cookies are `Secure` and `__Host-` unless the issuer is plain HTTP (development).
-    pub fn secure_cookies(&self) -> bool {
-        self.issuer.starts_with("https://")
-    }
-
-    /// `scheme://host[:port]` of the issuer, as browsers send it in `Origin`.
-    pub fn issuer_origin(&self) -> &str {
-        let after_scheme = self.issuer.find("://").map(|i| i + 3).unwrap_or(0);
-        match self.issuer[after_scheme..].find('/') {
-            Some(j) => &self.issuer[..after_scheme + j],
-            None => &self.issuer,
-        }
-    }
-
-    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Self {
-        self.trusted_proxies = Arc::new(proxies);
-        self
-    }
-}
+use crate::state::{AppState, BODY_LIMIT, REQUEST_DEADLINE};
 
 // One route a line, as a table to read.
 #[rustfmt::skip]
@@ -220,14 +153,14 @@ pub fn router(state: AppState) -> Router {
         )
     });
     Router::new()
-        .route("/metrics", get(crate::metrics::get_metrics))
+        .route("/metrics", get(crate::api::metrics::get_metrics))
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
         .nest("/api/v1", api_routes())
         .merge(crate::oidc::routes())
         .merge(crate::web::routes())
         // After every route: it sees the matched route's template.
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::api::metrics::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::dto::{rfc3339, rfc3339_opt, IdDocumentBody, MaskedIdDocument, PersonBody};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{AppJson, AppPath, AppQuery, OperatorAuth, ReqCtx};
-use crate::router::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::dto::rfc3339;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppPath, AppQuery, LoginAuth};
-use crate::router::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{bearer, AppJson, AppPath, ReqCtx};
-use crate::router::AppState;
+use crate::state::AppState;
 
 /// The department behind the bearer token.
 pub struct DepartmentAuth(pub DepartmentClient);

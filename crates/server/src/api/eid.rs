@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::api::dto::IdDocumentBody;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppJson, AppPath, LoginAuth, OperatorAuth, ReqCtx};
-use crate::router::AppState;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct FaceView {

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{AppJson, AppPath, LoginAuth, OperatorAuth, ReqCtx};
-use crate::router::AppState;
+use crate::state::AppState;
 use domain::FieldError;
 
 #[derive(Deserialize, Serialize, ToSchema)]

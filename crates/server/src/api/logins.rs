@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::dto::{rfc3339, rfc3339_opt, KindView, LoginIdView, MaskedIdDocument, PersonBody};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppJson, AppPath, AppQuery, LoginAuth, OperatorAuth, ReqCtx};
-use crate::router::AppState;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct LoginView {

@@ -10,6 +10,7 @@ pub mod eservices;
 pub mod health;
 pub mod help;
 pub mod logins;
+pub mod metrics;
 pub mod notifications;
 pub mod operators;
 pub mod sessions;

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::dto::rfc3339;
 use crate::error::{ApiResult, Problem};
 use crate::extract::LoginAuth;
-use crate::router::AppState;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct NotificationView {

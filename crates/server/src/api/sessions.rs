@@ -11,7 +11,7 @@ use super::dto::MaskedIdDocument;
 use super::eservices::EServiceView;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{AppJson, Auth, LoginAuth, ReqCtx};
-use crate::router::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

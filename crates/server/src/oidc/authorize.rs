@@ -1,8 +1,8 @@
 //! `GET /oidc/authorize` and the sign-in form it shows (`POST /oidc/login`).
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Form;
 use domain::access::{Caller, Principal};
 use domain::oidc::authorize::{AuthorizeError, AuthorizeRequest, Outcome, Prompt};
@@ -13,9 +13,10 @@ use domain::Error;
 use super::cookies::{self, SSO};
 use super::page::{self, Lang, LoginForm};
 use crate::extract::ReqCtx;
-use crate::router::AppState;
+use crate::state::AppState;
 use crate::web::csrf;
 use crate::web::form::FormErrors;
+use crate::web::redirect::see_other;
 
 fn pairs(query: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(query.as_bytes()).into_owned().collect()
@@ -29,15 +30,6 @@ pub fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
     }
     let sep = if uri.contains('?') { '&' } else { '?' };
     format!("{uri}{sep}{}", s.finish())
-}
-
-/// `303 See Other`. A location that cannot be a header (control characters from a crafted
-/// request) goes to the start page instead of failing the request.
-pub fn see_other(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    let value = HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/"));
-    res.headers_mut().insert(header::LOCATION, value);
-    res
 }
 
 fn error_redirect(state: &AppState, uri: &str, st: Option<&str>, error: &str, description: &str) -> Response {

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::router::AppState;
+use crate::state::AppState;
 
 pub async fn get_configuration(State(state): State<AppState>) -> Json<Value> {
     let i = state.issuer.as_ref();

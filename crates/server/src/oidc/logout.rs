@@ -12,13 +12,14 @@ use axum::Form;
 use domain::access::Principal;
 use domain::oidc::authorize::pick_locale;
 
-use super::authorize::{see_other, with_params};
+use super::authorize::with_params;
 use super::cookies::{self, SSO};
 use super::jose;
 use super::page::{self, Lang};
 use crate::extract::ReqCtx;
-use crate::router::AppState;
+use crate::state::AppState;
 use crate::web::csrf;
+use crate::web::redirect::see_other;
 
 /// Where to send the browser afterwards, if anywhere; an unregistered URI is an error.
 async fn return_to(

@@ -15,7 +15,7 @@ pub mod token;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::router::AppState;
+use crate::state::AppState;
 
 #[rustfmt::skip]
 pub fn routes() -> Router<AppState> {

@@ -6,7 +6,7 @@ use axum::response::Response;
 use domain::oidc::permission::Denial;
 use minijinja::{context, Value};
 
-use crate::router::AppState;
+use crate::state::AppState;
 use crate::web::form::FormErrors;
 use crate::web::labels::error_key;
 use crate::web::{cookies, view};

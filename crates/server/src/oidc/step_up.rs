@@ -10,12 +10,13 @@ use domain::eid::step_up::Factor;
 use domain::Code;
 use domain::Error;
 
-use super::authorize::{finish, see_other, session_caller, show_step_up};
+use super::authorize::{finish, session_caller, show_step_up};
 use super::cookies::{self, SSO};
 use super::page;
 use crate::extract::ReqCtx;
-use crate::router::AppState;
+use crate::state::AppState;
 use crate::web::csrf;
+use crate::web::redirect::see_other;
 
 #[derive(serde::Deserialize)]
 pub struct StepUpBody {

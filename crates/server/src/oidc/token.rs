@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::jose;
 use crate::extract::{bearer, ReqCtx};
-use crate::router::AppState;
+use crate::state::AppState;
 
 pub fn oauth_error(e: OidcError) -> Response {
     match e {

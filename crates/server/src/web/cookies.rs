@@ -7,7 +7,7 @@
 use axum::http::{header, HeaderMap, HeaderValue};
 
 use super::i18n::Lang;
-use crate::router::AppState;
+use crate::state::AppState;
 
 pub const SESSION: &str = "ea_sso";
 pub const COUNTER: &str = "ea_counter";

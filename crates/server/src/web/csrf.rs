@@ -5,7 +5,7 @@
 use axum::http::{header, HeaderMap, HeaderValue};
 
 use super::cookies;
-use crate::router::AppState;
+use crate::state::AppState;
 
 /// The form value for this browser, and the cookie to set when it has none yet.
 pub fn pair(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {

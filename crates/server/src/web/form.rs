@@ -1,19 +1,14 @@
-//! Posted forms: `WebForm` reads an urlencoded body and refuses it (403, nothing changed)
-//! unless its CSRF token and origin are ours; `FormErrors` carries what was wrong, field
-//! by field, back to the page, named by the same field paths as the JSON API's errors.
+//! A form's values and what was wrong with them: `FormValues` as posted, `FormErrors` field
+//! by field back to the page, named by the same field paths as the JSON API's errors.
 
 use domain::Code;
 use std::collections::BTreeMap;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
-use axum::response::Response;
 use domain::Error;
 use serde::Serialize;
 
 use super::labels::error_key;
-use super::page::Web;
-use crate::router::AppState;
 
 /// The posted fields in order (a field may repeat: checkboxes).
 #[derive(Debug, Default, Clone)]
@@ -49,32 +44,6 @@ impl FormValues {
     /// What the page shows back: typed values, never a secret.
     pub fn for_template(&self) -> BTreeMap<String, String> {
         self.0.iter().filter(|(k, _)| !SECRET_FIELDS.contains(&k.as_str())).cloned().collect()
-    }
-}
-
-/// A form post from one of our pages, checked against CSRF and cross-origin posting.
-pub struct WebForm(pub FormValues);
-
-impl FromRequest<AppState> for WebForm {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let mut web = match Web::from_request_parts(&mut parts, state).await {
-            Ok(w) => w,
-            Err(never) => match never {},
-        };
-        let bytes = match axum::body::to_bytes(body, crate::router::BODY_LIMIT).await {
-            Ok(b) => b,
-            Err(_) => {
-                return Err(web.render("bad_request.html", StatusCode::PAYLOAD_TOO_LARGE, minijinja::context! {}))
-            }
-        };
-        let values = FormValues::parse(&bytes);
-        if !super::csrf::is_ours(state, &parts.headers, values.get("csrf")) {
-            return Err(web.forbidden());
-        }
-        Ok(WebForm(values))
     }
 }
 

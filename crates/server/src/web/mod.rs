@@ -12,7 +12,9 @@ pub mod keys;
 pub mod labels;
 pub mod nav;
 pub mod page;
+pub mod posted;
 pub mod query;
+pub mod redirect;
 pub mod view;
 
 pub mod account;
@@ -27,7 +29,7 @@ pub mod embedded {
 use axum::routing::get;
 use axum::Router;
 
-use crate::router::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -2,10 +2,18 @@
 //! administrators manage staff and e-services, staff use e-services, operators the counter.
 //! A link shown here is only a convenience; every page checks its own rights.
 
+use domain::access::{Caller, Operator};
 use domain::model::LoginKind;
 use serde::Serialize;
 
-use super::page::Who;
+/// Who a page is for, once a guard looked them up: it decides the navigation.
+#[derive(Clone, Debug, Default)]
+pub enum Who {
+    #[default]
+    Nobody,
+    Login(Caller),
+    Operator(Operator),
+}
 
 #[derive(Serialize)]
 pub struct NavItem {

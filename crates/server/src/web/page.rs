@@ -15,9 +15,9 @@ use serde::Serialize;
 use super::cookies;
 use super::form::{FormErrors, FormValues};
 use super::i18n::Lang;
-use super::nav;
+use super::nav::{self, Who};
 use crate::extract::ReqCtx;
-use crate::router::AppState;
+use crate::state::AppState;
 
 pub struct Web {
     pub state: AppState,
@@ -36,14 +36,6 @@ pub struct Web {
     /// Who the page is for, once a guard looked them up: it decides the navigation.
     pub who: Who,
     set_cookies: Vec<HeaderValue>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub enum Who {
-    #[default]
-    Nobody,
-    Login(Caller),
-    Operator(Operator),
 }
 
 fn query_lang(parts: &Parts) -> Option<Lang> {
@@ -184,7 +176,7 @@ impl Web {
 
     /// `303 See Other` to a path of ours, with this request's cookies.
     pub fn redirect(&mut self, to: &str) -> Response {
-        let mut res = crate::oidc::authorize::see_other(to);
+        let mut res = super::redirect::see_other(to);
         self.attach_cookies(&mut res);
         res
     }

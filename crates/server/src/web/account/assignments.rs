@@ -26,9 +26,10 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{eservice_view, failed, EServiceView};
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::labels::login_kind_key;
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::query;
 
 #[derive(Serialize)]

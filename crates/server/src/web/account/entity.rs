@@ -11,8 +11,9 @@ use domain::Error;
 use minijinja::context;
 
 use super::{entity_logins, entity_name, failed, login_row, LoginRow};
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::query;
 
 pub async fn get_overview(mut web: Web) -> Response {

@@ -23,7 +23,7 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use crate::router::AppState;
+use crate::state::AppState;
 use crate::web::form::FormErrors;
 use crate::web::format::local_time;
 use crate::web::i18n::Lang;

@@ -12,11 +12,12 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{eservice_name, eservice_view, failed, EServiceView, ANY_LOGIN};
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::local_time;
 use crate::web::i18n::Lang;
 use crate::web::labels::{entity_type_key, login_kind_key};
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::query;
 
 pub async fn get_eservices(mut web: Web) -> Response {

@@ -13,9 +13,10 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{entity_logins, failed, login_row, LoginRow};
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::labels::id_type_options;
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::query;
 
 const PER_PAGE: usize = 20;

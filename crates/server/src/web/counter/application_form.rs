@@ -12,10 +12,11 @@ use domain::person::{IdDocumentInput, PersonInput};
 use domain::Error;
 use minijinja::context;
 
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::path_segment;
 use crate::web::labels::{entity_type_key, id_type_options};
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 
 /// Blocks the form shows at least, and at most keeps from a post.
 const SHOWN: usize = 3;

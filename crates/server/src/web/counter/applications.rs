@@ -11,10 +11,11 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::role_key;
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::{local_time, path_segment};
 use crate::web::labels::{application_status_key as status_key, entity_type_key, id_type_key};
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::{notice_of, query_values};
 
 #[derive(Serialize)]

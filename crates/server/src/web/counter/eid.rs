@@ -11,9 +11,10 @@ use domain::Code;
 use domain::Error;
 use minijinja::context;
 
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::labels::id_type_options;
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::{notice_of, query_values};
 
 /// The `?done=` notices after the page's two acts.

@@ -16,10 +16,11 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::{local_time, path_segment};
 use crate::web::labels::{entity_type_key, id_type_key, id_type_options, login_kind_key, login_status_key};
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::{notice_of, query_values};
 
 #[derive(Serialize)]

@@ -11,9 +11,10 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::assurance_key;
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::local_time;
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::query_is;
 
 #[derive(Serialize)]

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use domain::model::{Assurance, PersonRole};
 
-use crate::router::AppState;
+use crate::state::AppState;
 
 #[rustfmt::skip]
 pub fn routes() -> Router<AppState> {

@@ -8,9 +8,10 @@ use domain::Error;
 use minijinja::context;
 
 use crate::web::cookies;
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::local_path;
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::{next_of, query_is};
 
 /// Where an operator lands after signing in.

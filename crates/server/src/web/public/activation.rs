@@ -10,9 +10,10 @@ use domain::Code;
 use minijinja::context;
 
 use super::{merge, required};
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::labels::login_kind_key;
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::query_values;
 
 /// Which of the two ways the page shows.

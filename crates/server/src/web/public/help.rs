@@ -11,8 +11,9 @@ use domain::Code;
 use minijinja::context;
 
 use super::{merge, required};
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::query_values;
 
 pub async fn get_help(mut web: Web) -> Response {

@@ -9,8 +9,9 @@ use domain::Error;
 use minijinja::context;
 
 use crate::web::cookies;
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::{next_of, query_values};
 use crate::web::{home_of, local_path};
 

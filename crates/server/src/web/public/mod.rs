@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use domain::Code;
 
-use crate::router::AppState;
+use crate::state::AppState;
 use crate::web::form::{FormErrors, FormValues};
 
 #[rustfmt::skip]

@@ -10,10 +10,11 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{merge, required};
-use crate::web::form::{FormErrors, FormValues, WebForm};
+use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::local_time;
 use crate::web::labels::application_status_key;
 use crate::web::page::Web;
+use crate::web::posted::WebForm;
 use crate::web::query::query_values;
 
 #[derive(Serialize)]

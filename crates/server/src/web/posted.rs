@@ -1,0 +1,36 @@
+//! A posted form from one of our pages: `WebForm` reads the urlencoded body and refuses it
+//! (403, nothing changed) unless its CSRF token and origin are ours.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::form::FormValues;
+use super::page::Web;
+use crate::state::AppState;
+
+/// A form post from one of our pages, checked against CSRF and cross-origin posting.
+pub struct WebForm(pub FormValues);
+
+impl FromRequest<AppState> for WebForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let mut web = match Web::from_request_parts(&mut parts, state).await {
+            Ok(w) => w,
+            Err(never) => match never {},
+        };
+        let bytes = match axum::body::to_bytes(body, crate::state::BODY_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => {
+                return Err(web.render("bad_request.html", StatusCode::PAYLOAD_TOO_LARGE, minijinja::context! {}))
+            }
+        };
+        let values = FormValues::parse(&bytes);
+        if !super::csrf::is_ours(state, &parts.headers, values.get("csrf")) {
+            return Err(web.forbidden());
+        }
+        Ok(WebForm(values))
+    }
+}
