@@ -19,6 +19,7 @@ pub(crate) struct SessionRow {
     expires_at: i64,
 }
 
+/// How the `subject` column spells whose session it is.
 pub(crate) fn subject_str(s: SessionSubject) -> &'static str {
     match s {
         SessionSubject::Login => "login",
