@@ -18,23 +18,30 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every API operation may answer `503`: the database cannot be reached (the store's breaker
-/// answers at once), or, for sign-ins and new passwords, the password-hash pool is full. Each
-/// says when to come back with `Retry-After` where it knows.
-struct Unavailable;
+/// The problem answers every API operation may give, documented here once rather than on
+/// each: `4XX` when the request is refused (the problem's `code` says why), and `503` when the
+/// service cannot answer now: the database cannot be reached (the store's breaker answers at
+/// once), or, for sign-ins and new passwords, the password-hash pool is full. Each says when
+/// to come back with `Retry-After` where it knows.
+struct ProblemAnswers;
 
-impl Modify for Unavailable {
+impl Modify for ProblemAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let answer = ResponseBuilder::new()
-            .description(
-                "the service cannot answer now (database unreachable, or too many sign-ins at once); try again shortly",
-            )
-            .content(
-                "application/problem+json",
-                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
-            )
-            .build();
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build()
+        };
+        let refused =
+            problem("refused: RFC 9457 problem details whose `code` says why (`errors` names each bad field)");
+        let unavailable = problem(
+            "the service cannot answer now (database unreachable, or too many sign-ins at once); try again shortly",
+        );
         for (path, item) in openapi.paths.paths.iter_mut() {
             if !path.starts_with("/api/") {
                 continue;
@@ -42,7 +49,8 @@ impl Modify for Unavailable {
             for op in
                 [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
             {
-                op.responses.responses.entry("503".to_string()).or_insert_with(|| answer.clone().into());
+                op.responses.responses.entry("4XX".to_string()).or_insert_with(|| refused.clone().into());
+                op.responses.responses.entry("503".to_string()).or_insert_with(|| unavailable.clone().into());
             }
         }
     }
@@ -51,7 +59,8 @@ impl Modify for Unavailable {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Entity Account", version = "1", description = "Public Services One Account — Entity User Account: applications, activation, logins, e-services. Errors are RFC 9457 problem details with a stable `code`."),
-    modifiers(&BearerAuth, &Unavailable),
+    modifiers(&BearerAuth, &ProblemAnswers),
+    components(schemas(crate::error::Problem)),
     paths(
         health::get_healthz,
         health::get_readyz,

@@ -6,7 +6,7 @@ use domain::activation::ActivateInput;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::extract::{AppJson, ReqCtx};
 use crate::state::AppState;
 
@@ -29,8 +29,7 @@ pub struct ActivatedView {
 }
 
 #[utoipa::path(post, path = "/api/v1/activate", tag = "public", request_body = ActivateBody, responses(
-    (status = 200, body = ActivatedView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = ActivatedView)))]
 pub async fn post_activate(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{rfc3339, rfc3339_opt, IdDocumentBody, MaskedIdDocument, PersonBody};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{AppJson, AppPath, AppQuery, OperatorAuth, ReqCtx};
 use crate::state::AppState;
 
@@ -226,8 +226,7 @@ pub struct ProgressView {
 
 #[utoipa::path(post, path = "/api/v1/counter/applications", tag = "counter", security(("bearer" = [])),
     request_body = ApplicationBody, responses(
-    (status = 201, body = SubmittedView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 201, body = SubmittedView)))]
 pub async fn post_application(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -240,8 +239,7 @@ pub async fn post_application(
 
 #[utoipa::path(get, path = "/api/v1/counter/applications", tag = "counter", security(("bearer" = [])),
     params(ListQuery), responses(
-    (status = 200, body = ApplicationListView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = ApplicationListView)))]
 pub async fn get_applications(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -263,8 +261,7 @@ pub async fn get_applications(
 
 #[utoipa::path(get, path = "/api/v1/counter/applications/{application_number}", tag = "counter", security(("bearer" = [])),
     params(("application_number" = String, Path)), responses(
-    (status = 200, body = ApplicationView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = ApplicationView)))]
 pub async fn get_application(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -275,8 +272,7 @@ pub async fn get_application(
 
 #[utoipa::path(post, path = "/api/v1/counter/applications/{application_number}/review", tag = "counter", security(("bearer" = [])),
     params(("application_number" = String, Path)), responses(
-    (status = 200, body = StatusView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = StatusView)))]
 pub async fn post_review(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -289,8 +285,7 @@ pub async fn post_review(
 
 #[utoipa::path(post, path = "/api/v1/counter/applications/{application_number}/approve", tag = "counter", security(("bearer" = [])),
     params(("application_number" = String, Path)), responses(
-    (status = 200, body = ApprovedView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = ApprovedView)))]
 pub async fn post_approve(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -303,8 +298,7 @@ pub async fn post_approve(
 
 #[utoipa::path(post, path = "/api/v1/counter/applications/{application_number}/reject", tag = "counter", security(("bearer" = [])),
     params(("application_number" = String, Path)), request_body = RejectBody, responses(
-    (status = 200, body = StatusView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = StatusView)))]
 pub async fn post_reject(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -318,8 +312,7 @@ pub async fn post_reject(
 
 #[utoipa::path(get, path = "/api/v1/applications/{application_number}/status", tag = "public",
     params(("application_number" = String, Path), ProgressQuery), responses(
-    (status = 200, body = ProgressView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = ProgressView)))]
 pub async fn get_application_status(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,

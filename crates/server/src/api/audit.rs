@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::rfc3339;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::extract::{AppPath, AppQuery, LoginAuth};
 use crate::state::AppState;
 
@@ -40,8 +40,7 @@ pub struct AuditListView {
 
 #[utoipa::path(get, path = "/api/v1/entities/{entity_number}/audit", tag = "entity", security(("bearer" = [])),
     params(("entity_number" = String, Path), AuditQuery), responses(
-    (status = 200, body = AuditListView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = AuditListView)))]
 pub async fn get_entity_audit(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,

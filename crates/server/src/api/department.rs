@@ -10,7 +10,7 @@ use domain::oidc::tokens::DepartmentClient;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{bearer, AppJson, AppPath, ReqCtx};
 use crate::state::AppState;
 
@@ -32,8 +32,7 @@ impl FromRequestParts<AppState> for DepartmentAuth {
 
 #[utoipa::path(put, path = "/api/v1/department/eservices/{code}/entities/{entity_number}", tag = "department",
     security(("bearer" = [])), params(("code" = String, Path), ("entity_number" = String, Path)), responses(
-    (status = 204, description = "the entity is registered with the e-service"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "the entity is registered with the e-service")))]
 pub async fn put_registration(
     State(state): State<AppState>,
     DepartmentAuth(dept): DepartmentAuth,
@@ -46,8 +45,7 @@ pub async fn put_registration(
 
 #[utoipa::path(delete, path = "/api/v1/department/eservices/{code}/entities/{entity_number}", tag = "department",
     security(("bearer" = [])), params(("code" = String, Path), ("entity_number" = String, Path)), responses(
-    (status = 204, description = "the entity is no longer registered with the e-service"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "the entity is no longer registered with the e-service")))]
 pub async fn delete_registration(
     State(state): State<AppState>,
     DepartmentAuth(dept): DepartmentAuth,
@@ -73,8 +71,7 @@ pub struct NoticeSent {
 
 #[utoipa::path(post, path = "/api/v1/department/eservices/{code}/entities/{entity_number}/notifications", tag = "department",
     security(("bearer" = [])), params(("code" = String, Path), ("entity_number" = String, Path)), request_body = NoticeBody, responses(
-    (status = 201, body = NoticeSent),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 201, body = NoticeSent)))]
 pub async fn post_notification(
     State(state): State<AppState>,
     DepartmentAuth(dept): DepartmentAuth,
@@ -100,8 +97,7 @@ pub struct PermittedLogins {
 
 #[utoipa::path(get, path = "/api/v1/department/eservices/{code}/entities/{entity_number}/logins", tag = "department",
     security(("bearer" = [])), params(("code" = String, Path), ("entity_number" = String, Path)), responses(
-    (status = 200, body = PermittedLogins),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = PermittedLogins)))]
 pub async fn get_permitted_logins(
     State(state): State<AppState>,
     DepartmentAuth(dept): DepartmentAuth,

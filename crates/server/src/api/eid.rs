@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::dto::IdDocumentBody;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::extract::{AppJson, AppPath, LoginAuth, OperatorAuth, ReqCtx};
 use crate::state::AppState;
 
@@ -47,8 +47,7 @@ impl From<EidState> for EidView {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/eid", tag = "eid", security(("bearer" = [])), responses(
-    (status = 200, body = EidView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = EidView)))]
 pub async fn get_my_eid(State(state): State<AppState>, LoginAuth(caller): LoginAuth) -> ApiResult<Json<EidView>> {
     Ok(Json(state.services.my_eid(&caller).await?.into()))
 }
@@ -61,8 +60,7 @@ pub struct FaceBody {
 }
 
 #[utoipa::path(put, path = "/api/v1/me/eid/face", tag = "eid", security(("bearer" = [])), request_body = FaceBody, responses(
-    (status = 200, body = EidView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = EidView)))]
 pub async fn put_my_face(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
@@ -82,8 +80,7 @@ pub struct EnrolmentView {
 }
 
 #[utoipa::path(post, path = "/api/v1/me/eid/enrolments", tag = "eid", security(("bearer" = [])), responses(
-    (status = 201, body = EnrolmentView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 201, body = EnrolmentView)))]
 pub async fn post_enrolment(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
@@ -108,8 +105,7 @@ pub struct SecurityCodeBody {
 #[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/logins/{login_id}/security-code", tag = "counter",
     security(("bearer" = [])), params(("entity_number" = String, Path), ("login_id" = String, Path)),
     request_body = SecurityCodeBody, responses(
-    (status = 204, description = "the app is bound to the login"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "the app is bound to the login")))]
 pub async fn post_security_code(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -124,8 +120,7 @@ pub async fn post_security_code(
 
 #[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/logins/{login_id}/face-recognition", tag = "counter",
     security(("bearer" = [])), params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
-    (status = 204, description = "face recognition is on again"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "face recognition is on again")))]
 pub async fn post_face_recognition(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -138,8 +133,7 @@ pub async fn post_face_recognition(
 
 #[utoipa::path(get, path = "/api/v1/counter/entities/{entity_number}/logins/{login_id}/eid", tag = "counter",
     security(("bearer" = [])), params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
-    (status = 200, body = EidView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = EidView)))]
 pub async fn get_counter_eid(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,

@@ -10,7 +10,7 @@ use domain::oidc::clients::{ClientInput, Registrar};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{AppJson, AppPath, LoginAuth, OperatorAuth, ReqCtx};
 use crate::state::AppState;
 use domain::FieldError;
@@ -87,8 +87,7 @@ pub struct ClientView {
 #[utoipa::path(put, path = "/api/v1/counter/eservices/{code}/client", tag = "counter", security(("bearer" = [])),
     params(("code" = String, Path)), request_body = ClientBody, responses(
     (status = 201, body = ClientView, description = "the e-service became a client"),
-    (status = 200, body = ClientView, description = "its client registration was replaced"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = ClientView, description = "its client registration was replaced")))]
 pub async fn put_client(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -153,8 +152,7 @@ pub struct CatalogueView {
 
 #[utoipa::path(post, path = "/api/v1/counter/eservices", tag = "counter", security(("bearer" = [])),
     request_body = EServiceBody, responses(
-    (status = 201, body = EServiceView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 201, body = EServiceView)))]
 pub async fn post_eservice(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -182,8 +180,7 @@ pub async fn post_eservice(
 
 #[utoipa::path(post, path = "/api/v1/counter/eservices/{code}/client-secret", tag = "counter", security(("bearer" = [])),
     params(("code" = String, Path)), responses(
-    (status = 200, body = ClientSecretView, description = "a new secret; the old one no longer works"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = ClientSecretView, description = "a new secret; the old one no longer works")))]
 pub async fn post_client_secret(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -195,8 +192,7 @@ pub async fn post_client_secret(
 }
 
 #[utoipa::path(get, path = "/api/v1/counter/eservices", tag = "counter", security(("bearer" = [])), responses(
-    (status = 200, body = CatalogueView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = CatalogueView)))]
 pub async fn get_counter_eservices(
     State(state): State<AppState>,
     OperatorAuth(_op): OperatorAuth,
@@ -206,8 +202,7 @@ pub async fn get_counter_eservices(
 }
 
 #[utoipa::path(get, path = "/api/v1/eservices", tag = "eservices", security(("bearer" = [])), responses(
-    (status = 200, body = CatalogueView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = CatalogueView)))]
 pub async fn get_eservices(State(state): State<AppState>, LoginAuth(_c): LoginAuth) -> ApiResult<Json<CatalogueView>> {
     let list = state.services.list_eservices().await?;
     Ok(Json(CatalogueView { eservices: list.into_iter().map(Into::into).collect() }))
@@ -215,8 +210,7 @@ pub async fn get_eservices(State(state): State<AppState>, LoginAuth(_c): LoginAu
 
 #[utoipa::path(put, path = "/api/v1/counter/entities/{entity_number}/eservices/{code}", tag = "counter", security(("bearer" = [])),
     params(("entity_number" = String, Path), ("code" = String, Path)), responses(
-    (status = 204, description = "the entity is registered with the e-service"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "the entity is registered with the e-service")))]
 pub async fn put_entity_registration(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -236,8 +230,7 @@ pub struct AssignmentBody {
 
 #[utoipa::path(put, path = "/api/v1/entities/{entity_number}/logins/{login_id}/eservices", tag = "entity", security(("bearer" = [])),
     params(("entity_number" = String, Path), ("login_id" = String, Path)), request_body = AssignmentBody, responses(
-    (status = 200, body = AssignmentBody),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = AssignmentBody)))]
 pub async fn put_login_eservices(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,

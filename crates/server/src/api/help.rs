@@ -9,7 +9,7 @@ use domain::help::{HelpInput, HelpKind, ResetInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::extract::{AppJson, ReqCtx};
 use crate::state::AppState;
 
@@ -54,8 +54,7 @@ async fn accept(
 }
 
 #[utoipa::path(post, path = "/api/v1/activation-codes/resend", tag = "public", request_body = HelpBody, responses(
-    (status = 202, body = AcceptedView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 202, body = AcceptedView)))]
 pub async fn post_resend(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,
@@ -65,8 +64,7 @@ pub async fn post_resend(
 }
 
 #[utoipa::path(post, path = "/api/v1/help/username", tag = "public", request_body = HelpBody, responses(
-    (status = 202, body = AcceptedView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 202, body = AcceptedView)))]
 pub async fn post_forgot_username(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,
@@ -76,8 +74,7 @@ pub async fn post_forgot_username(
 }
 
 #[utoipa::path(post, path = "/api/v1/help/password-reset", tag = "public", request_body = HelpBody, responses(
-    (status = 202, body = AcceptedView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 202, body = AcceptedView)))]
 pub async fn post_password_reset_request(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,
@@ -97,8 +94,7 @@ pub struct ResetBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/help/password-reset/confirm", tag = "public", request_body = ResetBody, responses(
-    (status = 204, description = "the password is set; every session of the login has ended"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "the password is set; every session of the login has ended")))]
 pub async fn post_password_reset_confirm(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{rfc3339, rfc3339_opt, KindView, LoginIdView, MaskedIdDocument, PersonBody};
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::extract::{AppJson, AppPath, AppQuery, LoginAuth, OperatorAuth, ReqCtx};
 use crate::state::AppState;
 
@@ -72,8 +72,7 @@ const DEFAULT_PAGE: i64 = 100;
 
 #[utoipa::path(get, path = "/api/v1/entities/{entity_number}/logins", tag = "entity", security(("bearer" = [])),
     params(("entity_number" = String, Path), LoginsQuery), responses(
-    (status = 200, body = LoginListView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = LoginListView)))]
 pub async fn get_logins(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
@@ -92,8 +91,7 @@ pub async fn get_logins(
 
 #[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins", tag = "entity", security(("bearer" = [])),
     params(("entity_number" = String, Path)), request_body = PersonBody, responses(
-    (status = 201, body = LoginIdView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 201, body = LoginIdView)))]
 pub async fn post_login_staff(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
@@ -108,8 +106,7 @@ pub async fn post_login_staff(
 
 #[utoipa::path(delete, path = "/api/v1/entities/{entity_number}/logins/{login_id}", tag = "entity", security(("bearer" = [])),
     params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
-    (status = 204, description = "deleted; its sessions ended"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "deleted; its sessions ended")))]
 pub async fn delete_login(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
@@ -123,8 +120,7 @@ pub async fn delete_login(
 
 #[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins/{login_id}/remove-admin", tag = "entity", security(("bearer" = [])),
     params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
-    (status = 200, body = KindView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = KindView)))]
 pub async fn post_remove_admin(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
@@ -138,8 +134,7 @@ pub async fn post_remove_admin(
 
 #[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/administrators", tag = "counter", security(("bearer" = [])),
     params(("entity_number" = String, Path)), request_body = PersonBody, responses(
-    (status = 201, body = LoginIdView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 201, body = LoginIdView)))]
 pub async fn post_administrator(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -153,8 +148,7 @@ pub async fn post_administrator(
 
 #[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/logins/{login_id}/restore-admin", tag = "counter", security(("bearer" = [])),
     params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
-    (status = 200, body = KindView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = KindView)))]
 pub async fn post_restore_admin(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -167,8 +161,7 @@ pub async fn post_restore_admin(
 
 #[utoipa::path(post, path = "/api/v1/entities/{entity_number}/logins/{login_id}/activation-code", tag = "entity", security(("bearer" = [])),
     params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
-    (status = 204, description = "a new activation code is on its way to the login's registered mobile"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "a new activation code is on its way to the login's registered mobile")))]
 pub async fn post_activation_code(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
@@ -182,8 +175,7 @@ pub async fn post_activation_code(
 
 #[utoipa::path(post, path = "/api/v1/counter/entities/{entity_number}/logins/{login_id}/activation-code", tag = "counter", security(("bearer" = [])),
     params(("entity_number" = String, Path), ("login_id" = String, Path)), responses(
-    (status = 204, description = "a new activation code is on its way to the login's registered mobile"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "a new activation code is on its way to the login's registered mobile")))]
 pub async fn post_counter_activation_code(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -209,8 +201,7 @@ pub struct CounterEntityView {
 
 #[utoipa::path(get, path = "/api/v1/counter/entities/{entity_number}", tag = "counter", security(("bearer" = [])),
     params(("entity_number" = String, Path)), responses(
-    (status = 200, body = CounterEntityView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = CounterEntityView)))]
 pub async fn get_counter_entity(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use super::dto::rfc3339;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::extract::LoginAuth;
 use crate::state::AppState;
 
@@ -26,8 +26,7 @@ pub struct NotificationListView {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "sessions", security(("bearer" = [])), responses(
-    (status = 200, body = NotificationListView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = NotificationListView)))]
 pub async fn get_notifications(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,

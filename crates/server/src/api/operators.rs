@@ -5,7 +5,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::extract::{AppJson, ReqCtx};
 use crate::state::AppState;
 
@@ -22,8 +22,7 @@ pub struct TokenView {
 }
 
 #[utoipa::path(post, path = "/api/v1/counter/login", tag = "counter", request_body = OperatorLoginBody, responses(
-    (status = 200, body = TokenView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = TokenView)))]
 pub async fn post_counter_login(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::dto::MaskedIdDocument;
 use super::eservices::EServiceView;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::extract::{AppJson, Auth, LoginAuth, ReqCtx};
 use crate::state::AppState;
 
@@ -30,8 +30,7 @@ pub struct SessionView {
 }
 
 #[utoipa::path(post, path = "/api/v1/login", tag = "sessions", request_body = LoginBody, responses(
-    (status = 200, body = SessionView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = SessionView)))]
 pub async fn post_login(
     State(state): State<AppState>,
     ReqCtx(ctx): ReqCtx,
@@ -43,8 +42,7 @@ pub async fn post_login(
 }
 
 #[utoipa::path(post, path = "/api/v1/logout", tag = "sessions", security(("bearer" = [])), responses(
-    (status = 204, description = "the session has ended"),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 204, description = "the session has ended")))]
 pub async fn post_logout(State(state): State<AppState>, ReqCtx(ctx): ReqCtx, Auth(p): Auth) -> ApiResult<StatusCode> {
     state.services.logout(&ctx, &p).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -73,8 +71,7 @@ pub struct MeView {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "sessions", security(("bearer" = [])), responses(
-    (status = 200, body = MeView),
-    (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    (status = 200, body = MeView)))]
 pub async fn get_me(State(state): State<AppState>, LoginAuth(caller): LoginAuth) -> ApiResult<Json<MeView>> {
     let me = state.services.me(&caller).await?;
     Ok(Json(MeView {
