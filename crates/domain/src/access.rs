@@ -62,6 +62,17 @@ impl Caller {
         }
     }
 
+    /// R15, R16, R19: an administrator of the caller's own entity (a page, whose tenant is
+    /// always its session's).
+    pub fn admin_of_own(&self) -> Result<AdminOf<'_>> {
+        self.admin_of(self.entity_number())
+    }
+
+    /// R17: the entity account of the caller's own entity.
+    pub fn entity_account_of_own(&self) -> Result<EntityAccountOf<'_>> {
+        self.entity_account_of(self.entity_number())
+    }
+
     /// R17: the entity account of this entity.
     pub fn entity_account_of(&self, entity_number: &str) -> Result<EntityAccountOf<'_>> {
         self.same_tenant(entity_number)?;

@@ -3,6 +3,7 @@
 //! language, CSRF pair and signed-in person; `form` checks posts; `view` renders.
 
 pub mod assets;
+pub mod audience;
 pub mod cookies;
 pub mod csrf;
 pub mod form;

@@ -26,10 +26,11 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{eservice_view, failed, EServiceView};
+use crate::web::audience::AdminPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::labels::login_kind_key;
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 use crate::web::query::query;
 
 #[derive(Serialize)]
@@ -68,7 +69,7 @@ struct Data {
 }
 
 async fn load(web: &Web, caller: &Caller) -> Result<Data, Error> {
-    let admin = caller.admin_of(caller.entity_number())?;
+    let admin = caller.admin_of_own()?;
     let registrations = web.state.services.entity_registrations(&admin).await?;
     let viewer = caller.overseer_of(caller.entity_number())?;
     let logins = web.state.services.list_logins(&viewer).await?;
@@ -126,11 +127,7 @@ fn page(
     web.render_form("account/assignments.html", status, values, &FormValues::default(), errors)
 }
 
-pub async fn get_assignments(mut web: Web) -> Response {
-    let caller = match web.login_of(&[LoginKind::Admin]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_assignments(AdminPage(mut web, caller): AdminPage) -> Response {
     match load(&web, &caller).await {
         Ok(data) => page(&mut web, &caller, &data, StatusCode::OK, &BTreeMap::new(), &FormErrors::default()),
         Err(e) => failed(&mut web, &e),
@@ -143,11 +140,7 @@ fn normalised(mut codes: Vec<String>) -> Vec<String> {
     codes
 }
 
-pub async fn post_assignments(mut web: Web, WebForm(form): WebForm) -> Response {
-    let caller = match web.login_of(&[LoginKind::Admin]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn post_assignments(Post(AdminPage(mut web, caller), form): Post<AdminPage>) -> Response {
     let data = match load(&web, &caller).await {
         Ok(d) => d,
         Err(e) => return failed(&mut web, &e),
@@ -171,7 +164,7 @@ pub async fn post_assignments(mut web: Web, WebForm(form): WebForm) -> Response 
     }
     // The domain looks every login up within the session's entity only (R20), and saves
     // the rows together or not at all.
-    let result = match caller.admin_of(caller.entity_number()) {
+    let result = match caller.admin_of_own() {
         Ok(admin) => web.state.services.assign_matrix(&admin, &web.ctx, rows.clone()).await,
         Err(e) => Err(e),
     };

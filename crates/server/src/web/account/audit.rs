@@ -9,10 +9,10 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{entity_logins, failed, OVERSEERS};
+use super::{entity_logins, failed};
+use crate::web::audience::OverseerPage;
 use crate::web::format::local_time;
 use crate::web::labels::stored_action_key;
-use crate::web::page::Web;
 use crate::web::query::query;
 
 const PER_PAGE: i64 = 50;
@@ -34,11 +34,7 @@ struct Record {
     source: String,
 }
 
-pub async fn get_audit(mut web: Web) -> Response {
-    let caller = match web.login_of(OVERSEERS).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_audit(OverseerPage(mut web, caller): OverseerPage) -> Response {
     let after = query(&web, "after").and_then(|a| a.trim().parse::<i64>().ok()).unwrap_or(0).max(0);
     let loaded: Result<_, Error> = async {
         let viewer = caller.overseer_of(caller.entity_number())?;

@@ -11,16 +11,13 @@ use domain::Error;
 use minijinja::context;
 
 use super::{entity_logins, entity_name, failed, login_row, LoginRow};
+use crate::web::audience::EntityAccountPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 use crate::web::query::query;
 
-pub async fn get_overview(mut web: Web) -> Response {
-    let caller = match web.login_of(&[LoginKind::Entity]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_overview(EntityAccountPage(mut web, caller): EntityAccountPage) -> Response {
     let me = match web.state.services.me(&caller).await {
         Ok(m) => m,
         Err(e) => return failed(&mut web, &e),
@@ -44,11 +41,7 @@ pub async fn get_overview(mut web: Web) -> Response {
     web.render("account/overview.html", StatusCode::OK, values)
 }
 
-pub async fn get_logins(mut web: Web) -> Response {
-    let caller = match web.login_of(&[LoginKind::Entity]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_logins(EntityAccountPage(mut web, caller): EntityAccountPage) -> Response {
     let (logins, catalogue) = match load(&web, &caller).await {
         Ok(x) => x,
         Err(e) => return failed(&mut web, &e),
@@ -99,20 +92,18 @@ async fn confirm_page(
     web.render_form("account/remove_admin.html", status, values, &FormValues::default(), &errors)
 }
 
-pub async fn get_remove_admin(mut web: Web, Path(login_id): Path<String>) -> Response {
-    let caller = match web.login_of(&[LoginKind::Entity]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_remove_admin(
+    Path(login_id): Path<String>,
+    EntityAccountPage(mut web, caller): EntityAccountPage,
+) -> Response {
     confirm_page(&mut web, &caller, &login_id, StatusCode::OK, FormErrors::default()).await
 }
 
-pub async fn post_remove_admin(mut web: Web, Path(login_id): Path<String>, WebForm(_form): WebForm) -> Response {
-    let caller = match web.login_of(&[LoginKind::Entity]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let result = match caller.entity_account_of(caller.entity_number()) {
+pub async fn post_remove_admin(
+    Path(login_id): Path<String>,
+    Post(EntityAccountPage(mut web, caller), _form): Post<EntityAccountPage>,
+) -> Response {
+    let result = match caller.entity_account_of_own() {
         Ok(account) => web.state.services.remove_admin(&account, &web.ctx, &login_id).await,
         Err(e) => Err(e),
     };

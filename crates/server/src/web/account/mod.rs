@@ -18,7 +18,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use domain::logins::LoginSummary;
-use domain::model::{EServiceRecord, EntityNames, LoginKind};
+use domain::model::{EServiceRecord, EntityNames};
 use domain::Error;
 use minijinja::context;
 use serde::Serialize;
@@ -146,9 +146,3 @@ fn failed(web: &mut Web, e: &Error) -> Response {
         }
     }
 }
-
-/// The kinds that may see the entity's logins and audit trail.
-const OVERSEERS: &[LoginKind] = &[LoginKind::Entity, LoginKind::Admin];
-
-/// Every kind of entity login.
-const ANY_LOGIN: &[LoginKind] = &[LoginKind::Entity, LoginKind::Admin, LoginKind::Staff];

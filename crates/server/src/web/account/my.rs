@@ -11,20 +11,17 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{eservice_name, eservice_view, failed, EServiceView, ANY_LOGIN};
+use super::{eservice_name, eservice_view, failed, EServiceView};
+use crate::web::audience::LoginPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::local_time;
 use crate::web::i18n::Lang;
 use crate::web::labels::{entity_type_key, login_kind_key};
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 use crate::web::query::query;
 
-pub async fn get_eservices(mut web: Web) -> Response {
-    let caller = match web.login_of(ANY_LOGIN).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_eservices(LoginPage(mut web, caller): LoginPage) -> Response {
     let me = match web.state.services.me(&caller).await {
         Ok(m) => m,
         Err(e) => return failed(&mut web, &e),
@@ -52,11 +49,7 @@ fn names_of(lang: Lang, codes: &str, catalogue: &[EServiceRecord]) -> String {
         .join(sep)
 }
 
-pub async fn get_notifications(mut web: Web) -> Response {
-    let caller = match web.login_of(ANY_LOGIN).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_notifications(LoginPage(mut web, caller): LoginPage) -> Response {
     let loaded: Result<_, Error> = async {
         let list = web.state.services.my_notifications(&caller).await?;
         let catalogue = web.state.services.list_eservices().await?;
@@ -84,11 +77,7 @@ pub async fn get_notifications(mut web: Web) -> Response {
     web.render("account/my_notifications.html", StatusCode::OK, context! { notices })
 }
 
-pub async fn get_entity(mut web: Web) -> Response {
-    let caller = match web.login_of(ANY_LOGIN).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_entity(LoginPage(mut web, caller): LoginPage) -> Response {
     let me = match web.state.services.me(&caller).await {
         Ok(m) => m,
         Err(e) => return failed(&mut web, &e),
@@ -124,19 +113,11 @@ async fn eid_page(web: &mut Web, caller: &domain::access::Caller, status: Status
     web.render_form("account/my_eid.html", status, values, &FormValues::default(), errors)
 }
 
-pub async fn get_eid(mut web: Web) -> Response {
-    let caller = match web.login_of(ANY_LOGIN).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_eid(LoginPage(mut web, caller): LoginPage) -> Response {
     eid_page(&mut web, &caller, StatusCode::OK, &FormErrors::default()).await
 }
 
-pub async fn get_face_off(mut web: Web) -> Response {
-    let caller = match web.login_of(ANY_LOGIN).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_face_off(LoginPage(mut web, caller): LoginPage) -> Response {
     let state = match web.state.services.my_eid(&caller).await {
         Ok(s) => s,
         Err(e) => return failed(&mut web, &e),
@@ -148,11 +129,7 @@ pub async fn get_face_off(mut web: Web) -> Response {
     web.render("account/my_face_off.html", StatusCode::OK, context! {})
 }
 
-pub async fn post_face_off(mut web: Web, WebForm(_form): WebForm) -> Response {
-    let caller = match web.login_of(ANY_LOGIN).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn post_face_off(Post(LoginPage(mut web, caller), _form): Post<LoginPage>) -> Response {
     match web.state.services.set_my_face(&caller, &web.ctx, false).await {
         Ok(_) => web.redirect("/my/eid?face_off=1"),
         Err(e @ (Error::NotFound | Error::Unauthenticated | Error::Forbidden)) => failed(&mut web, &e),

@@ -13,10 +13,11 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{entity_logins, failed, login_row, LoginRow};
+use crate::web::audience::AdminPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::labels::id_type_options;
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 use crate::web::query::query;
 
 const PER_PAGE: usize = 20;
@@ -44,11 +45,7 @@ fn matches(row: &LoginRow, needle: &str) -> bool {
         || row.username.as_deref().is_some_and(|u| u.to_lowercase().contains(needle))
 }
 
-pub async fn get_staff(mut web: Web) -> Response {
-    let caller = match web.login_of(&[LoginKind::Admin]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_staff(AdminPage(mut web, caller): AdminPage) -> Response {
     // The search and the paging run in memory over the entity's logins: an entity has tens
     // or hundreds of them, not millions. A paged store query can replace this when needed.
     let logins = match entity_logins(&web, &caller).await {
@@ -89,18 +86,11 @@ fn new_page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormE
     web.render_form("account/staff_new.html", status, context! { id_types => id_type_options() }, form, errors)
 }
 
-pub async fn get_new(mut web: Web) -> Response {
-    if let Err(r) = web.login_of(&[LoginKind::Admin]).await {
-        return r;
-    }
+pub async fn get_new(AdminPage(mut web, _): AdminPage) -> Response {
     new_page(&mut web, StatusCode::OK, &FormValues::default(), &FormErrors::default())
 }
 
-pub async fn post_new(mut web: Web, WebForm(form): WebForm) -> Response {
-    let caller = match web.login_of(&[LoginKind::Admin]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn post_new(Post(AdminPage(mut web, caller), form): Post<AdminPage>) -> Response {
     // The JSON API's field names, so the domain's error paths land beside the right field.
     let person = PersonInput {
         name: form.get("name").to_string(),
@@ -111,7 +101,7 @@ pub async fn post_new(mut web: Web, WebForm(form): WebForm) -> Response {
         mobile: form.opt("mobile"),
         document_shown: None,
     };
-    let result = match caller.admin_of(caller.entity_number()) {
+    let result = match caller.admin_of_own() {
         Ok(admin) => web.state.services.create_staff(&admin, &web.ctx, person).await,
         Err(e) => Err(e),
     };
@@ -157,20 +147,15 @@ async fn delete_page(
     web.render_form("account/delete.html", status, values, &FormValues::default(), &errors)
 }
 
-pub async fn get_delete(mut web: Web, Path(login_id): Path<String>) -> Response {
-    let caller = match web.login_of(&[LoginKind::Admin]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn get_delete(Path(login_id): Path<String>, AdminPage(mut web, caller): AdminPage) -> Response {
     delete_page(&mut web, &caller, &login_id, StatusCode::OK, FormErrors::default()).await
 }
 
-pub async fn post_delete(mut web: Web, Path(login_id): Path<String>, WebForm(_form): WebForm) -> Response {
-    let caller = match web.login_of(&[LoginKind::Admin]).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let result = match caller.admin_of(caller.entity_number()) {
+pub async fn post_delete(
+    Path(login_id): Path<String>,
+    Post(AdminPage(mut web, caller), _form): Post<AdminPage>,
+) -> Response {
+    let result = match caller.admin_of_own() {
         Ok(admin) => web.state.services.delete_login(&admin, &web.ctx, &login_id).await,
         Err(e) => Err(e),
     };

@@ -12,11 +12,12 @@ use domain::person::{IdDocumentInput, PersonInput};
 use domain::Error;
 use minijinja::context;
 
+use crate::web::audience::OperatorPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::path_segment;
 use crate::web::labels::{entity_type_key, id_type_options};
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 
 /// Blocks the form shows at least, and at most keeps from a post.
 const SHOWN: usize = 3;
@@ -147,18 +148,11 @@ fn page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &FormError
     web.render_form("counter/application_form.html", status, values, form, errors)
 }
 
-pub async fn get_new(mut web: Web) -> Response {
-    if let Err(r) = web.operator().await {
-        return r;
-    }
+pub async fn get_new(OperatorPage(mut web, _): OperatorPage) -> Response {
     page(&mut web, StatusCode::OK, &FormValues::default(), &FormErrors::default())
 }
 
-pub async fn post_new(mut web: Web, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_new(Post(OperatorPage(mut web, op), form): Post<OperatorPage>) -> Response {
     let (input, mapping) = build(&form);
     match web.state.services.submit_application(&op, &web.ctx, input).await {
         Ok((number, _)) => web.redirect(&format!("/counter/applications/{}?done=submitted", path_segment(&number))),

@@ -11,11 +11,12 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::role_key;
+use crate::web::audience::OperatorPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::{local_time, path_segment};
 use crate::web::labels::{application_status_key as status_key, entity_type_key, id_type_key};
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 use crate::web::query::{notice_of, query_values};
 
 #[derive(Serialize)]
@@ -36,11 +37,7 @@ fn status_options() -> Vec<(&'static str, &'static str)> {
     ApplicationStatus::ALL.iter().map(|s| (s.as_str(), status_key(*s))).collect()
 }
 
-pub async fn get_queue(mut web: Web) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn get_queue(OperatorPage(mut web, op): OperatorPage) -> Response {
     let query = query_values(&web);
     let status = query.opt("status").and_then(|s| ApplicationStatus::from_str_opt(&s));
     let apps = match web.state.services.list_applications(&op, status).await {
@@ -181,11 +178,7 @@ async fn review_page(
     web.render_form("counter/application.html", status, context! { app => view(app), notice }, form, errors)
 }
 
-pub async fn get_review(mut web: Web, Path(number): Path<String>) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn get_review(Path(number): Path<String>, OperatorPage(mut web, op): OperatorPage) -> Response {
     review_page(&mut web, &op, &number, StatusCode::OK, &FormValues::default(), &FormErrors::default()).await
 }
 
@@ -194,33 +187,30 @@ fn done(web: &mut Web, number: &str, what: &str) -> Response {
     web.redirect(&path)
 }
 
-pub async fn post_start_review(mut web: Web, Path(number): Path<String>, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_start_review(
+    Path(number): Path<String>,
+    Post(OperatorPage(mut web, op), form): Post<OperatorPage>,
+) -> Response {
     match web.state.services.start_review(&op, &web.ctx, &number).await {
         Ok(_) => done(&mut web, &number, "review"),
         Err(e) => review_page(&mut web, &op, &number, FormErrors::status(&e), &form, &FormErrors::from_error(&e)).await,
     }
 }
 
-pub async fn post_approve(mut web: Web, Path(number): Path<String>, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_approve(
+    Path(number): Path<String>,
+    Post(OperatorPage(mut web, op), form): Post<OperatorPage>,
+) -> Response {
     match web.state.services.approve_application(&op, &web.ctx, &number).await {
         Ok(_) => done(&mut web, &number, "approved"),
         Err(e) => review_page(&mut web, &op, &number, FormErrors::status(&e), &form, &FormErrors::from_error(&e)).await,
     }
 }
 
-pub async fn post_reject(mut web: Web, Path(number): Path<String>, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_reject(
+    Path(number): Path<String>,
+    Post(OperatorPage(mut web, op), form): Post<OperatorPage>,
+) -> Response {
     match web.state.services.reject_application(&op, &web.ctx, &number, form.get("reason")).await {
         Ok(_) => done(&mut web, &number, "rejected"),
         Err(e) => review_page(&mut web, &op, &number, FormErrors::status(&e), &form, &FormErrors::from_error(&e)).await,

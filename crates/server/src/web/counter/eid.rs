@@ -11,10 +11,11 @@ use domain::Code;
 use domain::Error;
 use minijinja::context;
 
+use crate::web::audience::OperatorPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::labels::id_type_options;
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 use crate::web::query::{notice_of, query_values};
 
 /// The `?done=` notices after the page's two acts.
@@ -105,11 +106,7 @@ async fn eid_page(
     web.render_form("counter/eid.html", status, values, form, &errors)
 }
 
-pub async fn get_eid(mut web: Web) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn get_eid(OperatorPage(mut web, op): OperatorPage) -> Response {
     let query = query_values(&web);
     eid_page(&mut web, &op, StatusCode::OK, &query, &FormErrors::default()).await
 }
@@ -146,11 +143,7 @@ fn bind_errors(e: &Error) -> FormErrors {
 }
 
 /// R23: the operator checked the document and scanned the app's QR code.
-pub async fn post_security_code(mut web: Web, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_security_code(Post(OperatorPage(mut web, op), form): Post<OperatorPage>) -> Response {
     let doc = IdDocumentInput {
         kind: form.get("id_document.type").to_string(),
         number: form.get("id_document.number").to_string(),
@@ -165,11 +158,7 @@ pub async fn post_security_code(mut web: Web, WebForm(form): WebForm) -> Respons
 }
 
 /// R22: face recognition back on, failures forgotten.
-pub async fn post_face_on(mut web: Web, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_face_on(Post(OperatorPage(mut web, op), form): Post<OperatorPage>) -> Response {
     let (entity_number, login_id) = (form.get("entity_number").trim(), form.get("login_id").trim());
     match web.state.services.counter_face_on(&op, &web.ctx, entity_number, login_id).await {
         Ok(()) => back(&mut web, &form, "face_on"),

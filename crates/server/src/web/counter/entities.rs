@@ -16,11 +16,12 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
+use crate::web::audience::OperatorPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::{local_time, path_segment};
 use crate::web::labels::{entity_type_key, id_type_key, id_type_options, login_kind_key, login_status_key};
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 use crate::web::query::{notice_of, query_values};
 
 #[derive(Serialize)]
@@ -55,11 +56,7 @@ fn lookup_page(
 }
 
 /// `?entity_number=` or `?registration_number=`: one match opens the entity's page.
-pub async fn get_lookup(mut web: Web) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn get_lookup(OperatorPage(mut web, op): OperatorPage) -> Response {
     let query = query_values(&web);
     if let Some(number) = query.opt("entity_number") {
         return match web.state.services.lookup_entity(&op, &number).await {
@@ -216,11 +213,7 @@ async fn entity_page(
     web.render_form("counter/entity.html", status, values, form, errors)
 }
 
-pub async fn get_entity(mut web: Web, Path(number): Path<String>) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn get_entity(Path(number): Path<String>, OperatorPage(mut web, op): OperatorPage) -> Response {
     entity_page(&mut web, &op, &number, StatusCode::OK, &FormValues::default(), &FormErrors::default()).await
 }
 
@@ -229,11 +222,10 @@ fn done(web: &mut Web, number: &str, what: &str) -> Response {
 }
 
 /// R8: a new administrator, with an activation code by SMS; refused beyond three.
-pub async fn post_add_admin(mut web: Web, Path(number): Path<String>, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_add_admin(
+    Path(number): Path<String>,
+    Post(OperatorPage(mut web, op), form): Post<OperatorPage>,
+) -> Response {
     let person = PersonInput {
         name: form.get("name").to_string(),
         id_document: IdDocumentInput {
@@ -258,14 +250,9 @@ pub async fn post_add_admin(mut web: Web, Path(number): Path<String>, WebForm(fo
 
 /// R8: administrator rights the entity account removed come back.
 pub async fn post_restore_admin(
-    mut web: Web,
     Path((number, login_id)): Path<(String, String)>,
-    WebForm(_): WebForm,
+    Post(OperatorPage(mut web, op), _): Post<OperatorPage>,
 ) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
     match web.state.services.restore_admin(&op, &web.ctx, &number, &login_id).await {
         Ok(_) => done(&mut web, &number, "restored"),
         Err(e) => {
@@ -277,14 +264,9 @@ pub async fn post_restore_admin(
 
 /// R9, R11: a new activation code to the registered mobile of a login not yet activated.
 pub async fn post_activation_code(
-    mut web: Web,
     Path((number, login_id)): Path<(String, String)>,
-    WebForm(_): WebForm,
+    Post(OperatorPage(mut web, op), _): Post<OperatorPage>,
 ) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
     let result = web.state.services.reissue_activation_code(Reissuer::Counter(&op, &number), &web.ctx, &login_id).await;
     match result {
         Ok(()) => done(&mut web, &number, "reissued"),
@@ -296,11 +278,10 @@ pub async fn post_activation_code(
 }
 
 /// R19 [FAQ 19]: the entity registered with an e-service.
-pub async fn post_register_eservice(mut web: Web, Path(number): Path<String>, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_register_eservice(
+    Path(number): Path<String>,
+    Post(OperatorPage(mut web, op), form): Post<OperatorPage>,
+) -> Response {
     let code = form.get("eservice").to_string();
     if code.is_empty() {
         let mut errors = FormErrors::default();

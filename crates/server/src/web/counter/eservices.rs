@@ -11,10 +11,11 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::assurance_key;
+use crate::web::audience::OperatorPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::local_time;
 use crate::web::page::Web;
-use crate::web::posted::WebForm;
+use crate::web::posted::Post;
 use crate::web::query::query_is;
 
 #[derive(Serialize)]
@@ -55,18 +56,11 @@ async fn page(web: &mut Web, status: StatusCode, form: &FormValues, errors: &For
     web.render_form("counter/eservices.html", status, values, form, errors_now.as_ref().unwrap_or(errors))
 }
 
-pub async fn get_catalogue(mut web: Web) -> Response {
-    if let Err(r) = web.operator().await {
-        return r;
-    }
+pub async fn get_catalogue(OperatorPage(mut web, _): OperatorPage) -> Response {
     page(&mut web, StatusCode::OK, &FormValues::default(), &FormErrors::default()).await
 }
 
-pub async fn post_eservice(mut web: Web, WebForm(form): WebForm) -> Response {
-    let op = match web.operator().await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn post_eservice(Post(OperatorPage(mut web, op), form): Post<OperatorPage>) -> Response {
     let input = EServiceInput {
         code: form.get("code").trim().to_string(),
         name_zh: form.get("names.zh").to_string(),
