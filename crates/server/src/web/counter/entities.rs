@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::access::Operator;
 use domain::activation::Reissuer;
-use domain::logins::CounterEntityView;
+use domain::logins::{CounterEntityView, LoginSummary};
 use domain::model::{EntityRecord, LoginKind, LoginStatus};
 use domain::person::{IdDocumentInput, PersonInput};
 use domain::Code;
@@ -131,6 +131,27 @@ const NOTICES: &[(&str, &str)] = &[
     ("registered", "counter-done-registered"),
 ];
 
+/// One login as the counter's entity page lists it: masks only, never a full number.
+fn login_row(s: LoginSummary) -> LoginRow {
+    let l = s.login;
+    LoginRow {
+        kind_key: login_kind_key(l.kind),
+        is_admin: l.kind == LoginKind::Admin,
+        status_key: login_status_key(l.status),
+        pending: l.status == LoginStatus::Pending,
+        username: l.username,
+        id_type_key: l.id_type.map(id_type_key),
+        id_number: l.id_number_mask,
+        mobile: l.mobile_mask,
+        eservices: s.eservices,
+        can_restore: l.kind == LoginKind::Staff && l.admin_removed,
+        has_eid: l.kind != LoginKind::Entity,
+        activated_at: l.activated_at.map(local_time),
+        name: l.name,
+        login_id: l.id,
+    }
+}
+
 async fn entity_page(
     web: &mut Web,
     op: &Operator,
@@ -160,28 +181,7 @@ async fn entity_page(
     };
     let errors = errors.as_ref().unwrap_or(errors_in);
     let admins = logins.iter().filter(|l| l.login.kind == LoginKind::Admin).count();
-    let rows: Vec<LoginRow> = logins
-        .into_iter()
-        .map(|s| {
-            let l = s.login;
-            LoginRow {
-                kind_key: login_kind_key(l.kind),
-                is_admin: l.kind == LoginKind::Admin,
-                status_key: login_status_key(l.status),
-                pending: l.status == LoginStatus::Pending,
-                username: l.username,
-                id_type_key: l.id_type.map(id_type_key),
-                id_number: l.id_number_mask,
-                mobile: l.mobile_mask,
-                eservices: s.eservices,
-                can_restore: l.kind == LoginKind::Staff && l.admin_removed,
-                has_eid: l.kind != LoginKind::Entity,
-                activated_at: l.activated_at.map(local_time),
-                name: l.name,
-                login_id: l.id,
-            }
-        })
-        .collect();
+    let rows: Vec<LoginRow> = logins.into_iter().map(login_row).collect();
     let eservices: Vec<EServiceOption> = catalogue
         .into_iter()
         .map(|e| EServiceOption {
