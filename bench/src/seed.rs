@@ -58,7 +58,7 @@ impl Seeder {
         let username = Username::from_stored(username.to_string());
         LoginRecord {
             entity_id,
-            id: uuid::Uuid::new_v4().to_string(),
+            id: domain::numbers::LoginId::generate(),
             kind,
             status: LoginStatus::Active,
             name: format!("Seeded person {n}"),

@@ -12,7 +12,7 @@ use crate::store::Tx;
 pub struct Caller {
     pub(crate) entity_id: i64,
     pub(crate) entity_number: String,
-    pub(crate) login_id: String,
+    pub(crate) login_id: crate::numbers::LoginId,
     pub(crate) kind: LoginKind,
     pub(crate) token_hash: String,
     /// When the session's password sign-in happened (OpenID Connect `auth_time`, `max_age`).

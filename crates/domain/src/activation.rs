@@ -104,7 +104,7 @@ impl Services {
         }
         let ev = AuditEvent::new(Actor::Anonymous, Action::LoginActivated).entity(entity.id).target(login.id.clone());
         self.commit(tx, ctx, &[ev]).await?;
-        Ok(Activated { login_id: login.id, kind: login.kind })
+        Ok(Activated { login_id: login.id.into(), kind: login.kind })
     }
 
     /// The entity and pending login a code activates, read before the password is hashed: a
@@ -216,7 +216,7 @@ impl Services {
     pub async fn reissue_activation_code(&self, by: Reissuer<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
         let refusal = AuditEvent::new(by.actor(), Action::ActivationCodeResent).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
-            let login_id = &*crate::numbers::parse_login_id(login_id)?;
+            let login_id = &*crate::numbers::LoginId::parse(login_id)?;
             let (entity_id, actor) = match &by {
                 Reissuer::Admin(a) => (a.caller.entity_id, crate::logins::actor_of(a.caller)),
                 Reissuer::Counter(op, entity_number) => {

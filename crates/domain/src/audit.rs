@@ -15,7 +15,7 @@ pub enum Actor {
     Operator(i64),
     Login {
         entity_id: i64,
-        login_id: String,
+        login_id: crate::numbers::LoginId,
     },
     /// Someone not signed in: the public activation, help and login pages.
     Anonymous,

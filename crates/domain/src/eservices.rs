@@ -126,7 +126,7 @@ impl Services {
         login_id: &str,
         codes: &[String],
     ) -> Result<(Vec<String>, AuditEvent)> {
-        let login_id = &*crate::numbers::parse_login_id(login_id)?;
+        let login_id = &crate::numbers::LoginId::parse(login_id)?;
         if codes.len() > 500 {
             return Err(Error::field("eservices", Code::TooMany, "at most 500 e-services"));
         }

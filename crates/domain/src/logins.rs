@@ -18,7 +18,7 @@ use crate::error::{Error, FieldError, Fields, Result};
 use crate::identity::{lookup_form, IdDocument, MacauMobile};
 use crate::model::*;
 use crate::notifications::{kinds, notify};
-use crate::numbers::{parse_login_id, EntityNumber};
+use crate::numbers::{EntityNumber, LoginId};
 use crate::person::{parse_reachable, PersonInput, ReachablePerson};
 use crate::services::{Ctx, Services};
 use crate::sms::{self, SmsMessage, SmsTemplate};
@@ -68,8 +68,8 @@ impl Services {
         new: NewLogin,
         application_number: Option<&str>,
         now: Timestamp,
-    ) -> Result<String> {
-        let id = uuid::Uuid::new_v4().to_string();
+    ) -> Result<LoginId> {
+        let id = LoginId::generate();
         let login = LoginRecord {
             entity_id: entity.id,
             id: id.clone(),
@@ -176,7 +176,7 @@ impl Services {
         p: ReachablePerson,
         notice: &str,
         now: Timestamp,
-    ) -> Result<String> {
+    ) -> Result<LoginId> {
         self.ensure_no_login_for_person(tx, entity.id, &p.id).await?;
         let new =
             NewLogin { kind, name: p.name.to_string(), id: Some(p.id), id_lookup_override: None, mobile: p.mobile };
@@ -200,7 +200,7 @@ impl Services {
             let ev = AuditEvent::new(actor_of(c), Action::LoginCreated).target(id.clone()).detail("staff");
             self.commit(tx, ctx, &[ev]).await?;
             self.wake_sms();
-            Ok(id)
+            Ok(id.into())
         })
         .await
     }
@@ -210,7 +210,7 @@ impl Services {
     pub async fn delete_login(&self, admin: &AdminOf<'_>, ctx: &Ctx, login_id: &str) -> Result<()> {
         let refusal = AuditEvent::new(actor_of(admin.caller), Action::LoginDeleted).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
-            let login_id = &*crate::numbers::parse_login_id(login_id)?;
+            let login_id = &*crate::numbers::LoginId::parse(login_id)?;
             let c = admin.caller;
             let mut tx = self.store.write().await?;
             admin.still_holds(tx.as_mut()).await?;
@@ -249,7 +249,7 @@ impl Services {
     pub async fn remove_admin(&self, account: &EntityAccountOf<'_>, ctx: &Ctx, login_id: &str) -> Result<LoginKind> {
         let refusal = AuditEvent::new(actor_of(account.caller), Action::AdminRightsRemoved).target(login_id);
         self.refusals_audited(ctx, refusal, async move {
-            let login_id = &*crate::numbers::parse_login_id(login_id)?;
+            let login_id = &*crate::numbers::LoginId::parse(login_id)?;
             let c = account.caller;
             let mut tx = self.store.write().await?;
             account.still_holds(tx.as_mut()).await?;
@@ -292,7 +292,7 @@ impl Services {
             .target(login_id)
             .detail(format!("entity {entity_number}"));
         self.refusals_audited(ctx, refusal, async move {
-            let login_id = &*crate::numbers::parse_login_id(login_id)?;
+            let login_id = &*crate::numbers::LoginId::parse(login_id)?;
             let mut tx = self.store.write().await?;
             let entity = self.counter_entity(tx.as_mut(), entity_number).await?;
             let mut login = self.live_login(tx.as_mut(), entity.id, login_id).await?;
@@ -351,7 +351,7 @@ impl Services {
                 .target(id.clone());
             self.commit(tx, ctx, &[ev]).await?;
             self.wake_sms();
-            Ok(id)
+            Ok(id.into())
         })
         .await
     }
@@ -385,7 +385,7 @@ impl Services {
         let more = logins.len() as i64 > limit;
         logins.truncate(limit as usize);
         let next = logins.last().filter(|_| more).map(cursor_of);
-        let ids: Vec<String> = logins.iter().map(|l| l.id.clone()).collect();
+        let ids: Vec<String> = logins.iter().map(|l| l.id.to_string()).collect();
         let assignments = tx.list_assignments_of(entity_id, &ids).await?;
         Ok(LoginPage { logins: with_eservices(logins, assignments), next })
     }
@@ -463,7 +463,7 @@ fn with_eservices(logins: Vec<LoginRecord>, assignments: Vec<(String, String)>) 
     logins
         .into_iter()
         .map(|l| {
-            let eservices = by_login.remove(&l.id).unwrap_or_default();
+            let eservices = by_login.remove(l.id.as_str()).unwrap_or_default();
             LoginSummary { login: l, eservices }
         })
         .collect()
@@ -480,6 +480,6 @@ fn parse_cursor(raw: &str) -> std::result::Result<(Timestamp, String), FieldErro
     let text = URL_SAFE_NO_PAD.decode(raw).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
     let (at, id) = text.split_once(':').ok_or_else(bad)?;
     let at = at.parse::<i64>().map_err(|_| bad())?;
-    let id = parse_login_id(id).map_err(|_| bad())?;
-    Ok((Timestamp(at), id))
+    let id = LoginId::parse(id).map_err(|_| bad())?;
+    Ok((Timestamp(at), id.into()))
 }

@@ -5,6 +5,7 @@ use crate::access::Caller;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::model::NotificationRecord;
+use crate::numbers::LoginId;
 use crate::services::Services;
 use crate::store::{StoreResult, Tx};
 
@@ -27,14 +28,14 @@ pub async fn notify(
     tx: &mut dyn Tx,
     at: Timestamp,
     entity_id: i64,
-    login_id: &str,
+    login_id: &LoginId,
     kind: &str,
     params: Vec<(&str, String)>,
 ) -> StoreResult<()> {
     tx.insert_notification(&NotificationRecord {
         entity_id,
         id: uuid::Uuid::new_v4().to_string(),
-        login_id: login_id.to_string(),
+        login_id: login_id.clone(),
         kind: kind.to_string(),
         params: params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         created_at: at,

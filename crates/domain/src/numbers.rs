@@ -90,10 +90,86 @@ impl ApplicationNumber {
     }
 }
 
-/// A login's id as a path names it: a UUID, in its hyphenated lower-case form. Anything
-/// else names no login, so it answers like an unknown one.
-pub(crate) fn parse_login_id(raw: &str) -> Result<String, crate::Error> {
-    uuid::Uuid::parse_str(raw).map(|u| u.hyphenated().to_string()).map_err(|_| crate::Error::NotFound)
+/// A login's id: a UUID in its hyphenated lower-case form. Records carry it parsed, so no
+/// service parses a login's id twice; it reads as the `str` it travels as.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct LoginId(String);
+
+impl LoginId {
+    /// A new, random id.
+    pub fn generate() -> LoginId {
+        LoginId(uuid::Uuid::new_v4().hyphenated().to_string())
+    }
+
+    /// The id a path or a body names. Anything that is not a UUID names no login, so it
+    /// answers like an unknown one.
+    pub fn parse(raw: &str) -> Result<LoginId, crate::Error> {
+        uuid::Uuid::parse_str(raw).map(|u| LoginId(u.hyphenated().to_string())).map_err(|_| crate::Error::NotFound)
+    }
+
+    /// An id as the database holds it (written by `generate` or `parse`).
+    pub fn from_stored(s: String) -> LoginId {
+        LoginId(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for LoginId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for LoginId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for LoginId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for LoginId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for LoginId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<LoginId> for String {
+    fn eq(&self, other: &LoginId) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<LoginId> for &str {
+    fn eq(&self, other: &LoginId) -> bool {
+        *self == other.0
+    }
+}
+
+impl From<&LoginId> for String {
+    fn from(id: &LoginId) -> String {
+        id.0.clone()
+    }
+}
+
+impl From<LoginId> for String {
+    fn from(id: LoginId) -> String {
+        id.0
+    }
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ impl Services {
                 .await?;
                 let actor = Actor::Login { entity_id: l.entity_id, login_id: l.id.clone() };
                 self.commit(tx, ctx, &[AuditEvent::new(actor, Action::LoginSucceeded).target(l.id.clone())]).await?;
-                Ok(SignedIn { token, login_id: l.id, kind: l.kind })
+                Ok(SignedIn { token, login_id: l.id.into(), kind: l.kind })
             }
             (_, login) => {
                 let failures = self.record_failure(tx.as_mut(), &login_key, now, true).await?;

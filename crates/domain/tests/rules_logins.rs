@@ -54,7 +54,7 @@ async fn live_logins(env: &Env, viewer: &Caller) -> Vec<(String, LoginKind, Logi
         .await
         .unwrap()
         .into_iter()
-        .map(|s| (s.login.id, s.login.kind, s.login.status))
+        .map(|s| (s.login.id.to_string(), s.login.kind, s.login.status))
         .collect()
 }
 
@@ -158,7 +158,7 @@ async fn pages(env: &Env, viewer: &Caller, limit: i64) -> Vec<Vec<(String, Vec<S
     let mut after: Option<String> = None;
     loop {
         let page = env.services.list_logins_page(&overseer, after.as_deref(), limit).await.unwrap();
-        out.push(page.logins.into_iter().map(|s| (s.login.id, s.eservices)).collect());
+        out.push(page.logins.into_iter().map(|s| (s.login.id.to_string(), s.eservices)).collect());
         match page.next {
             Some(next) => after = Some(next),
             None => return out,
@@ -196,7 +196,7 @@ both_backends!(r15_an_entitys_logins_are_listed_page_by_page_without_gaps_or_rep
         .await
         .unwrap()
         .into_iter()
-        .map(|s| (s.login.id, s.eservices))
+        .map(|s| (s.login.id.to_string(), s.eservices))
         .collect();
     // The entity account, admin1 and seven live staff: three full pages, the last one says so.
     assert_eq!(whole.len(), 9);

@@ -453,7 +453,7 @@ async fn snapshot(env: &Env, m: &Model, before: Option<&[EntityState]>) -> Vec<E
             }
             let notes = tx.list_notifications(e.id, &l.id, 500).await.unwrap();
             rows.push_str(&format!("{notes:?}\n"));
-            inbox.insert(l.id.clone(), notes.len());
+            inbox.insert(l.id.to_string(), notes.len());
             rows.push_str(&format!("{:?}\n", tx.find_eid(e.id, &l.id).await.unwrap()));
         }
         let assignments: BTreeSet<(String, String)> =
@@ -807,7 +807,11 @@ async fn step(env: &Env, op: &Operator, m: &mut Model, o: &Op) -> Result<Effect,
             let me = me.unwrap();
             let l = m.login(at);
             same!(
-                (me.login.id, me.entity.number, me.eservices.into_iter().map(|e| e.code).collect::<BTreeSet<_>>()),
+                (
+                    me.login.id.to_string(),
+                    me.entity.number,
+                    me.eservices.into_iter().map(|e| e.code).collect::<BTreeSet<_>>()
+                ),
                 (l.id.clone(), m.entities[at.0].number.clone(), l.eservices.clone()),
                 "me"
             );
@@ -844,13 +848,13 @@ async fn step(env: &Env, op: &Operator, m: &mut Model, o: &Op) -> Result<Effect,
                     .map(|l| (l.id.clone(), l.eservices.iter().cloned().collect()))
                     .collect();
                 let listed = s.list_logins(&v).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
-                let ids: Vec<String> = listed.iter().map(|l| l.login.id.clone()).collect();
+                let ids: Vec<String> = listed.iter().map(|l| l.login.id.to_string()).collect();
                 let got_set: BTreeSet<(String, Vec<String>)> = listed
                     .into_iter()
                     .map(|l| {
                         let mut e = l.eservices;
                         e.sort();
-                        (l.login.id, e)
+                        (l.login.id.to_string(), e)
                     })
                     .collect();
                 same!(got_set, live, "the entity's live logins");
@@ -1158,7 +1162,7 @@ async fn step(env: &Env, op: &Operator, m: &mut Model, o: &Op) -> Result<Effect,
                 .map(|l| l.id.clone())
                 .collect();
             same!(v.entity.id, m.entities[e].id, "the entity looked up");
-            same!(v.logins.into_iter().map(|l| l.login.id).collect::<BTreeSet<_>>(), live, "its logins");
+            same!(v.logins.into_iter().map(|l| l.login.id.to_string()).collect::<BTreeSet<_>>(), live, "its logins");
             same!(v.registrations.into_iter().collect::<BTreeSet<_>>(), m.entities[e].registrations, "registrations");
             Ok(Effect::read(e, Want::Ok, false))
         }

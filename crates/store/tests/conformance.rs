@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use domain::clock::Timestamp;
 use domain::model::*;
+use domain::numbers::LoginId;
 use domain::store::{Store, StoreError};
 
 async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
@@ -53,7 +54,7 @@ fn entity(number: &str, lookup: &str) -> EntityRecord {
 fn login(entity_id: i64, id: &str, username_key: Option<&str>) -> LoginRecord {
     LoginRecord {
         entity_id,
-        id: id.into(),
+        id: LoginId::from_stored(id.into()),
         kind: LoginKind::Staff,
         status: LoginStatus::Active,
         name: "N".into(),
@@ -162,7 +163,7 @@ fn session(
         token_hash: token_hash.into(),
         subject,
         entity_id,
-        login_id: login_id.map(str::to_string),
+        login_id: login_id.map(|l| LoginId::from_stored(l.to_string())),
         operator_id,
         created_at: Timestamp(5),
         last_seen_at: Timestamp(6),
@@ -291,7 +292,7 @@ async fn a_token_is_read_with_its_grant_in_one_statement(s: Arc<dyn Store>) {
         id: "g1".into(),
         client_id: "svc-a".into(),
         entity_id: Some(e),
-        login_id: Some("l1".into()),
+        login_id: Some(LoginId::from_stored("l1".into())),
         sid: Some("sid-1".into()),
         scope: "openid profile".into(),
         auth: Authentication { auth_time: Timestamp(3), acr: "basic".into(), amr: "pwd".into(), locale: "pt".into() },

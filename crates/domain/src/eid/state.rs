@@ -34,7 +34,7 @@ impl Services {
     ) -> Result<LoginRecord> {
         let n = EntityNumber::parse("entity_number", entity_number).map_err(|_| Error::NotFound)?;
         let entity = tx.find_entity_by_number(n.as_str()).await?.ok_or(Error::NotFound)?;
-        let login_id = crate::numbers::parse_login_id(login_id)?;
+        let login_id = crate::numbers::LoginId::parse(login_id)?;
         self.live_login(tx, entity.id, &login_id).await
     }
 

@@ -7,7 +7,7 @@ use crate::clock::Timestamp;
 #[derive(Debug, Clone)]
 pub struct EidRecord {
     pub entity_id: i64,
-    pub login_id: String,
+    pub login_id: crate::numbers::LoginId,
     pub face_enabled: bool,
     pub face_off_reason: Option<String>,
     pub face_failures: i64,
@@ -22,7 +22,7 @@ pub struct EidRecord {
 pub struct EnrolmentRecord {
     pub entity_id: i64,
     pub id: String,
-    pub login_id: String,
+    pub login_id: crate::numbers::LoginId,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,

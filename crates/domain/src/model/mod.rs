@@ -165,7 +165,7 @@ pub struct EntityRecord {
 #[derive(Debug, Clone)]
 pub struct LoginRecord {
     pub entity_id: i64,
-    pub id: String,
+    pub id: crate::numbers::LoginId,
     pub kind: LoginKind,
     pub status: LoginStatus,
     pub name: String,
@@ -197,7 +197,7 @@ impl LoginRecord {
 #[derive(Debug, Clone)]
 pub struct CodeRecord {
     pub entity_id: i64,
-    pub login_id: String,
+    pub login_id: crate::numbers::LoginId,
     pub purpose: CodePurpose,
     pub code_hash: String,
     pub expires_at: Timestamp,
@@ -226,7 +226,7 @@ pub struct SessionRecord {
     pub subject: SessionSubject,
     /// For operator sessions, the operator id is in `operator_id` and these are empty.
     pub entity_id: Option<i64>,
-    pub login_id: Option<String>,
+    pub login_id: Option<crate::numbers::LoginId>,
     pub operator_id: Option<i64>,
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
@@ -271,7 +271,7 @@ pub struct EServiceRecord {
 pub struct NotificationRecord {
     pub entity_id: i64,
     pub id: String,
-    pub login_id: String,
+    pub login_id: crate::numbers::LoginId,
     pub kind: String,
     /// Key–value pairs the page renders into a sentence in the reader's language.
     pub params: Vec<(String, String)>,

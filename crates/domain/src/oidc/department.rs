@@ -136,7 +136,7 @@ impl Services {
         let mut out = Vec::new();
         for l in tx.list_logins(entity.id).await? {
             if permission::check(tx.as_mut(), entity.id, &l.id, &eservice.code).await?.is_ok() {
-                out.push(PermittedLogin { login_id: l.id, name: l.name, kind: l.kind });
+                out.push(PermittedLogin { login_id: l.id.into(), name: l.name, kind: l.kind });
             }
         }
         Ok(out)

@@ -74,7 +74,7 @@ fn claims_of(grant: &GrantRecord, p: &Permitted, nonce: Option<String>) -> Claim
     .to_string();
     Claims {
         client_id: grant.client_id.clone(),
-        sub: p.login.id.clone(),
+        sub: p.login.id.to_string(),
         scope: grant.scope.clone(),
         auth: grant.auth.clone(),
         sid: grant.sid.clone(),

@@ -33,7 +33,7 @@ pub struct LoginView {
 fn login_view(s: LoginSummary) -> LoginView {
     let l = s.login;
     LoginView {
-        login_id: l.id,
+        login_id: l.id.into(),
         kind: l.kind.as_str().into(),
         name: l.name,
         status: l.status.as_str().into(),

@@ -75,7 +75,7 @@ pub struct MeView {
 pub async fn get_me(State(state): State<AppState>, LoginAuth(caller): LoginAuth) -> ApiResult<Json<MeView>> {
     let me = state.services.me(&caller).await?;
     Ok(Json(MeView {
-        login_id: me.login.id,
+        login_id: me.login.id.into(),
         kind: me.login.kind.as_str().into(),
         name: me.login.name,
         username: me.login.username,

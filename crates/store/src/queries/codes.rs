@@ -3,6 +3,7 @@
 
 use domain::clock::Timestamp;
 use domain::model::{CodePurpose, CodeRecord};
+use domain::numbers::LoginId;
 use domain::store::StoreError;
 
 use crate::columns::parse;
@@ -25,7 +26,7 @@ impl TryFrom<CodeRow> for CodeRecord {
     fn try_from(r: CodeRow) -> Result<Self, StoreError> {
         Ok(CodeRecord {
             entity_id: r.entity_id,
-            login_id: r.login_id,
+            login_id: LoginId::from_stored(r.login_id),
             purpose: parse("purpose", &r.purpose, CodePurpose::from_str_opt)?,
             code_hash: r.code_hash,
             expires_at: Timestamp(r.expires_at),
@@ -55,7 +56,7 @@ macro_rules! impl_codes_tx {
                          expires_at = excluded.expires_at, failures = excluded.failures, used = excluded.used",
                     )
                     .bind(c.entity_id)
-                    .bind(&c.login_id)
+                    .bind(c.login_id.as_str())
                     .bind(c.purpose.as_str())
                     .bind(&c.code_hash)
                     .bind(c.expires_at.0)

@@ -3,6 +3,7 @@
 
 use domain::clock::Timestamp;
 use domain::model::eid as em;
+use domain::numbers::LoginId;
 
 pub(crate) const EID_COLS: &str =
     "entity_id, login_id, face_enabled, face_off_reason, face_failures, face_next_try_at, \
@@ -27,7 +28,7 @@ impl From<EidRow> for em::EidRecord {
     fn from(r: EidRow) -> Self {
         em::EidRecord {
             entity_id: r.entity_id,
-            login_id: r.login_id,
+            login_id: LoginId::from_stored(r.login_id),
             face_enabled: r.face_enabled,
             face_off_reason: r.face_off_reason,
             face_failures: r.face_failures,
@@ -55,7 +56,7 @@ impl From<EnrolmentRow> for em::EnrolmentRecord {
         em::EnrolmentRecord {
             entity_id: r.entity_id,
             id: r.id,
-            login_id: r.login_id,
+            login_id: LoginId::from_stored(r.login_id),
             created_at: Timestamp(r.created_at),
             expires_at: Timestamp(r.expires_at),
             used_at: r.used_at.map(Timestamp),
@@ -118,7 +119,7 @@ macro_rules! impl_eid_tx {
                          totp_bound_at = $9, updated_at = $10"
                     ))
                     .bind(e.entity_id)
-                    .bind(&e.login_id)
+                    .bind(e.login_id.as_str())
                     .bind(e.face_enabled)
                     .bind(&e.face_off_reason)
                     .bind(e.face_failures)
@@ -137,7 +138,7 @@ macro_rules! impl_eid_tx {
                     sqlx::query(&format!("INSERT INTO eid_enrolments ({ENROLMENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6)"))
                         .bind(e.entity_id)
                         .bind(&e.id)
-                        .bind(&e.login_id)
+                        .bind(e.login_id.as_str())
                         .bind(e.created_at.0)
                         .bind(e.expires_at.0)
                         .bind(e.used_at.map(|t| t.0))

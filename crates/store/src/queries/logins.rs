@@ -3,6 +3,7 @@
 
 use domain::clock::Timestamp;
 use domain::model::{LoginKind, LoginRecord, LoginStatus};
+use domain::numbers::LoginId;
 use domain::store::StoreError;
 
 use crate::columns::{id_type, parse, parse_opt};
@@ -39,7 +40,7 @@ impl TryFrom<LoginRow> for LoginRecord {
     fn try_from(r: LoginRow) -> Result<Self, StoreError> {
         Ok(LoginRecord {
             entity_id: r.entity_id,
-            id: r.id,
+            id: LoginId::from_stored(r.id),
             kind: parse("kind", &r.kind, LoginKind::from_str_opt)?,
             status: parse("status", &r.status, LoginStatus::from_str_opt)?,
             name: r.name,
@@ -82,7 +83,7 @@ macro_rules! impl_logins_tx {
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                     )
                     .bind(l.entity_id)
-                    .bind(&l.id)
+                    .bind(l.id.as_str())
                     .bind(l.kind.as_str())
                     .bind(l.status.as_str())
                     .bind(&l.name)
@@ -120,7 +121,7 @@ macro_rules! impl_logins_tx {
                     .bind(l.activated_at.map(|t| t.0))
                     .bind(l.deleted_at.map(|t| t.0))
                     .bind(l.entity_id)
-                    .bind(&l.id)
+                    .bind(l.id.as_str())
                     .execute(self.c())
                     .await
                     .map_err(map_err)?;

@@ -3,6 +3,7 @@
 
 use domain::clock::Timestamp;
 use domain::model::NotificationRecord;
+use domain::numbers::LoginId;
 
 /// Parameters as stored: a JSON object of strings, so any number of them fit one column.
 pub(crate) fn encode_params(params: &[(String, String)]) -> String {
@@ -35,7 +36,7 @@ impl From<NotificationRow> for NotificationRecord {
         NotificationRecord {
             entity_id: r.entity_id,
             id: r.id,
-            login_id: r.login_id,
+            login_id: LoginId::from_stored(r.login_id),
             kind: r.kind,
             params: decode_params(&r.params),
             created_at: Timestamp(r.created_at),
@@ -61,7 +62,7 @@ macro_rules! impl_notifications_tx {
                     )
                     .bind(n.entity_id)
                     .bind(&n.id)
-                    .bind(&n.login_id)
+                    .bind(n.login_id.as_str())
                     .bind(&n.kind)
                     .bind(encode_params(&n.params))
                     .bind(n.created_at.0)

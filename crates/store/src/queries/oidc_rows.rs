@@ -3,6 +3,7 @@
 
 use domain::clock::Timestamp;
 use domain::model::oidc as om;
+use domain::numbers::LoginId;
 use domain::store::StoreError;
 
 use crate::columns::{lines, parse};
@@ -83,7 +84,7 @@ impl From<GrantRow> for om::GrantRecord {
             id: r.id,
             client_id: r.client_id,
             entity_id: r.entity_id,
-            login_id: r.login_id,
+            login_id: r.login_id.map(LoginId::from_stored),
             sid: r.sid,
             scope: r.scope,
             auth: r.auth.into(),
@@ -118,7 +119,7 @@ impl From<OidcCodeRow> for om::CodeRecord {
             code_hash: r.code_hash,
             client_id: r.client_id,
             entity_id: r.entity_id,
-            login_id: r.login_id,
+            login_id: LoginId::from_stored(r.login_id),
             redirect_uri: r.redirect_uri,
             code_challenge: r.code_challenge,
             nonce: r.nonce,

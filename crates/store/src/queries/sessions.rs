@@ -3,6 +3,7 @@
 
 use domain::clock::Timestamp;
 use domain::model::{LoginKind, LoginStatus, SessionHolder, SessionRecord, SessionSubject};
+use domain::numbers::LoginId;
 use domain::store::StoreError;
 
 use crate::columns::parse_opt;
@@ -33,7 +34,7 @@ impl From<SessionRow> for SessionRecord {
             token_hash: r.token_hash,
             subject: if r.subject == "operator" { SessionSubject::Operator } else { SessionSubject::Login },
             entity_id: r.entity_id,
-            login_id: r.login_id,
+            login_id: r.login_id.map(LoginId::from_stored),
             operator_id: r.operator_id,
             created_at: Timestamp(r.created_at),
             last_seen_at: Timestamp(r.last_seen_at),
@@ -87,7 +88,7 @@ macro_rules! impl_sessions_tx {
                     .bind(&s.token_hash)
                     .bind(subject_str(s.subject))
                     .bind(s.entity_id)
-                    .bind(&s.login_id)
+                    .bind(s.login_id.as_deref())
                     .bind(s.operator_id)
                     .bind(s.created_at.0)
                     .bind(s.last_seen_at.0)

@@ -100,9 +100,9 @@ fn page(
         .filter(|s| s.login.kind != LoginKind::Entity)
         .map(|s| {
             let l = &s.login;
-            let chosen = posted.get(&l.id).unwrap_or(&s.eservices);
+            let chosen = posted.get(l.id.as_str()).unwrap_or(&s.eservices);
             Row {
-                login_id: l.id.clone(),
+                login_id: l.id.to_string(),
                 name: l.name.clone(),
                 kind_key: login_kind_key(l.kind),
                 is_self: l.id == caller.login_id(),

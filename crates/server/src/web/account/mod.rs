@@ -110,7 +110,7 @@ fn login_row(lang: Lang, s: &LoginSummary, catalogue: &[EServiceRecord], me: &st
         .map(|code| catalogue.iter().find(|e| &e.code == code).map(|e| eservice_name(lang, e)).unwrap_or(code.clone()))
         .collect();
     LoginRow {
-        login_id: l.id.clone(),
+        login_id: l.id.to_string(),
         name: l.name.clone(),
         username: l.username.clone(),
         kind: l.kind.as_str(),

@@ -148,7 +148,7 @@ fn login_row(s: LoginSummary) -> LoginRow {
         has_eid: l.kind != LoginKind::Entity,
         activated_at: l.activated_at.map(local_time),
         name: l.name,
-        login_id: l.id,
+        login_id: l.id.into(),
     }
 }
 
