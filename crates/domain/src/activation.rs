@@ -82,7 +82,7 @@ impl Services {
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
         // Under the write lock: the code may have been used or replaced meanwhile.
-        self.spend_code(tx.as_mut(), (entity.id, &login.id), CodePurpose::Activation, &hash, now).await?;
+        self.spend_code(tx.as_mut(), &login, CodePurpose::Activation, &hash, now).await?;
         // And the login may have been deleted or changed meanwhile (rights removed, say):
         // activate the record as it is now, never the copy read before hashing.
         let mut login = match tx.find_login(entity.id, &login.id).await? {

@@ -163,7 +163,7 @@ impl Services {
 
         let mut tx = self.store.write().await?;
         let now = self.clock.now();
-        self.spend_code(tx.as_mut(), (entity.id, &login.id), CodePurpose::PasswordReset, &hash, now).await?;
+        self.spend_code(tx.as_mut(), &login, CodePurpose::PasswordReset, &hash, now).await?;
         let mut login = tx.find_login(entity.id, &login.id).await?.ok_or(Error::InvalidCode)?;
         login.password_hash = Some(password_hash);
         tx.update_login(&login).await?;

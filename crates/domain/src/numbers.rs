@@ -92,7 +92,7 @@ impl ApplicationNumber {
 
 /// A login's id: a UUID in its hyphenated lower-case form. Records carry it parsed, so no
 /// service parses a login's id twice; it reads as the `str` it travels as.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LoginId(String);
 
 impl LoginId {

@@ -11,13 +11,6 @@ use domain::model::LoginKind;
 use super::page::Web;
 use crate::state::AppState;
 
-async fn page_of(parts: &mut Parts, state: &AppState) -> Web {
-    match Web::from_request_parts(parts, state).await {
-        Ok(w) => w,
-        Err(never) => match never {},
-    }
-}
-
 /// Declares an extractor for the logins of `$kinds`.
 macro_rules! login_audience {
     ($(#[$doc:meta])* $Name:ident, $kinds:expr) => {
@@ -28,7 +21,7 @@ macro_rules! login_audience {
             type Rejection = Response;
 
             async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-                let mut web = page_of(parts, state).await;
+                let mut web = Web::of(parts, state).await;
                 let caller = web.login_of($kinds).await?;
                 Ok($Name(web, caller))
             }
@@ -64,7 +57,7 @@ impl FromRequestParts<AppState> for OperatorPage {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let mut web = page_of(parts, state).await;
+        let mut web = Web::of(parts, state).await;
         let op = web.operator().await?;
         Ok(OperatorPage(web, op))
     }

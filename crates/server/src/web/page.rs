@@ -69,6 +69,16 @@ pub fn negotiate(state: &AppState, parts: &Parts) -> (Lang, bool) {
     (accepted.and_then(Lang::from_accept_language).unwrap_or(Lang::Zh), false)
 }
 
+impl Web {
+    /// The page of a request, for extractors that build on it (it cannot be refused).
+    pub async fn of(parts: &mut Parts, state: &AppState) -> Web {
+        match Web::from_request_parts(parts, state).await {
+            Ok(w) => w,
+            Err(never) => match never {},
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Web {
     type Rejection = std::convert::Infallible;
 

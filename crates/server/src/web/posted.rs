@@ -21,10 +21,7 @@ pub struct Post<P>(pub P, pub FormValues);
 
 /// The body's fields, once its CSRF token and origin are known to be ours.
 async fn read_form(parts: &mut Parts, body: Body, state: &AppState) -> Result<FormValues, Response> {
-    let mut web = match Web::from_request_parts(parts, state).await {
-        Ok(w) => w,
-        Err(never) => match never {},
-    };
+    let mut web = Web::of(parts, state).await;
     let bytes = match axum::body::to_bytes(body, crate::state::BODY_LIMIT).await {
         Ok(b) => b,
         Err(_) => return Err(web.render("bad_request.html", StatusCode::PAYLOAD_TOO_LARGE, minijinja::context! {})),
