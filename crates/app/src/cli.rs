@@ -150,6 +150,12 @@ pub struct EserviceAddArgs {
     /// Entities must register with the e-service before their logins are assigned it (R19).
     #[arg(long)]
     pub requires_registration: bool,
+    /// An assignment takes effect only when a second administrator approves it (R31).
+    #[arg(long)]
+    pub four_eyes: bool,
+    /// How often entities review who may use it, 30 to 180 days (R30; default 180).
+    #[arg(long)]
+    pub review_days: Option<i64>,
     /// Exact redirect URIs (repeat the flag for more).
     #[arg(long = "redirect-uri", required = true)]
     pub redirect_uris: Vec<String>,

@@ -44,6 +44,8 @@ pub async fn eservice(common: &Common, command: EserviceCommand) -> anyhow::Resu
                 department,
                 assurance,
                 requires_registration,
+                four_eyes,
+                review_days,
                 redirect_uris,
                 post_logout_redirect_uris,
                 backchannel_logout_uri,
@@ -63,7 +65,17 @@ pub async fn eservice(common: &Common, command: EserviceCommand) -> anyhow::Resu
                     }
                 }
             };
-            let input = EServiceInput { code, name_zh, name_pt, name_en, department, assurance, requires_registration };
+            let input = EServiceInput {
+                code,
+                name_zh,
+                name_pt,
+                name_en,
+                department,
+                assurance,
+                requires_registration,
+                four_eyes,
+                review_days,
+            };
             let client = ClientInput { redirect_uris, post_logout_redirect_uris, backchannel_logout_uri, jwks };
             match w.services.register_eservice(Registrar::Console, &ctx, input, Some(client)).await {
                 Ok(r) => {

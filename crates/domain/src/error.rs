@@ -89,6 +89,9 @@ impl Error {
     pub fn conflict(code: Code, message: impl Into<String>) -> Self {
         Error::Conflict { code, message: message.into() }
     }
+    pub fn refused(code: Code, message: impl Into<String>) -> Self {
+        Error::Refused { code, message: message.into() }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -77,5 +77,18 @@ closed_enum! {
         FaceVerificationUnavailable => "face_verification_unavailable",
         SecurityCodeNotAvailable => "security_code_not_available",
         SecurityCodeNotBound => "security_code_not_bound",
+        InvalidDate => "invalid_date",
+        EndsBeforeStart => "ends_before_start",
+        EndInPast => "end_in_past",
+        StartTooFarAhead => "start_too_far_ahead",
+        OutOfRange => "out_of_range",
+        Duplicate => "duplicate",
+        CannotApproveOwnProposal => "cannot_approve_own_proposal",
+        NotAwaitingApproval => "not_awaiting_approval",
+        CannotConfirmOwnAccess => "cannot_confirm_own_access",
+        AlreadyDecided => "already_decided",
+        NotInReview => "not_in_review",
+        RequestAnswered => "request_answered",
+        AlreadyAssigned => "already_assigned",
     }
 }

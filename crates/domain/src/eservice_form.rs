@@ -1,6 +1,7 @@
 //! What an operator or the department types for a catalogue entry (R19), and its parse;
 //! the e-service code's shape, which paths and assignments name too.
 
+use crate::access_terms::{REVIEW_DAYS_MAX, REVIEW_DAYS_MIN};
 use crate::clock::Timestamp;
 use crate::error::{FieldError, Fields};
 use crate::model::{Assurance, EServiceRecord};
@@ -15,6 +16,10 @@ pub struct EServiceInput {
     pub department: String,
     pub assurance: String,
     pub requires_registration: bool,
+    /// R31: an assignment takes effect only when a second administrator approves it.
+    pub four_eyes: bool,
+    /// R30: how often entities review who may use it, 30 to 180 days (180 when not given).
+    pub review_days: Option<i64>,
 }
 
 /// An e-service code: 2 to 64 lower-case letters, digits, `-` and `_`.
@@ -41,6 +46,14 @@ impl EServiceInput {
         if assurance.is_none() {
             f.push(FieldError::new("assurance", Code::InvalidChoice, format!("one of {}", Assurance::choices())));
         }
+        let review_days = self.review_days.unwrap_or(REVIEW_DAYS_MAX);
+        if !(REVIEW_DAYS_MIN..=REVIEW_DAYS_MAX).contains(&review_days) {
+            f.push(FieldError::new(
+                "review_days",
+                Code::OutOfRange,
+                format!("from {REVIEW_DAYS_MIN} to {REVIEW_DAYS_MAX} days"),
+            ));
+        }
         Some(EServiceRecord {
             code: code?,
             name_zh: zh?.to_string(),
@@ -49,6 +62,8 @@ impl EServiceInput {
             department: dept?.to_string(),
             assurance: assurance?,
             requires_registration: self.requires_registration,
+            four_eyes: self.four_eyes,
+            review_days,
             created_at: now,
         })
     }

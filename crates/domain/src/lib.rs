@@ -5,9 +5,13 @@
 //! never the reverse.
 
 pub mod access;
+pub mod access_requests;
+pub mod access_terms;
 pub mod activation;
 pub mod application_form;
 pub mod applications;
+pub mod assignment_form;
+pub mod assignments;
 pub mod audit;
 pub mod clock;
 mod closed;
@@ -32,10 +36,12 @@ pub mod oidc;
 pub mod operators;
 pub mod password_hash;
 pub mod person;
+pub mod reviews;
 pub mod services;
 pub mod sessions;
 pub mod sms;
 pub mod store;
+pub mod sweep;
 pub mod text;
 
 pub use error::{Error, FieldError};

@@ -227,7 +227,7 @@ impl Services {
             login.deleted_at = Some(now);
             tx.update_login(&login).await?;
             tx.delete_login_sessions(c.entity_id, &login.id).await?;
-            tx.replace_login_eservices(c.entity_id, &login.id, &[], now).await?;
+            tx.replace_assignments(c.entity_id, &login.id, &[]).await?;
             crate::oidc::logout::end_login(tx.as_mut(), c.entity_id, &login.id, now).await?;
             // Its codes die with it: a code in flight must not bring the login back.
             for purpose in [CodePurpose::Activation, CodePurpose::PasswordReset] {

@@ -22,6 +22,17 @@ pub mod kinds {
     pub const SECURITY_CODE_UNBOUND: &str = "security_code_unbound";
     pub const FACE_SWITCHED_ON: &str = "face_recognition_on";
     pub const FACE_SWITCHED_OFF: &str = "face_recognition_off";
+    /// R29: an assignment ends in 14 or 3 days (`eservice`, `login`, `until`, `days`).
+    pub const ACCESS_ENDING: &str = "access_ending";
+    /// R31: an administrator proposed an assignment another must approve (`eservice`, `login`).
+    pub const ASSIGNMENT_PROPOSED: &str = "assignment_proposed";
+    /// R30: the entity's access review fell due (`due`).
+    pub const REVIEW_DUE: &str = "access_review_due";
+    /// R37: a login asked for an e-service (`eservice`, `login`).
+    pub const ACCESS_REQUESTED: &str = "access_requested";
+    /// R37: the administrators granted or refused the login's request (`eservice`, `reason`).
+    pub const ACCESS_REQUEST_GRANTED: &str = "access_request_granted";
+    pub const ACCESS_REQUEST_REFUSED: &str = "access_request_refused";
 }
 
 pub async fn notify(

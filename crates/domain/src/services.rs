@@ -73,6 +73,26 @@ impl Services {
         }
     }
 
+    /// `refusals_audited`, and bad input audited too, with the fields and codes it named: for
+    /// the decisions about who may use what (R28–R31, R37), where a refused attempt is itself
+    /// worth the entity's audit.
+    pub(crate) async fn attempts_audited<T>(
+        &self,
+        ctx: &Ctx,
+        refusal: AuditEvent,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        match self.refusals_audited(ctx, refusal.clone(), work).await {
+            Err(Error::Validation(list)) => {
+                let named = list.iter().map(|e| format!("{}: {}", e.field, e.code)).collect::<Vec<_>>().join(", ");
+                let detail = [refusal.detail.as_str(), &format!("refused: {named}")].join(" ").trim().to_string();
+                self.audit_refusal(ctx, refusal.detail(detail)).await?;
+                Err(Error::Validation(list))
+            }
+            other => other,
+        }
+    }
+
     /// The SMS outbox for operators: messages not yet delivered, and how long (seconds) the
     /// oldest of them has waited.
     pub async fn sms_backlog(&self) -> Result<(i64, Option<i64>)> {

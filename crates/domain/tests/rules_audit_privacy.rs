@@ -116,6 +116,8 @@ both_backends!(r25_notifications_for_approval_creation_rights_and_assignment, |e
                 department: "SAFP".into(),
                 assurance: "basic".into(),
                 requires_registration: false,
+                four_eyes: false,
+                review_days: None,
             },
         )
         .await

@@ -266,6 +266,8 @@ async fn advanced_eservice(env: &Env, op: &Operator) {
         department: "DSI".into(),
         assurance: "advanced".into(),
         requires_registration: false,
+        four_eyes: false,
+        review_days: None,
     };
     let client = domain::oidc::clients::ClientInput {
         redirect_uris: vec!["https://adv.example.mo/cb".into()],

@@ -33,6 +33,8 @@ async fn client(env: &Env, op: &Operator, code: &str, department: &str, requires
         department: department.into(),
         assurance: "basic".into(),
         requires_registration,
+        four_eyes: false,
+        review_days: None,
     };
     let c = ClientInput {
         redirect_uris: vec![REDIRECT.into()],
@@ -67,7 +69,7 @@ async fn authorize(env: &Env, caller: &Caller, client_id: &str) -> Outcome {
 
 async fn assign(env: &Env, admin: &Caller, login_id: &str, codes: &[&str]) {
     let a = admin.admin_of(admin.entity_number()).unwrap();
-    let codes = codes.iter().map(|c| c.to_string()).collect();
+    let codes = codes.iter().map(|c| (*c).into()).collect();
     env.services.assign_eservices(&a, &env.ctx(), login_id, codes).await.unwrap();
 }
 
@@ -406,6 +408,8 @@ both_backends!(oidc_an_eservice_becomes_a_client_and_changes_its_keys_later, |en
         department: "DSEC".into(),
         assurance: "basic".into(),
         requires_registration: false,
+        four_eyes: false,
+        review_days: None,
     };
     env.services.create_eservice(&op, &env.ctx(), input).await.unwrap();
     let by = Registrar::Operator(&op);

@@ -1041,11 +1041,11 @@ async fn step(env: &Env, op: &Operator, m: &mut Model, o: &Op) -> Result<Effect,
             let codes = codes_of(*codes);
             let want = assign_want(m, at.0, t, &codes);
             let tid = m.login(t).id.clone();
-            let r = s.assign_eservices(&a, &ctx(), &tid, codes.clone()).await;
+            let r = s.assign_eservices(&a, &ctx(), &tid, codes.iter().map(|c| c.as_str().into()).collect()).await;
             same!(got(&r), want, "assign {codes:?} to {tid}");
             if let Ok(saved) = r {
                 let wanted: BTreeSet<String> = codes.into_iter().collect();
-                same!(saved.into_iter().collect::<BTreeSet<_>>(), wanted, "the e-services saved");
+                same!(saved.into_iter().map(|a| a.code).collect::<BTreeSet<_>>(), wanted, "the e-services saved");
                 apply_assignment(m, t, wanted);
             }
             Ok(Effect::write(at.0, want, cross, vec![]))
@@ -1431,6 +1431,8 @@ both_backends!(r20_random_operations_never_cross_entities, |env: Env| async move
             department: "DSAT".into(),
             assurance: "basic".into(),
             requires_registration,
+            four_eyes: false,
+            review_days: None,
         };
         env.services.create_eservice(&op, &env.ctx(), input).await.unwrap();
     }

@@ -58,7 +58,20 @@ fn api_routes() -> Router<AppState> {
         .route("/entities/{entity_number}/logins/{login_id}", delete(logins::delete_login))
         .route("/entities/{entity_number}/logins/{login_id}/remove-admin", post(logins::post_remove_admin))
         .route("/entities/{entity_number}/logins/{login_id}/activation-code", post(logins::post_activation_code))
-        .route("/entities/{entity_number}/logins/{login_id}/eservices", put(eservices::put_login_eservices))
+        .route(
+            "/entities/{entity_number}/logins/{login_id}/eservices",
+            put(assignments::put_login_eservices).get(assignments::get_login_eservices),
+        )
+        .route("/entities/{entity_number}/logins/{login_id}/eservices/{code}/approve", post(assignments::post_approve_assignment))
+        .route("/entities/{entity_number}/access-review", get(reviews::get_access_review))
+        .route("/entities/{entity_number}/access-review/decisions", post(reviews::post_review_decisions))
+        .route("/entities/{entity_number}/access-review/export", get(reviews::get_review_export))
+        .route(
+            "/entities/{entity_number}/access-requests",
+            post(access_requests::post_access_request).get(access_requests::get_access_requests),
+        )
+        .route("/entities/{entity_number}/access-requests/{request_id}/grant", post(access_requests::post_grant_request))
+        .route("/entities/{entity_number}/access-requests/{request_id}/refuse", post(access_requests::post_refuse_request))
         .route("/entities/{entity_number}/audit", get(audit::get_entity_audit))
 }
 

@@ -180,7 +180,27 @@ fn eservice(code: &str) -> EServiceRecord {
         department: "D".into(),
         assurance: Assurance::Basic,
         requires_registration: false,
+        four_eyes: false,
+        review_days: 180,
         created_at: Timestamp(1),
+    }
+}
+
+fn assignment(login_id: &str, code: &str, from: Option<i64>, until: Option<i64>) -> AssignmentRecord {
+    AssignmentRecord {
+        login_id: LoginId::from_stored(login_id.to_string()),
+        eservice_code: code.into(),
+        assigned_at: Timestamp(2),
+        terms: AssignmentTerms {
+            valid_from: from.map(Timestamp),
+            valid_until: until.map(Timestamp),
+            proposed_by: None,
+            reviewed_at: Timestamp(2),
+        },
+        reviewed_by: Some("admin".into()),
+        last_used_at: None,
+        warned_days: None,
+        ended_at: None,
     }
 }
 
@@ -204,7 +224,8 @@ async fn a_session_is_read_with_its_holder_in_one_statement(s: Arc<dyn Store>) {
     for code in ["svc-b", "svc-a", "svc-c"] {
         tx.insert_eservice(&eservice(code)).await.unwrap();
     }
-    tx.replace_login_eservices(e, "l1", &["svc-b".to_string(), "svc-a".to_string()], Timestamp(2)).await.unwrap();
+    let rows = [assignment("l1", "svc-b", None, None), assignment("l1", "svc-a", None, None)];
+    tx.replace_assignments(e, "l1", &rows).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = s.read().await.unwrap();
@@ -239,7 +260,7 @@ async fn a_session_is_read_with_its_holder_in_one_statement(s: Arc<dyn Store>) {
 }
 conformance!(a_session_is_read_with_its_holder_in_one_statement);
 
-async fn r19_an_eservice_is_read_with_its_assignment_and_registration_in_one_statement(s: Arc<dyn Store>) {
+async fn r28_the_access_decision_reads_login_entity_eservice_terms_and_cycle_in_one_statement(s: Arc<dyn Store>) {
     let mut tx = s.write().await.unwrap();
     let e = tx.insert_entity(&entity("10000012", "lookup-a")).await.unwrap();
     let other = tx.insert_entity(&entity("10000020", "lookup-b")).await.unwrap();
@@ -249,25 +270,49 @@ async fn r19_an_eservice_is_read_with_its_assignment_and_registration_in_one_sta
     for code in ["svc-a", "svc-b"] {
         tx.insert_eservice(&eservice(code)).await.unwrap();
     }
-    tx.replace_login_eservices(e, "l1", &["svc-a".to_string()], Timestamp(2)).await.unwrap();
-    tx.replace_login_eservices(other, "l1", &["svc-b".to_string()], Timestamp(2)).await.unwrap();
+    tx.replace_assignments(e, "l1", &[assignment("l1", "svc-a", Some(10), Some(20))]).await.unwrap();
+    tx.replace_assignments(other, "l1", &[assignment("l1", "svc-b", None, None)]).await.unwrap();
     tx.upsert_registration(other, "svc-a", Timestamp(2)).await.unwrap();
+    let cycle = ReviewCycle { started_at: Timestamp(3), due_at: Timestamp(30), announced_at: None };
+    tx.put_review_cycle(e, &cycle).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = s.read().await.unwrap();
-    let access = |a: Option<EServiceAccess>| a.map(|a| (a.eservice.code, a.assigned, a.registered));
-    assert_eq!(access(tx.find_eservice_access(e, "l1", "svc-a").await.unwrap()), Some(("svc-a".into(), true, false)));
+    let f = tx.find_access(e, "l1", "svc-a").await.unwrap().unwrap();
+    assert_eq!((f.login_name.as_str(), f.entity_number.as_str(), f.eservice.code.as_str()), ("chan", "10000012", "svc-a"));
+    let terms = f.assignment.unwrap();
+    assert_eq!((terms.valid_from, terms.valid_until), (Some(Timestamp(10)), Some(Timestamp(20))));
+    assert_eq!((f.cycle, f.registered), (Some(cycle), false));
     // Another login of the entity, and the same login id in another entity, are not assigned it.
-    assert_eq!(access(tx.find_eservice_access(e, "l2", "svc-a").await.unwrap()), Some(("svc-a".into(), false, false)));
-    assert_eq!(access(tx.find_eservice_access(e, "l1", "svc-b").await.unwrap()), Some(("svc-b".into(), false, false)));
-    // Registration is the entity's, whichever login asks.
-    assert_eq!(
-        access(tx.find_eservice_access(other, "l1", "svc-a").await.unwrap()),
-        Some(("svc-a".into(), false, true))
-    );
-    assert!(tx.find_eservice_access(e, "l1", "no-such-service").await.unwrap().is_none());
+    assert!(tx.find_access(e, "l2", "svc-a").await.unwrap().unwrap().assignment.is_none());
+    assert!(tx.find_access(e, "l1", "svc-b").await.unwrap().unwrap().assignment.is_none());
+    // Registration and the review cycle are the entity's, whichever login asks.
+    let f = tx.find_access(other, "l1", "svc-a").await.unwrap().unwrap();
+    assert_eq!((f.registered, f.cycle, f.assignment), (true, None, None));
+    assert!(tx.find_access(e, "l1", "no-such-service").await.unwrap().is_none());
+    assert!(tx.find_access(e, "l9", "svc-a").await.unwrap().is_none());
+    // Its use is recorded at most once per interval.
+    drop(tx);
+    let mut tx = s.write().await.unwrap();
+    tx.record_use(e, "l1", "svc-a", Timestamp(100), Timestamp(40)).await.unwrap();
+    tx.record_use(e, "l1", "svc-a", Timestamp(120), Timestamp(60)).await.unwrap();
+    let a = tx.list_assignments(e, "l1").await.unwrap();
+    assert_eq!(a[0].last_used_at, Some(Timestamp(100)));
+    tx.record_use(e, "l1", "svc-a", Timestamp(200), Timestamp(140)).await.unwrap();
+    assert_eq!(tx.list_assignments(e, "l1").await.unwrap()[0].last_used_at, Some(Timestamp(200)));
+    // The sweep finds what ends by now, or is due a notice, and not what it already handled.
+    let ending = tx.list_ending_assignments(Timestamp(5), Timestamp(19), Timestamp(8), 3, 10).await.unwrap();
+    assert_eq!(ending.len(), 0, "ends at 20: after the first notice's horizon");
+    let ending = tx.list_ending_assignments(Timestamp(5), Timestamp(25), Timestamp(8), 3, 10).await.unwrap();
+    assert_eq!(ending.iter().map(|(e, a)| (*e, a.eservice_code.as_str())).collect::<Vec<_>>(), [(e, "svc-a")]);
+    let mut warned = ending[0].1.clone();
+    warned.warned_days = Some(14);
+    tx.upsert_assignment(e, &warned).await.unwrap();
+    assert!(tx.list_ending_assignments(Timestamp(5), Timestamp(25), Timestamp(8), 3, 10).await.unwrap().is_empty());
+    assert_eq!(tx.list_ending_assignments(Timestamp(5), Timestamp(25), Timestamp(21), 3, 10).await.unwrap().len(), 1);
+    assert_eq!(tx.list_ending_assignments(Timestamp(20), Timestamp(25), Timestamp(8), 3, 10).await.unwrap().len(), 1);
 }
-conformance!(r19_an_eservice_is_read_with_its_assignment_and_registration_in_one_statement);
+conformance!(r28_the_access_decision_reads_login_entity_eservice_terms_and_cycle_in_one_statement);
 
 async fn a_token_is_read_with_its_grant_in_one_statement(s: Arc<dyn Store>) {
     use domain::model::oidc::*;

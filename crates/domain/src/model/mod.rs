@@ -1,8 +1,11 @@
 //! The records the rules read and write through the store port. Sealed fields hold
 //! ciphertext from `crypto::Vault`; `*_lookup` fields hold keyed hashes for exact search.
 
+pub mod access;
 pub mod eid;
 pub mod oidc;
+
+pub use access::*;
 
 use crate::clock::Timestamp;
 use crate::identity::IdDocumentType;
@@ -244,17 +247,6 @@ pub struct SessionHolder {
     pub entity_number: Option<String>,
 }
 
-/// An e-service as one login of one entity may use it, read in one statement by the R19
-/// check that runs at every sign-in, refresh, userinfo and introspection.
-#[derive(Debug, Clone)]
-pub struct EServiceAccess {
-    pub eservice: EServiceRecord,
-    /// The entity's administrator assigned it to the login.
-    pub assigned: bool,
-    /// The entity is registered with it (asked only of e-services that require registration).
-    pub registered: bool,
-}
-
 #[derive(Debug, Clone)]
 pub struct EServiceRecord {
     pub code: String,
@@ -264,6 +256,10 @@ pub struct EServiceRecord {
     pub department: String,
     pub assurance: Assurance,
     pub requires_registration: bool,
+    /// An assignment to it takes effect only when a second administrator approves (R31).
+    pub four_eyes: bool,
+    /// How often an entity reviews who may use it, in days (R30: 30 to 180).
+    pub review_days: i64,
     pub created_at: Timestamp,
 }
 

@@ -238,15 +238,18 @@ impl Services {
         let client_id = req.client.client_id.clone();
         let actor = Actor::Login { entity_id: caller.entity_id, login_id: caller.login_id.clone() };
         let mut tx = self.store.write().await?;
-        let permitted = match permission::check(tx.as_mut(), caller.entity_id, &caller.login_id, &client_id).await? {
-            Ok(p) => p,
-            Err(denial) => {
-                drop(tx);
-                let ev = AuditEvent::new(actor, Action::SignInDenied).target(client_id).detail(denial.code());
-                self.audit_refusal(ctx, ev).await?;
-                return Ok(Outcome::Denied(denial));
-            }
-        };
+        let permitted =
+            match permission::check(tx.as_mut(), caller.entity_id, &caller.login_id, &client_id, self.clock.now())
+                .await?
+            {
+                Ok(p) => p,
+                Err(denial) => {
+                    drop(tx);
+                    let ev = AuditEvent::new(actor, Action::SignInDenied).target(client_id).detail(denial.code());
+                    self.audit_refusal(ctx, ev).await?;
+                    return Ok(Outcome::Denied(denial));
+                }
+            };
         // R21: an advanced e-service needs a live step-up of this session.
         let step_up = self.step_up_in(tx.as_mut(), caller).await?;
         if (req.wants_advanced || permitted.eservice.assurance == Assurance::Advanced) && step_up.is_none() {

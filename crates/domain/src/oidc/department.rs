@@ -134,8 +134,9 @@ impl Services {
         let mut tx = self.store.read().await?;
         let (eservice, entity) = self.department_target(tx.as_mut(), dept, code, entity_number).await?;
         let mut out = Vec::new();
+        let now = self.clock.now();
         for l in tx.list_logins(entity.id).await? {
-            if permission::check(tx.as_mut(), entity.id, &l.id, &eservice.code).await?.is_ok() {
+            if permission::check(tx.as_mut(), entity.id, &l.id, &eservice.code, now).await?.is_ok() {
                 out.push(PermittedLogin { login_id: l.id.into(), name: l.name, kind: l.kind });
             }
         }

@@ -1,8 +1,12 @@
-//! Whether a login may use an e-service now (R19): asked at sign-in, at code redemption,
-//! at every refresh, userinfo and introspection, so a removed assignment or a deleted login
-//! takes effect on the very next request.
+//! Whether a login may use an e-service now (R19, R28–R31): asked at sign-in, at code
+//! redemption, at every refresh, userinfo and introspection, so a removed, ended, suspended or
+//! not yet approved assignment, or a deleted login, takes effect on the very next request. The
+//! facts are read in one statement (`find_access`) and compared with the clock here.
 
-use crate::model::{EServiceRecord, EntityRecord, LoginKind, LoginRecord, LoginStatus};
+use crate::access_terms::{self, AssignmentStatus};
+use crate::clock::Timestamp;
+use crate::model::{EServiceRecord, EntityNames, LoginKind, LoginStatus};
+use crate::numbers::LoginId;
 use crate::store::{StoreResult, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +16,14 @@ pub enum Denial {
     /// The entity account manages logins and uses no e-services itself.
     EntityAccount,
     NotAssigned,
+    /// R28: its start is still ahead.
+    NotYetValid,
+    /// R28: its end has come.
+    Ended,
+    /// R31: a second administrator has not approved it yet.
+    AwaitingApproval,
+    /// R30: the entity's review left it unconfirmed past the grace.
+    Suspended,
     EntityNotRegistered,
     UnknownEService,
 }
@@ -22,6 +34,10 @@ impl Denial {
             Denial::LoginNotActive => "login_not_active",
             Denial::EntityAccount => "entity_account_has_no_eservices",
             Denial::NotAssigned => "eservice_not_assigned",
+            Denial::NotYetValid => "assignment_not_started",
+            Denial::Ended => "assignment_ended",
+            Denial::AwaitingApproval => "assignment_awaiting_approval",
+            Denial::Suspended => "assignment_suspended",
             Denial::EntityNotRegistered => "entity_not_registered",
             Denial::UnknownEService => "unknown_eservice",
         }
@@ -33,6 +49,10 @@ impl Denial {
             Denial::LoginNotActive => "the login is not active",
             Denial::EntityAccount => "the entity account does not use e-services",
             Denial::NotAssigned => "the entity's administrator has not assigned this e-service to the login",
+            Denial::NotYetValid => "the login's assignment of this e-service has not started yet",
+            Denial::Ended => "the login's assignment of this e-service has ended",
+            Denial::AwaitingApproval => "the assignment of this e-service awaits a second administrator's approval",
+            Denial::Suspended => "the assignment is suspended until the entity's access review confirms it",
             Denial::EntityNotRegistered => "the entity is not registered with this e-service",
             Denial::UnknownEService => "the e-service is not in the catalogue",
         }
@@ -42,9 +62,15 @@ impl Denial {
 /// What a permitted sign-in is about: the claims are made from these.
 #[derive(Debug, Clone)]
 pub struct Permitted {
-    pub login: LoginRecord,
-    pub entity: EntityRecord,
+    pub entity_id: i64,
+    pub login_id: LoginId,
+    pub login_name: String,
+    pub login_kind: LoginKind,
+    pub entity_number: String,
+    pub entity_names: EntityNames,
     pub eservice: EServiceRecord,
+    /// R28: the assignment grants until then; no token issued under it outlives it.
+    pub until: Option<Timestamp>,
 }
 
 pub async fn check(
@@ -52,24 +78,41 @@ pub async fn check(
     entity_id: i64,
     login_id: &str,
     eservice_code: &str,
+    now: Timestamp,
 ) -> StoreResult<Result<Permitted, Denial>> {
-    let Some(login) = tx.find_login(entity_id, login_id).await?.filter(|l| l.status == LoginStatus::Active) else {
+    let Some(f) = tx.find_access(entity_id, login_id, eservice_code).await? else {
+        // The cold path: say which of the two is missing.
+        if tx.find_eservice(eservice_code).await?.is_none() && tx.find_login(entity_id, login_id).await?.is_some() {
+            return Ok(Err(Denial::UnknownEService));
+        }
         return Ok(Err(Denial::LoginNotActive));
     };
-    if login.kind == LoginKind::Entity {
+    if f.login_status != LoginStatus::Active {
+        return Ok(Err(Denial::LoginNotActive));
+    }
+    if f.login_kind == LoginKind::Entity {
         return Ok(Err(Denial::EntityAccount));
     }
-    let Some(access) = tx.find_eservice_access(entity_id, login_id, eservice_code).await? else {
-        return Ok(Err(Denial::UnknownEService));
-    };
-    if !access.assigned {
-        return Ok(Err(Denial::NotAssigned));
+    let Some(terms) = f.assignment else { return Ok(Err(Denial::NotAssigned)) };
+    let cycle = access_terms::cycle_or_first(f.cycle, f.entity_created_at);
+    match access_terms::status_at(&terms, &cycle, now) {
+        AssignmentStatus::Active => {}
+        AssignmentStatus::Ended => return Ok(Err(Denial::Ended)),
+        AssignmentStatus::Suspended => return Ok(Err(Denial::Suspended)),
+        AssignmentStatus::Pending if terms.proposed_by.is_some() => return Ok(Err(Denial::AwaitingApproval)),
+        AssignmentStatus::Pending => return Ok(Err(Denial::NotYetValid)),
     }
-    if access.eservice.requires_registration && !access.registered {
+    if f.eservice.requires_registration && !f.registered {
         return Ok(Err(Denial::EntityNotRegistered));
     }
-    let Some(entity) = tx.find_entity(entity_id).await? else {
-        return Ok(Err(Denial::LoginNotActive));
-    };
-    Ok(Ok(Permitted { login, entity, eservice: access.eservice }))
+    Ok(Ok(Permitted {
+        entity_id,
+        login_id: f.login_id,
+        login_name: f.login_name,
+        login_kind: f.login_kind,
+        entity_number: f.entity_number,
+        entity_names: f.entity_names,
+        eservice: f.eservice,
+        until: access_terms::grants_until(&terms, &cycle),
+    }))
 }

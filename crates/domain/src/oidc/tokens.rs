@@ -17,6 +17,8 @@ use crate::services::{Ctx, Services};
 use crate::store::Tx;
 
 const REVOKED_BY_CLIENT: &str = "revoked by the client";
+/// R30: a use is recorded at most this often per assignment.
+const USE_RECORDED_EVERY_SECS: i64 = 60;
 
 /// What an ID token and userinfo say about a login.
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub struct Claims {
     pub entity_number: String,
     pub entity_name: String,
     pub login_kind: String,
+    /// R28: the assignment ends (or is suspended) then; an ID token expires by then.
+    pub until: Option<Timestamp>,
 }
 
 /// A token response's contents.
@@ -64,7 +68,7 @@ pub struct DepartmentClient {
 
 fn claims_of(grant: &GrantRecord, p: &Permitted, nonce: Option<String>) -> Claims {
     let locale = grant.auth.locale.as_str();
-    let names = &p.entity.names;
+    let names = &p.entity_names;
     let entity_name = match locale {
         "pt" => names.pt.as_deref(),
         "en" => names.en.as_deref(),
@@ -74,15 +78,16 @@ fn claims_of(grant: &GrantRecord, p: &Permitted, nonce: Option<String>) -> Claim
     .to_string();
     Claims {
         client_id: grant.client_id.clone(),
-        sub: p.login.id.to_string(),
+        sub: p.login_id.to_string(),
         scope: grant.scope.clone(),
         auth: grant.auth.clone(),
         sid: grant.sid.clone(),
         nonce,
-        name: p.login.name.clone(),
-        entity_number: p.entity.number.clone(),
+        name: p.login_name.clone(),
+        entity_number: p.entity_number.clone(),
         entity_name,
-        login_kind: p.login.kind.as_str().to_string(),
+        login_kind: p.login_kind.as_str().to_string(),
+        until: p.until,
     }
 }
 
@@ -106,8 +111,15 @@ fn pkce_matches(verifier: &str, challenge: &str) -> bool {
 impl Services {
     /// A new token of the grant. Refresh tokens never outlive the grant's first day: however
     /// often they are rotated, the person signs in again after a session's absolute lifetime.
-    fn new_token(&self, grant: &GrantRecord, kind: TokenKind, now: Timestamp) -> (String, TokenRecord) {
-        let expires_at = match kind {
+    /// No token outlives the assignment it was issued under (`until`, R28).
+    fn new_token(
+        &self,
+        grant: &GrantRecord,
+        kind: TokenKind,
+        now: Timestamp,
+        until: Option<Timestamp>,
+    ) -> (String, TokenRecord) {
+        let lifetime = match kind {
             TokenKind::Access => now.plus_secs(self.policy.access_token_ttl_secs),
             TokenKind::Refresh => {
                 // An advanced sign-in stays advanced only as long as its step-up would (R21).
@@ -119,6 +131,7 @@ impl Services {
                 now.plus_secs(self.policy.refresh_token_ttl_secs).min(grant.created_at.plus_secs(family_life))
             }
         };
+        let expires_at = until.map_or(lifetime, |end| lifetime.min(end));
         let token = random_token();
         let record = TokenRecord {
             token_hash: token_hash(&token),
@@ -131,11 +144,25 @@ impl Services {
         (token, record)
     }
 
-    /// `new_token`, written in `tx`.
-    async fn mint(&self, tx: &mut dyn Tx, grant: &GrantRecord, kind: TokenKind, now: Timestamp) -> OidcResult<String> {
-        let (token, record) = self.new_token(grant, kind, now);
+    /// `new_token`, written in `tx`; with its lifetime in seconds.
+    async fn mint(
+        &self,
+        tx: &mut dyn Tx,
+        grant: &GrantRecord,
+        kind: TokenKind,
+        now: Timestamp,
+        until: Option<Timestamp>,
+    ) -> OidcResult<(String, i64)> {
+        let (token, record) = self.new_token(grant, kind, now, until);
         tx.insert_token(&record).await?;
-        Ok(token)
+        Ok((token, now.secs_until(record.expires_at)))
+    }
+
+    /// R30: when a login last used the e-service, written at token issuance at most once a
+    /// minute per assignment.
+    async fn record_use(&self, tx: &mut dyn Tx, p: &Permitted, now: Timestamp) -> OidcResult<()> {
+        tx.record_use(p.entity_id, &p.login_id, &p.eservice.code, now, now.plus_secs(-USE_RECORDED_EVERY_SECS)).await?;
+        Ok(())
     }
 
     /// Revokes a grant for a reason worth auditing, and commits that alone.
@@ -192,10 +219,11 @@ impl Services {
         if tx.find_session(&rec.session_hash).await?.is_none() {
             return Err(OidcError::invalid_grant("the sign-in session has ended"));
         }
-        let permitted = match permission::check(tx.as_mut(), rec.entity_id, &rec.login_id, &client.client_id).await? {
-            Ok(p) => p,
-            Err(d) => return Err(OidcError::invalid_grant(d.description())),
-        };
+        let permitted =
+            match permission::check(tx.as_mut(), rec.entity_id, &rec.login_id, &client.client_id, now).await? {
+                Ok(p) => p,
+                Err(d) => return Err(OidcError::invalid_grant(d.description())),
+            };
         let grant = GrantRecord {
             id: uuid::Uuid::new_v4().to_string(),
             client_id: client.client_id.clone(),
@@ -211,13 +239,15 @@ impl Services {
         if !tx.redeem_oidc_code(&rec.code_hash, &grant.id).await? {
             return Err(invalid());
         }
-        let access_token = self.mint(tx.as_mut(), &grant, TokenKind::Access, now).await?;
-        let refresh_token = self.mint(tx.as_mut(), &grant, TokenKind::Refresh, now).await?;
+        let (access_token, expires_in) =
+            self.mint(tx.as_mut(), &grant, TokenKind::Access, now, permitted.until).await?;
+        let (refresh_token, _) = self.mint(tx.as_mut(), &grant, TokenKind::Refresh, now, permitted.until).await?;
+        self.record_use(tx.as_mut(), &permitted, now).await?;
         self.commit(tx, ctx, &[issued_event(&grant, "authorization_code")]).await?;
         Ok(Issued {
             access_token,
             refresh_token: Some(refresh_token),
-            expires_in: self.policy.access_token_ttl_secs,
+            expires_in,
             scope: grant.scope.clone(),
             id_token: Some(claims_of(&grant, &permitted, rec.nonce)),
         })
@@ -245,7 +275,7 @@ impl Services {
         let (Some(entity_id), Some(login_id)) = (grant.entity_id, grant.login_id.as_deref()) else {
             return Err(invalid());
         };
-        let permitted = match permission::check(tx.as_mut(), entity_id, login_id, &client.client_id).await? {
+        let permitted = match permission::check(tx.as_mut(), entity_id, login_id, &client.client_id, now).await? {
             Ok(p) => p,
             Err(d) => {
                 self.revoke_for(tx, ctx, &grant, d.code()).await?;
@@ -255,13 +285,15 @@ impl Services {
         if !tx.use_token(&tok.token_hash, now).await? {
             return Err(invalid());
         }
-        let access_token = self.mint(tx.as_mut(), &grant, TokenKind::Access, now).await?;
-        let refresh_token = self.mint(tx.as_mut(), &grant, TokenKind::Refresh, now).await?;
+        let (access_token, expires_in) =
+            self.mint(tx.as_mut(), &grant, TokenKind::Access, now, permitted.until).await?;
+        let (refresh_token, _) = self.mint(tx.as_mut(), &grant, TokenKind::Refresh, now, permitted.until).await?;
+        self.record_use(tx.as_mut(), &permitted, now).await?;
         self.commit(tx, ctx, &[issued_event(&grant, "refresh_token")]).await?;
         Ok(Issued {
             access_token,
             refresh_token: Some(refresh_token),
-            expires_in: self.policy.access_token_ttl_secs,
+            expires_in,
             scope: grant.scope.clone(),
             id_token: Some(claims_of(&grant, &permitted, None)),
         })
@@ -282,7 +314,7 @@ impl Services {
             created_at: now,
             revoked_at: None,
         };
-        let (access_token, token) = self.new_token(&grant, TokenKind::Access, now);
+        let (access_token, token) = self.new_token(&grant, TokenKind::Access, now, None);
         let event = issued_event(&grant, "client_credentials");
         let scope = grant.scope.clone();
         let issuance = Issuance { grant, token, event, source: ctx.source.clone() };
@@ -309,7 +341,7 @@ impl Services {
             return Ok(None);
         }
         let permitted = match (grant.entity_id, grant.login_id.as_deref()) {
-            (Some(e), Some(l)) => match permission::check(tx, e, l, &grant.client_id).await? {
+            (Some(e), Some(l)) => match permission::check(tx, e, l, &grant.client_id, now).await? {
                 Ok(p) => Some(p),
                 Err(_) => return Ok(None),
             },

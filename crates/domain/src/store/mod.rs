@@ -4,6 +4,7 @@
 //! any error a write transaction is void (PostgreSQL aborts it): callers drop it and
 //! answer, never carry on writing in it.
 
+mod access_requests;
 mod applications;
 mod audit;
 mod codes;
@@ -15,10 +16,12 @@ mod meta;
 mod notifications;
 mod oidc;
 mod operators;
+mod reviews;
 mod sessions;
 mod sms_outbox;
 mod throttling;
 
+pub use self::access_requests::AccessRequestsTx;
 pub use self::applications::ApplicationsTx;
 pub use self::audit::AuditTx;
 pub use self::codes::CodesTx;
@@ -30,6 +33,7 @@ pub use self::meta::MetaTx;
 pub use self::notifications::NotificationsTx;
 pub use self::oidc::OidcTx;
 pub use self::operators::OperatorsTx;
+pub use self::reviews::ReviewsTx;
 pub use self::sessions::SessionsTx;
 pub use self::sms_outbox::SmsOutboxTx;
 pub use self::throttling::ThrottlesTx;
@@ -73,6 +77,8 @@ pub trait Tx:
     + AuditTx
     + OidcTx
     + EidTx
+    + ReviewsTx
+    + AccessRequestsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -128,6 +128,9 @@ counter-eservice-oidc-note = Sign-in settings for the e-service (OpenID Connect 
 counter-eservice-code-hint = 2 to 64 lower-case letters, digits, - and _, e.g. tax-returns.
 counter-assurance-hint = Advanced e-services need face recognition or the security verification code.
 counter-requires-registration-check = Entities must register with this e-service before their staff can be assigned to it
+counter-four-eyes-check = Four eyes: an assignment takes effect only when a second administrator of the entity approves it
+counter-review-days = Access review period (days)
+counter-review-days-hint = From 30 to 180 days; empty means 180.
 counter-eservice-add-submit = Add the e-service
 
 # Electronic identification

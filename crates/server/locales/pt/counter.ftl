@@ -128,6 +128,9 @@ counter-eservice-oidc-note = As definições de início de sessão do serviço (
 counter-eservice-code-hint = 2 a 64 letras minúsculas, algarismos, - e _, p. ex. tax-returns.
 counter-assurance-hint = Os serviços electrónicos avançados exigem reconhecimento facial ou o código de verificação de segurança.
 counter-requires-registration-check = As entidades têm de se inscrever neste serviço antes de lhe atribuírem trabalhadores
+counter-four-eyes-check = Quatro olhos: uma atribuição só produz efeitos quando um segundo administrador da entidade a aprova
+counter-review-days = Periodicidade da revisão de acessos (dias)
+counter-review-days-hint = De 30 a 180 dias; vazio significa 180.
 counter-eservice-add-submit = Acrescentar o serviço electrónico
 
 # Identificação electrónica

@@ -128,6 +128,9 @@ counter-eservice-oidc-note = 電子服務的登入設定（OpenID Connect 網址
 counter-eservice-code-hint = 2 至 64 個小楷英文字母、數字、- 及 _，例如 tax-returns。
 counter-assurance-hint = 高級電子服務須使用面容識別或安全驗證碼。
 counter-requires-registration-check = 實體須先向部門登記此電子服務，才可指派工作人員使用
+counter-four-eyes-check = 四眼原則：分配須經實體另一名管理員批准才生效
+counter-review-days = 權限覆核週期（日）
+counter-review-days-hint = 30 至 180 日；留空即 180 日。
 counter-eservice-add-submit = 新增電子服務
 
 # 電子身份

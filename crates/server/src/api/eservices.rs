@@ -1,5 +1,4 @@
-//! The e-service catalogue (operators), entities' registrations with e-services, and
-//! administrators' assignments of logins to e-services (R19).
+//! The e-service catalogue (operators) and entities' registrations with e-services (R19).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,6 +31,13 @@ pub struct EServiceBody {
     /// `basic` or `advanced`.
     pub assurance: String,
     pub requires_registration: bool,
+    /// R31: an assignment to it takes effect only when a second administrator of the
+    /// entity approves it.
+    #[serde(default)]
+    pub four_eyes: bool,
+    /// R30: how often an entity reviews who may use it, 30 to 180 days (default 180).
+    #[serde(default)]
+    pub review_days: Option<i64>,
     /// Registers the e-service as an OpenID Connect client too; the answer then carries
     /// its `client_id` and `client_secret` (shown only once).
     #[serde(default)]
@@ -124,6 +130,8 @@ pub struct EServiceView {
     pub department: String,
     pub assurance: String,
     pub requires_registration: bool,
+    pub four_eyes: bool,
+    pub review_days: i64,
     /// Only in the answer that registered the client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -139,6 +147,8 @@ impl From<EServiceRecord> for EServiceView {
             department: e.department,
             assurance: e.assurance.as_str().into(),
             requires_registration: e.requires_registration,
+            four_eyes: e.four_eyes,
+            review_days: e.review_days,
             client_id: None,
             client_secret: None,
         }
@@ -167,6 +177,8 @@ pub async fn post_eservice(
         department: b.department,
         assurance: b.assurance,
         requires_registration: b.requires_registration,
+        four_eyes: b.four_eyes,
+        review_days: b.review_days,
     };
     let client = b.oidc.map(client_input).transpose()?;
     let r = state.services.register_eservice(Registrar::Operator(&op), &ctx, input, client).await?;
@@ -219,26 +231,4 @@ pub async fn put_entity_registration(
 ) -> ApiResult<StatusCode> {
     state.services.register_entity_eservice(&op, &ctx, &entity_number, &code).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignmentBody {
-    /// The e-service codes, replacing the login's current ones.
-    pub eservices: Vec<String>,
-}
-
-#[utoipa::path(put, path = "/api/v1/entities/{entity_number}/logins/{login_id}/eservices", tag = "entity", security(("bearer" = [])),
-    params(("entity_number" = String, Path), ("login_id" = String, Path)), request_body = AssignmentBody, responses(
-    (status = 200, body = AssignmentBody)))]
-pub async fn put_login_eservices(
-    State(state): State<AppState>,
-    LoginAuth(caller): LoginAuth,
-    ReqCtx(ctx): ReqCtx,
-    AppPath((entity_number, login_id)): AppPath<(String, String)>,
-    AppJson(b): AppJson<AssignmentBody>,
-) -> ApiResult<Json<AssignmentBody>> {
-    let admin = caller.admin_of(&entity_number)?;
-    let eservices = state.services.assign_eservices(&admin, &ctx, &login_id, b.eservices).await?;
-    Ok(Json(AssignmentBody { eservices }))
 }

@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`: one module per resource, each handler `verb_resource`.
 
+pub mod access_requests;
 pub mod activation;
 pub mod applications;
+pub mod assignments;
 pub mod audit;
 pub mod department;
 pub mod dto;
@@ -13,4 +15,5 @@ pub mod logins;
 pub mod metrics;
 pub mod notifications;
 pub mod operators;
+pub mod reviews;
 pub mod sessions;

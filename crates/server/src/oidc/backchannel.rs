@@ -41,6 +41,10 @@ impl BackchannelWorker {
                     if let Err(e) = self.services.end_expired_sessions(500).await {
                         tracing::warn!(error = %e, "ending timed-out sessions failed");
                     }
+                    // R28–R30: ending notices, ended assignments' sessions, reviews falling due.
+                    if let Err(e) = self.services.sweep_access(500).await {
+                        tracing::warn!(error = %e, "the access sweep failed");
+                    }
                     match self.services.purge_expired().await {
                         Ok(n) if n > 0 => tracing::info!(rows = n, "purged spent codes, tokens and enrolments"),
                         Ok(_) => {}

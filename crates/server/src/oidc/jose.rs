@@ -49,7 +49,9 @@ pub fn id_token(signer: &Signer, issuer: &str, c: &Claims, now: Timestamp, ttl_s
     m.insert("aud".into(), json!(c.client_id));
     m.insert("azp".into(), json!(c.client_id));
     m.insert("iat".into(), json!(secs(now)));
-    m.insert("exp".into(), json!(secs(now) + ttl_secs));
+    // R28: never past the end of the assignment the sign-in was permitted under.
+    let exp = c.until.map_or(secs(now) + ttl_secs, |end| (secs(now) + ttl_secs).min(secs(end)));
+    m.insert("exp".into(), json!(exp));
     if let Some(n) = &c.nonce {
         m.insert("nonce".into(), json!(n));
     }

@@ -132,6 +132,10 @@ pub fn step_up_page(f: StepUpForm<'_>, status: StatusCode) -> Response {
 fn denied_key(denial: Denial) -> &'static str {
     match denial {
         Denial::NotAssigned => "oidc-denied-not-assigned",
+        Denial::NotYetValid => "oidc-denied-not-started",
+        Denial::Ended => "oidc-denied-ended",
+        Denial::AwaitingApproval => "oidc-denied-awaiting-approval",
+        Denial::Suspended => "oidc-denied-suspended",
         Denial::EntityNotRegistered => "oidc-denied-entity-not-registered",
         Denial::EntityAccount => "oidc-denied-entity-account",
         Denial::LoginNotActive => "oidc-denied-login-not-active",

@@ -10,6 +10,8 @@
 #[macro_use]
 mod transaction;
 #[macro_use]
+pub(crate) mod access_requests;
+#[macro_use]
 pub(crate) mod applications;
 #[macro_use]
 pub(crate) mod audit;
@@ -32,6 +34,8 @@ pub(crate) mod oidc;
 pub(crate) mod oidc_rows;
 #[macro_use]
 pub(crate) mod operators;
+#[macro_use]
+pub(crate) mod reviews;
 #[macro_use]
 pub(crate) mod sessions;
 #[macro_use]
@@ -59,5 +63,7 @@ macro_rules! impl_store {
         impl_audit_tx!(DbTx);
         impl_oidc_tx!(DbTx, $skip_locked);
         impl_eid_tx!(DbTx);
+        impl_reviews_tx!(DbTx);
+        impl_access_requests_tx!(DbTx);
     };
 }

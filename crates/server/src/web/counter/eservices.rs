@@ -69,6 +69,9 @@ pub async fn post_eservice(Post(OperatorPage(mut web, op), form): Post<OperatorP
         department: form.get("department").to_string(),
         assurance: form.get("assurance").to_string(),
         requires_registration: form.checked("requires_registration"),
+        four_eyes: form.checked("four_eyes"),
+        // Not a number reads as 0, which the domain refuses as out of range.
+        review_days: Some(form.get("review_days").trim()).filter(|v| !v.is_empty()).map(|v| v.parse().unwrap_or(0)),
     };
     match web.state.services.create_eservice(&op, &web.ctx, input).await {
         Ok(_) => web.redirect("/counter/eservices?done=added"),

@@ -1,0 +1,81 @@
+//! The access sweep: announcements and clean-up that follow from the clock (R29, R30, R28).
+//! It tells logins and administrators 14 and 3 days before an assignment ends (each once),
+//! tells administrators when a review falls due, and ends the e-service sessions of an
+//! assignment whose end has come (back-channel logout included). Nothing here decides
+//! access: every check compares the dates with now, so a late sweep only means a late notice.
+
+use crate::access_terms::{cycle_or_first, DAY_SECS, ENDING_NOTICE_DAYS, REVIEW_DAYS_MAX};
+use crate::assignment_form::macau_date;
+use crate::assignments::active_admins;
+use crate::audit::{Action, Actor, AuditEvent};
+use crate::error::Result;
+use crate::model::ReviewCycle;
+use crate::notifications::{kinds, notify};
+use crate::services::{Ctx, Services};
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub ending_notices: usize,
+    pub ended: usize,
+    pub reviews_announced: usize,
+}
+
+impl Services {
+    /// One pass over at most `limit` assignments and `limit` entities.
+    pub async fn sweep_access(&self, limit: i64) -> Result<Swept> {
+        let mut tx = self.store.write().await?;
+        let now = self.clock.now();
+        let [first, last] = ENDING_NOTICE_DAYS;
+        let ending = tx
+            .list_ending_assignments(now, now.plus_secs(first * DAY_SECS), now.plus_secs(last * DAY_SECS), last, limit)
+            .await?;
+        let mut swept = Swept::default();
+        let mut events = Vec::new();
+        for (entity_id, mut a) in ending {
+            let Some(until) = a.terms.valid_until else { continue };
+            if until <= now {
+                let codes = std::slice::from_ref(&a.eservice_code);
+                crate::oidc::logout::end_login_eservices(tx.as_mut(), entity_id, &a.login_id, codes, now).await?;
+                a.ended_at = Some(now);
+                events.push(
+                    AuditEvent::new(Actor::System, Action::AssignmentEnded)
+                        .entity(entity_id)
+                        .target(a.login_id.to_string())
+                        .detail(a.eservice_code.clone()),
+                );
+                swept.ended += 1;
+            } else {
+                let days = if until <= now.plus_secs(last * DAY_SECS) { last } else { first };
+                let name = tx.find_login(entity_id, &a.login_id).await?.map(|l| l.name).unwrap_or_default();
+                let mut told = active_admins(tx.as_mut(), entity_id).await?;
+                if !told.contains(&a.login_id) {
+                    told.push(a.login_id.clone());
+                }
+                for who in told {
+                    let params = vec![
+                        ("eservice", a.eservice_code.clone()),
+                        ("login", name.clone()),
+                        ("until", macau_date(until, true)),
+                        ("days", days.to_string()),
+                    ];
+                    notify(tx.as_mut(), now, entity_id, &who, kinds::ACCESS_ENDING, params).await?;
+                }
+                a.warned_days = Some(days);
+                swept.ending_notices += 1;
+            }
+            tx.upsert_assignment(entity_id, &a).await?;
+        }
+        for (entity_id, cycle) in tx.list_unannounced_due_cycles(now, REVIEW_DAYS_MAX * DAY_SECS, limit).await? {
+            for admin in active_admins(tx.as_mut(), entity_id).await? {
+                let params = vec![("due", macau_date(cycle.due_at, false))];
+                notify(tx.as_mut(), now, entity_id, &admin, kinds::REVIEW_DUE, params).await?;
+            }
+            let announced = ReviewCycle { announced_at: Some(now), ..cycle_or_first(Some(cycle), cycle.started_at) };
+            tx.put_review_cycle(entity_id, &announced).await?;
+            swept.reviews_announced += 1;
+        }
+        self.commit(tx, &Ctx::system(), &events).await?;
+        Ok(swept)
+    }
+}
