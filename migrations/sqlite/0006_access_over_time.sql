@@ -2,7 +2,7 @@
 --
 -- An assignment may carry a start and an end (R28), await a second administrator (R31:
 -- proposed_by names the first), and carries when it was last granted or confirmed
--- (reviewed_at, reviewed_by: R30) and last used at token issuance. warned_days is the
+-- (reviewed_at, reviewed_by: R30), when a review last confirmed it (confirmed_at), and last used at token issuance. warned_days is the
 -- smallest ending notice already sent (R29: 14, then 3); ended_at is set once the sweep
 -- has ended its sessions at its end. The decision never reads warned_days or ended_at: it
 -- compares the dates with now.
@@ -15,6 +15,7 @@ ALTER TABLE login_eservices ADD COLUMN valid_until BIGINT;
 ALTER TABLE login_eservices ADD COLUMN proposed_by TEXT;
 ALTER TABLE login_eservices ADD COLUMN reviewed_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE login_eservices ADD COLUMN reviewed_by TEXT;
+ALTER TABLE login_eservices ADD COLUMN confirmed_at BIGINT;
 ALTER TABLE login_eservices ADD COLUMN last_used_at BIGINT;
 ALTER TABLE login_eservices ADD COLUMN warned_days BIGINT;
 ALTER TABLE login_eservices ADD COLUMN ended_at BIGINT;

@@ -313,6 +313,7 @@ impl Services {
                             reviewed_at: now,
                         },
                         reviewed_by: Some(c.login_id.to_string()),
+                        confirmed_at: old.and_then(|o| o.confirmed_at),
                         last_used_at: old.and_then(|o| o.last_used_at),
                         warned_days: None,
                         ended_at: None,

@@ -1,7 +1,8 @@
 //! Access reviews (R30): every review period (180 days, or the shortest an assigned e-service
 //! asks for) an entity's administrators confirm or remove each login × e-service. Where the
 //! entity has another administrator, nobody confirms their own access. Items left unconfirmed
-//! 14 days past the due date are suspended (`access_terms`), and come back when confirmed.
+//! 14 days past the due date are suspended (`access_terms`; one granted or changed during the
+//! cycle is not), and come back when confirmed.
 //! When no item is left undecided the review is finished: its report is kept, sealed with
 //! the audit chain's head, and the next cycle begins.
 
@@ -38,7 +39,7 @@ pub struct ReviewItem {
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
     pub last_used_at: Option<String>,
-    /// `confirm` when granted or confirmed in this cycle, `remove` when removed in it.
+    /// `confirm` or `remove` when an administrator decided it in this review.
     pub decision: Option<String>,
     pub decided_by: Option<String>,
     pub status: String,
@@ -91,7 +92,7 @@ async fn items(tx: &mut dyn Tx, entity_id: i64, cycle: &ReviewCycle, now: Timest
         if a.terms.proposed_by.is_some() {
             continue;
         }
-        let confirmed = access_terms::reviewed_in(&a.terms, cycle);
+        let confirmed = a.confirmed_at.is_some_and(|t| t >= cycle.started_at);
         out.push(ReviewItem {
             login_name: name_of(&a.login_id),
             login_id: a.login_id.to_string(),
@@ -182,7 +183,7 @@ impl Services {
                     f.push(FieldError::new(field, Code::NotInReview, "no such item in this entity's review"));
                     continue;
                 };
-                if access_terms::reviewed_in(&a.terms, &cycle) {
+                if a.confirmed_at.is_some_and(|t| t >= cycle.started_at) {
                     f.push(FieldError::new(field, Code::AlreadyDecided, "already decided in this review"));
                     continue;
                 }
@@ -206,6 +207,7 @@ impl Services {
                         let mut row = a.clone();
                         row.terms.reviewed_at = now;
                         row.reviewed_by = Some(c.login_id.to_string());
+                        row.confirmed_at = Some(now);
                         tx.upsert_assignment(c.entity_id, &row).await?;
                         events.push(
                             AuditEvent::new(actor_of(c), Action::ReviewConfirmed)

@@ -4,93 +4,13 @@
 //! causes it, published signing keys, and the department API's scope.
 
 mod support;
+use support::oidc::*;
 use support::*;
 
-use base64::Engine;
-use domain::access::{Caller, Operator};
 use domain::eservice_form::EServiceInput;
 use domain::oidc::authorize::{AuthorizeError, Outcome};
 use domain::oidc::clients::{ClientInput, Registrar};
 use domain::oidc::permission::Denial;
-use domain::oidc::tokens::Issued;
-use domain::oidc::OidcError;
-use sha2::Digest;
-
-const VERIFIER: &str = "a-verifier-of-forty-three-characters-or-more-0123456789";
-const REDIRECT: &str = "https://jobs.example.mo/cb";
-
-fn challenge() -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(VERIFIER.as_bytes()))
-}
-
-/// Registers e-service `code` of `department` as a client; returns its secret.
-async fn client(env: &Env, op: &Operator, code: &str, department: &str, requires_registration: bool) -> String {
-    let input = EServiceInput {
-        code: code.into(),
-        name_zh: "電子服務".into(),
-        name_pt: "Serviço electrónico".into(),
-        name_en: "E-service".into(),
-        department: department.into(),
-        assurance: "basic".into(),
-        requires_registration,
-        four_eyes: false,
-        review_days: None,
-    };
-    let c = ClientInput {
-        redirect_uris: vec![REDIRECT.into()],
-        post_logout_redirect_uris: vec![],
-        backchannel_logout_uri: Some("https://jobs.example.mo/logout".into()),
-        jwks: None,
-    };
-    let r = env.services.register_eservice(Registrar::Operator(op), &env.ctx(), input, Some(c)).await.unwrap();
-    r.client.unwrap().1.expect("a secret client")
-}
-
-fn authorize_pairs(client_id: &str) -> Vec<(String, String)> {
-    [
-        ("client_id", client_id),
-        ("redirect_uri", REDIRECT),
-        ("response_type", "code"),
-        ("scope", "openid profile entity"),
-        ("state", "s1"),
-        ("nonce", "n1"),
-        ("code_challenge", &challenge()),
-        ("code_challenge_method", "S256"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect()
-}
-
-async fn authorize(env: &Env, caller: &Caller, client_id: &str) -> Outcome {
-    let req = env.services.parse_authorize(&authorize_pairs(client_id)).await.unwrap();
-    env.services.authorize(&env.ctx(), caller, &req).await.unwrap()
-}
-
-async fn assign(env: &Env, admin: &Caller, login_id: &str, codes: &[&str]) {
-    let a = admin.admin_of(admin.entity_number()).unwrap();
-    let codes = codes.iter().map(|c| (*c).into()).collect();
-    env.services.assign_eservices(&a, &env.ctx(), login_id, codes).await.unwrap();
-}
-
-/// A full sign-in of `caller` into `client_id`: the tokens.
-async fn sign_in(env: &Env, caller: &Caller, client_id: &str, secret: &str) -> Issued {
-    let Outcome::Code(code) = authorize(env, caller, client_id).await else { panic!("no code") };
-    let c = env.services.authenticate_client(client_id, secret).await.unwrap();
-    env.services.exchange_code(&env.ctx(), &c, &code, REDIRECT, VERIFIER).await.unwrap()
-}
-
-fn oauth_code<T: std::fmt::Debug>(r: Result<T, OidcError>) -> &'static str {
-    match r {
-        Err(OidcError::OAuth { error, .. }) => error,
-        other => panic!("expected an OAuth error, got {other:?}"),
-    }
-}
-
-async fn active(env: &Env, client_id: &str, secret: &str, token: &str) -> bool {
-    let c = env.services.authenticate_client(client_id, secret).await.unwrap();
-    env.services.introspect(&c, token).await.unwrap().is_some()
-}
 
 both_backends!(r19_a_token_only_for_a_login_assigned_the_eservice, |env: Env| async move {
     let op = env.operator().await;

@@ -198,6 +198,7 @@ fn assignment(login_id: &str, code: &str, from: Option<i64>, until: Option<i64>)
             reviewed_at: Timestamp(2),
         },
         reviewed_by: Some("admin".into()),
+        confirmed_at: None,
         last_used_at: None,
         warned_days: None,
         ended_at: None,
@@ -279,7 +280,7 @@ async fn r28_the_access_decision_reads_login_entity_eservice_terms_and_cycle_in_
 
     let mut tx = s.read().await.unwrap();
     let f = tx.find_access(e, "l1", "svc-a").await.unwrap().unwrap();
-    assert_eq!((f.login_name.as_str(), f.entity_number.as_str(), f.eservice.code.as_str()), ("chan", "10000012", "svc-a"));
+    assert_eq!((f.login_name.as_str(), f.entity_number.as_str(), f.eservice.code.as_str()), ("N", "10000012", "svc-a"));
     let terms = f.assignment.unwrap();
     assert_eq!((terms.valid_from, terms.valid_until), (Some(Timestamp(10)), Some(Timestamp(20))));
     assert_eq!((f.cycle, f.registered), (Some(cycle), false));

@@ -15,6 +15,8 @@ pub struct AssignmentRecord {
     pub terms: AssignmentTerms,
     /// Who granted or last confirmed it (a login id), when it was.
     pub reviewed_by: Option<String>,
+    /// When an administrator last confirmed it in a review (R30).
+    pub confirmed_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
     /// The smallest ending notice already sent, in days (R29).
     pub warned_days: Option<i64>,

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod oidc;
+
 use std::sync::Arc;
 
 use domain::access::{Caller, Operator, Principal};

@@ -48,7 +48,7 @@ impl TryFrom<EServiceRow> for EServiceRecord {
 }
 
 pub(crate) const ASSIGNMENT_COLS: &str = "login_id, eservice_code, assigned_at, valid_from, valid_until, proposed_by, \
-    reviewed_at, reviewed_by, last_used_at, warned_days, ended_at";
+    reviewed_at, reviewed_by, confirmed_at, last_used_at, warned_days, ended_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AssignmentRow {
@@ -60,6 +60,7 @@ pub(crate) struct AssignmentRow {
     proposed_by: Option<String>,
     reviewed_at: i64,
     reviewed_by: Option<String>,
+    confirmed_at: Option<i64>,
     last_used_at: Option<i64>,
     warned_days: Option<i64>,
     ended_at: Option<i64>,
@@ -78,6 +79,7 @@ impl From<AssignmentRow> for AssignmentRecord {
                 reviewed_at: Timestamp(r.reviewed_at),
             },
             reviewed_by: r.reviewed_by,
+            confirmed_at: r.confirmed_at.map(Timestamp),
             last_used_at: r.last_used_at.map(Timestamp),
             warned_days: r.warned_days,
             ended_at: r.ended_at.map(Timestamp),
@@ -271,11 +273,11 @@ macro_rules! impl_eservices_tx {
                 async fn upsert_assignment(&mut self, entity_id: i64, a: &AssignmentRecord) -> StoreResult<()> {
                     let sql = format!(
                         "INSERT INTO login_eservices (entity_id, {ASSIGNMENT_COLS}) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
                          ON CONFLICT (entity_id, login_id, eservice_code) DO UPDATE SET \
                          assigned_at = excluded.assigned_at, valid_from = excluded.valid_from, \
                          valid_until = excluded.valid_until, proposed_by = excluded.proposed_by, \
-                         reviewed_at = excluded.reviewed_at, reviewed_by = excluded.reviewed_by, \
+                         reviewed_at = excluded.reviewed_at, reviewed_by = excluded.reviewed_by, confirmed_at = excluded.confirmed_at, \
                          last_used_at = excluded.last_used_at, warned_days = excluded.warned_days, \
                          ended_at = excluded.ended_at"
                     );
@@ -289,6 +291,7 @@ macro_rules! impl_eservices_tx {
                         .bind(a.terms.proposed_by.as_ref().map(|l| l.as_str()))
                         .bind(a.terms.reviewed_at.0)
                         .bind(a.reviewed_by.as_deref())
+                        .bind(a.confirmed_at.map(|t| t.0))
                         .bind(a.last_used_at.map(|t| t.0))
                         .bind(a.warned_days)
                         .bind(a.ended_at.map(|t| t.0))
