@@ -12,42 +12,6 @@ use domain::eservice_form::EServiceInput;
 use domain::model::{LoginKind, LoginStatus};
 use domain::Error;
 
-/// The administrator `admin` creates a staff login; the person activates it as `username`.
-async fn staff(env: &Env, admin: &Caller, id: &str, mobile: &str, username: &str) -> String {
-    let n = admin.entity_number().to_string();
-    let id = env
-        .services
-        .create_staff(
-            &admin.admin_of(&n).unwrap(),
-            &env.ctx(),
-            person("Staff Person", "passport", id, Some(mobile), true),
-        )
-        .await
-        .unwrap();
-    let code = env.last_code_for(&canonical(mobile)).await;
-    assert_eq!(env.activate_staff(&n, &code, username).await, id);
-    id
-}
-
-/// Counter adds an administrator who activates as `username`.
-async fn counter_admin(
-    env: &Env,
-    op: &domain::access::Operator,
-    entity_number: &str,
-    id: &str,
-    mobile: &str,
-    username: &str,
-) -> String {
-    let login_id = env
-        .services
-        .add_admin(op, &env.ctx(), entity_number, person("Another Admin", "passport", id, Some(mobile), true))
-        .await
-        .unwrap();
-    let code = env.last_code_for(&canonical(mobile)).await;
-    env.activate_staff(entity_number, &code, username).await;
-    login_id
-}
-
 async fn live_logins(env: &Env, viewer: &Caller) -> Vec<(String, LoginKind, LoginStatus)> {
     env.services
         .list_logins(&viewer.overseer_of(viewer.entity_number()).unwrap())

@@ -316,3 +316,39 @@ pub async fn help(
 ) -> Result<(), domain::Error> {
     help_from(env, "192.0.2.1", kind, entity_number, id_number, mobile).await
 }
+
+/// The administrator `admin` creates a staff login; the person activates it as `username`.
+pub async fn staff(env: &Env, admin: &Caller, id: &str, mobile: &str, username: &str) -> String {
+    let n = admin.entity_number().to_string();
+    let id = env
+        .services
+        .create_staff(
+            &admin.admin_of(&n).unwrap(),
+            &env.ctx(),
+            person("Staff Person", "passport", id, Some(mobile), true),
+        )
+        .await
+        .unwrap();
+    let code = env.last_code_for(&canonical(mobile)).await;
+    assert_eq!(env.activate_staff(&n, &code, username).await, id);
+    id
+}
+
+/// Counter adds an administrator who activates as `username`.
+pub async fn counter_admin(
+    env: &Env,
+    op: &domain::access::Operator,
+    entity_number: &str,
+    id: &str,
+    mobile: &str,
+    username: &str,
+) -> String {
+    let login_id = env
+        .services
+        .add_admin(op, &env.ctx(), entity_number, person("Another Admin", "passport", id, Some(mobile), true))
+        .await
+        .unwrap();
+    let code = env.last_code_for(&canonical(mobile)).await;
+    env.activate_staff(entity_number, &code, username).await;
+    login_id
+}
