@@ -2,7 +2,8 @@
 //! each SMS is delivered exactly once, and in queue order per number, though both nodes'
 //! workers lease from the one outbox; the failure counters and the 100-failure lock of R13
 //! count every node's failures; a session revoked through one node is refused by the other on
-//! its very next request (R14); and two nodes started at the same instant on a fresh database
+//! its very next request (R14), and so is an ended or removed assignment at every OpenID
+//! Connect endpoint (R28); and two nodes started at the same instant on a fresh database
 //! migrate it once and both serve.
 //!
 //! PostgreSQL only: `EA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
@@ -11,6 +12,8 @@
 //! `EA_TWO_NODES_ROUNDS=20` (simultaneous starts, default 3) and `EA_TWO_NODES_APPS=100`
 //! (applications whose SMS the two nodes race to deliver, default 12).
 
+#[path = "support/oidc.rs"]
+mod oidc_support;
 mod support;
 
 use std::collections::BTreeMap;
@@ -586,4 +589,86 @@ async fn migrations_run_safely_when_two_nodes_start_together() {
         assert!(out.status.success(), "round {round}: audit verify: {}", String::from_utf8_lossy(&out.stderr));
         drop(nodes);
     }
+}
+
+/// R28 across nodes: the decision compares the assignment's dates with now on whichever node
+/// answers, so an assignment that ends (no sweep needed) or is removed through one node is
+/// refused at authorization, refresh, userinfo and introspection on both at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r28_an_ended_or_removed_assignment_is_refused_on_both_nodes_at_once() {
+    use oidc_support::*;
+    let Some(s) = Server::start(Backend::Postgres).await else { return };
+    let node = node_b(&s).await;
+    let (a, b) = (s.base.clone(), node.api.base.clone());
+    let op = s.operator_token().await;
+    let rp = add_eservice(&s, &op, "r28-nodes", "DSAL", false, None).await;
+    let o = org(&s, &op).await;
+    let put = |base: String, body: Value| {
+        let (entity, staff, admin) = (o.entity.clone(), o.staff_id.clone(), o.admin_token.clone());
+        async move {
+            let (st, v) = Api::of(&base)
+                .call("PUT", &format!("/entities/{entity}/logins/{staff}/eservices"), Some(&admin), Some(body))
+                .await;
+            assert_eq!(st, 200, "{v}");
+            v
+        }
+    };
+    let refused_everywhere = |tokens: Value, why: &'static str| {
+        let (rp, a, b, entity) = (rp.clone(), a.clone(), b.clone(), o.entity.clone());
+        async move {
+            let access = tokens["access_token"].as_str().unwrap();
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            for base in [&a, &b] {
+                assert!(
+                    !introspect_at(base, &rp, access).await["active"].as_bool().unwrap(),
+                    "{why}: introspection at {base}"
+                );
+                assert_eq!(userinfo_at(base, access).await.0, 401, "{why}: userinfo at {base}");
+            }
+            let r = token_at(&b, &rp, &[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+            assert_token_error(&format!("{why}: refresh at B"), &r, 400, "invalid_grant");
+            for base in [&a, &b] {
+                let mut browser = Browser::new(base);
+                let req = auth_request(base, &rp.client_id, "openid profile entity");
+                let page = browser.sign_in(&req.url, &entity, STAFF_USER, PASSWORD).await;
+                assert_eq!(page.status, 403, "{why}: authorization at {base}: {:?} {}", page.location, page.body);
+            }
+        }
+    };
+
+    // Dated through A to end in a few seconds; signed in through B.
+    let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(6);
+    let until = end.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let v = put(a.clone(), json!({"eservices": [{"code": "r28-nodes", "valid_until": until}]})).await;
+    assert_eq!(
+        (v["eservices"][0]["status"].as_str(), v["eservices"][0]["valid_until"].is_string()),
+        (Some("active"), true),
+        "{v}"
+    );
+    let mut browser = Browser::new(&b);
+    let (code, verifier, _) = code_via(&mut browser, &rp.client_id, &o.entity, STAFF_USER).await;
+    let (st, tokens) = token_at(
+        &b,
+        &rp,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", &verifier),
+        ],
+    )
+    .await;
+    assert_eq!(st, 200, "{tokens}");
+    assert!(tokens["expires_in"].as_i64().unwrap() <= 6, "capped at the end: {tokens}");
+    assert!(introspect_at(&a, &rp, tokens["access_token"].as_str().unwrap()).await["active"].as_bool().unwrap());
+    let wait = end - time::OffsetDateTime::now_utc();
+    tokio::time::sleep(Duration::from_millis(wait.whole_milliseconds().max(0) as u64 + 50)).await;
+    refused_everywhere(tokens, "ended").await;
+
+    // Without dates again through B, signed in; removed through A: refused on both at once.
+    put(b.clone(), json!({"eservices": ["r28-nodes"]})).await;
+    let tokens = tokens_for(&s, &rp, &o.entity, STAFF_USER).await;
+    assert!(introspect_at(&b, &rp, tokens["access_token"].as_str().unwrap()).await["active"].as_bool().unwrap());
+    put(a.clone(), json!({"eservices": []})).await;
+    refused_everywhere(tokens, "removed").await;
 }

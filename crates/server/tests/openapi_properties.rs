@@ -1626,6 +1626,8 @@ impl Harness {
                 "status" => self.g.pick(&["submitted", "under_review", "approved", "rejected"]).to_string(),
                 "limit" => self.g.rng.gen_range(1..=500).to_string(),
                 "after" if t.ends_with("/audit") => self.g.rng.gen_range(0..50).to_string(),
+                "format" => self.g.pick(&["json", "csv"]).to_string(),
+                "open" => self.g.pick(&["true", "false"]).to_string(),
                 _ => continue,
             };
             query.push(format!("{name}={}", encode(&v)));
@@ -1713,10 +1715,33 @@ impl Harness {
                 b
             }
             "AssignmentBody" => {
-                let codes: Vec<&String> =
-                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).collect();
-                json!({ "eservices": codes })
+                let codes: Vec<String> =
+                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
+                let items: Vec<Value> = codes
+                    .into_iter()
+                    .map(|c| match self.g.rng.gen_range(0..3) {
+                        0 => json!(c),
+                        1 => json!({"code": c, "valid_until": "2099-12-31"}),
+                        _ => json!({"code": c, "valid_from": "2000-01-01T00:00:00Z"}),
+                    })
+                    .collect();
+                json!({ "eservices": items })
             }
+            "AccessRequestBody" => {
+                json!({"eservice": self.g.pick(&self.world.eservice_codes).clone(), "reason": self.g.words()})
+            }
+            "DecisionsBody" => {
+                let login = self.g.pick(&self.world.staff_login_ids).clone();
+                let decision = self.g.pick(&["confirm", "remove"]).to_string();
+                json!({"decisions": [{"login_id": login, "eservice": self.g.pick(&self.world.eservice_codes).clone(),
+                                      "decision": decision}]})
+            }
+            "GrantBody" => match self.g.rng.gen_range(0..3) {
+                0 => json!({}),
+                1 => json!({"valid_until": "2099-01-31"}),
+                _ => json!({"valid_from": "2099-01-01", "valid_until": "2099-03-31"}),
+            },
+            "RefuseBody" => json!({"reason": self.g.words()}),
             "ClientBody" => self.valid_client(),
             "EServiceBody" => {
                 let n = self.fresh();

@@ -376,9 +376,13 @@ pub async fn code_via(b: &mut Browser, client_id: &str, entity: &str, username: 
 
 /// `POST /oidc/token` with client_secret_basic; (status, JSON body).
 pub async fn token(s: &Server, rp: &Rp, form: &[(&str, &str)]) -> (u16, Value) {
-    let res = s
-        .http
-        .post(format!("{}/oidc/token", s.base))
+    token_at(&s.base, rp, form).await
+}
+
+/// `token`, at the node serving `base`.
+pub async fn token_at(base: &str, rp: &Rp, form: &[(&str, &str)]) -> (u16, Value) {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/oidc/token"))
         .basic_auth(&rp.client_id, Some(&rp.client_secret))
         .form(form)
         .send()
@@ -427,9 +431,13 @@ pub fn assert_token_error(what: &str, (st, b): &(u16, Value), status: u16, error
 
 /// `POST /oidc/introspect` (RFC 7662, client_secret_basic): the answer.
 pub async fn introspect(s: &Server, rp: &Rp, token: &str) -> Value {
-    let res = s
-        .http
-        .post(format!("{}/oidc/introspect", s.base))
+    introspect_at(&s.base, rp, token).await
+}
+
+/// `introspect`, at the node serving `base`.
+pub async fn introspect_at(base: &str, rp: &Rp, token: &str) -> Value {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/oidc/introspect"))
         .basic_auth(&rp.client_id, Some(&rp.client_secret))
         .form(&[("token", token)])
         .send()
@@ -465,7 +473,13 @@ pub async fn revoke(s: &Server, rp: &Rp, token: &str, hint: &str) -> u16 {
 
 /// `GET /oidc/userinfo` with a bearer token: (status, JSON or raw text).
 pub async fn userinfo(s: &Server, access_token: &str) -> (u16, Value) {
-    let res = s.http.get(format!("{}/oidc/userinfo", s.base)).bearer_auth(access_token).send().await.unwrap();
+    userinfo_at(&s.base, access_token).await
+}
+
+/// `userinfo`, at the node serving `base`.
+pub async fn userinfo_at(base: &str, access_token: &str) -> (u16, Value) {
+    let res =
+        reqwest::Client::new().get(format!("{base}/oidc/userinfo")).bearer_auth(access_token).send().await.unwrap();
     let st = res.status().as_u16();
     let text = res.text().await.unwrap();
     (st, serde_json::from_str(&text).unwrap_or_else(|_| json!({ "_raw": text })))

@@ -192,6 +192,7 @@ impl Services {
         let mut fields = Fields::default();
         let c = parse_client(&mut fields, &input);
         fields.finish()?;
+        crate::eservice_form::parse_code("code", code).map_err(|_| Error::NotFound)?;
         let mut tx = self.store.write().await?;
         tx.find_eservice(code).await?.ok_or(Error::NotFound)?;
         let now = self.clock.now();
@@ -228,6 +229,8 @@ impl Services {
 
     /// A new client secret; the old one stops working at once.
     pub async fn rotate_client_secret(&self, by: Registrar<'_>, ctx: &Ctx, client_id: &str) -> Result<String> {
+        // Not an e-service code (a NUL, say): no such client, without asking the database.
+        crate::eservice_form::parse_code("code", client_id).map_err(|_| Error::NotFound)?;
         let mut tx = self.store.write().await?;
         let client = tx.find_client(client_id).await?.ok_or(Error::NotFound)?;
         if client.auth != ClientAuth::Secret {

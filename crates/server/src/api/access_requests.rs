@@ -71,6 +71,7 @@ pub async fn post_access_request(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequestsQuery {
     /// Only the open ones.
     pub open: Option<bool>,

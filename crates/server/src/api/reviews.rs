@@ -113,6 +113,7 @@ pub async fn post_review_decisions(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `json` (default) or `csv`.
     pub format: Option<String>,
@@ -178,7 +179,8 @@ pub(crate) fn csv_of(r: &ReviewReport) -> Result<Vec<u8>, csv::Error> {
 
 #[utoipa::path(get, path = "/api/v1/entities/{entity_number}/access-review/export", tag = "entity",
     security(("bearer" = [])), params(("entity_number" = String, Path), ExportQuery), responses(
-    (status = 200, body = ReviewExport, description = "the last finished review; `format=csv` answers text/csv with the same fields a row each")))]
+    (status = 200, description = "the last finished review; `format=csv` answers text/csv with the same fields a row each",
+        content((ReviewExport = "application/json"), (String = "text/csv")))))]
 pub async fn get_review_export(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
