@@ -73,6 +73,7 @@ impl Seeder {
             username_key: Some(username.key().to_string()),
             password_hash: Some(self.password_hash.clone()),
             admin_removed: false,
+            sms_notices: false,
             // Distinct times keep the list order the server's own (created_at, id).
             created_at: Timestamp(self.now.0 + n as i64),
             activated_at: Some(self.now),

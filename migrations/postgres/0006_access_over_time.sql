@@ -22,6 +22,9 @@ ALTER TABLE login_eservices ADD COLUMN ended_at BIGINT;
 UPDATE login_eservices SET reviewed_at = assigned_at;
 CREATE INDEX login_eservices_ending ON login_eservices (valid_until) WHERE valid_until IS NOT NULL AND ended_at IS NULL;
 
+-- R29: a login may ask for its notices about access ending by SMS too.
+ALTER TABLE logins ADD COLUMN sms_notices BOOLEAN NOT NULL DEFAULT FALSE;
+
 -- Each entity's current review cycle; an entity without a row is in its first, which began
 -- when the entity was created and falls due 180 days later.
 CREATE TABLE access_review_cycles (

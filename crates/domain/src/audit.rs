@@ -72,6 +72,7 @@ closed_enum! {
         AccessRequested => "request.created",
         AccessRequestGranted => "request.granted",
         AccessRequestRefused => "request.refused",
+        SmsNoticesSet => "login.sms_notices_set",
         EServiceUnregistered => "eservice.entity_unregistered",
         ClientRegistered => "oidc.client_registered",
         ClientSecretRotated => "oidc.client_secret_rotated",

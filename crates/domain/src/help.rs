@@ -259,7 +259,7 @@ impl Services {
         Ok(())
     }
 
-    fn mobile_of(&self, login: &LoginRecord) -> Result<MacauMobile> {
+    pub(crate) fn mobile_of(&self, login: &LoginRecord) -> Result<MacauMobile> {
         Ok(MacauMobile::from_stored(self.vault.open(Purpose::Mobile, &login.mobile_sealed).map_err(internal)?))
     }
 }

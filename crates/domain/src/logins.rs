@@ -89,6 +89,7 @@ impl Services {
             username_key: None,
             password_hash: None,
             admin_removed: false,
+            sms_notices: false,
             created_at: now,
             activated_at: None,
             deleted_at: None,

@@ -2,11 +2,12 @@
 //! it reports; pages render it in the reader's language from its kind and parameters.
 
 use crate::access::Caller;
+use crate::audit::{Action, AuditEvent};
 use crate::clock::Timestamp;
-use crate::error::Result;
-use crate::model::NotificationRecord;
+use crate::error::{Error, Result};
+use crate::model::{LoginStatus, NotificationRecord};
 use crate::numbers::LoginId;
-use crate::services::Services;
+use crate::services::{Ctx, Services};
 use crate::store::{StoreResult, Tx};
 
 pub mod kinds {
@@ -55,6 +56,30 @@ pub async fn notify(
 }
 
 impl Services {
+    /// R29: whether the caller's notices about access ending come by SMS too.
+    pub async fn sms_notices(&self, caller: &Caller) -> Result<bool> {
+        let mut tx = self.store.read().await?;
+        let login = tx.find_login(caller.entity_id, &caller.login_id).await?.ok_or(Error::Unauthenticated)?;
+        Ok(login.sms_notices)
+    }
+
+    /// R29: the caller asks for (or stops) notices about access ending by SMS.
+    pub async fn set_sms_notices(&self, caller: &Caller, ctx: &Ctx, on: bool) -> Result<bool> {
+        let mut tx = self.store.write().await?;
+        let login = tx.find_login(caller.entity_id, &caller.login_id).await?;
+        let mut login = login.filter(|l| l.status == LoginStatus::Active).ok_or(Error::Unauthenticated)?;
+        if login.sms_notices == on {
+            return Ok(on);
+        }
+        login.sms_notices = on;
+        tx.update_login(&login).await?;
+        let ev = AuditEvent::new(crate::logins::actor_of(caller), Action::SmsNoticesSet)
+            .target(login.id.to_string())
+            .detail(if on { "on" } else { "off" });
+        self.commit(tx, ctx, &[ev]).await?;
+        Ok(on)
+    }
+
     /// The caller's own inbox, newest first.
     pub async fn my_notifications(&self, caller: &Caller) -> Result<Vec<NotificationRecord>> {
         let mut tx = self.store.read().await?;

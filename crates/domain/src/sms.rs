@@ -13,6 +13,8 @@ pub enum SmsTemplate {
     ActivationCode,
     UsernameReminder,
     PasswordResetCode,
+    /// R29: an assignment ends soon (sent to logins that asked for SMS notices).
+    AccessEnding,
 }
 
 impl SmsTemplate {
@@ -21,6 +23,7 @@ impl SmsTemplate {
             SmsTemplate::ActivationCode => "activation_code",
             SmsTemplate::UsernameReminder => "username_reminder",
             SmsTemplate::PasswordResetCode => "password_reset_code",
+            SmsTemplate::AccessEnding => "access_ending",
         }
     }
 }
@@ -106,6 +109,12 @@ fn render(template: SmsTemplate, p: &[(String, String)]) -> String {
             let until = get(p, "valid_until");
             format!(
                 "[一戶通] 重設密碼驗證碼 {code}（實體編號 {entity}），至澳門時間 {until}有效。Código {code}, válido até {until} (hora de Macau). Password reset code {code}, valid until {until} Macau time."
+            )
+        }
+        SmsTemplate::AccessEnding => {
+            let (eservice, until, login) = (get(p, "eservice"), get(p, "until"), get(p, "login"));
+            format!(
+                "[一戶通] 實體編號 {entity}：{login} 使用電子服務 {eservice} 的權限於 {until}（澳門時間）後結束。{login}: o acesso a {eservice} termina após {until} (hora de Macau). {login}: access to {eservice} ends after {until} Macau time."
             )
         }
     }

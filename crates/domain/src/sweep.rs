@@ -1,6 +1,6 @@
 //! The access sweep: announcements and clean-up that follow from the clock (R29, R30, R28).
 //! It tells logins and administrators 14 and 3 days before an assignment ends (each once),
-//! tells administrators when a review falls due, and ends the e-service sessions of an
+//! by SMS too to those who asked for it, tells administrators when a review falls due, and ends the e-service sessions of an
 //! assignment whose end has come (back-channel logout included). Nothing here decides
 //! access: every check compares the dates with now, so a late sweep only means a late notice.
 
@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::model::ReviewCycle;
 use crate::notifications::{kinds, notify};
 use crate::services::{Ctx, Services};
+use crate::sms::{self, SmsMessage, SmsTemplate};
 
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub struct Swept {
     pub ending_notices: usize,
     pub ended: usize,
     pub reviews_announced: usize,
+    /// Ending notices queued by SMS.
+    pub sms: usize,
 }
 
 impl Services {
@@ -52,6 +55,7 @@ impl Services {
                 if !told.contains(&a.login_id) {
                     told.push(a.login_id.clone());
                 }
+                let entity_number = tx.find_entity(entity_id).await?.map(|e| e.number).unwrap_or_default();
                 for who in told {
                     let params = vec![
                         ("eservice", a.eservice_code.clone()),
@@ -59,7 +63,14 @@ impl Services {
                         ("until", macau_date(until, true)),
                         ("days", days.to_string()),
                     ];
-                    notify(tx.as_mut(), now, entity_id, &who, kinds::ACCESS_ENDING, params).await?;
+                    notify(tx.as_mut(), now, entity_id, &who, kinds::ACCESS_ENDING, params.clone()).await?;
+                    // By SMS too, through the outbox, where the login asked for it.
+                    let Some(login) = tx.find_login(entity_id, &who).await?.filter(|l| l.sms_notices) else { continue };
+                    let mut params = params;
+                    params.push(("entity_number", entity_number.clone()));
+                    let msg = SmsMessage::new(&self.mobile_of(&login)?, SmsTemplate::AccessEnding, params);
+                    sms::enqueue(tx.as_mut(), &self.vault, now, &msg).await?;
+                    swept.sms += 1;
                 }
                 a.warned_days = Some(days);
                 swept.ending_notices += 1;
@@ -76,6 +87,9 @@ impl Services {
             swept.reviews_announced += 1;
         }
         self.commit(tx, &Ctx::system(), &events).await?;
+        if swept.sms > 0 {
+            self.wake_sms();
+        }
         Ok(swept)
     }
 }

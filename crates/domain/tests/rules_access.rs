@@ -170,6 +170,7 @@ both_backends!(
         let (admins, staff_id, staff) = entity_with_admins(&env, &op, "R29-1", 2).await;
         let end = at_second(env.clock.now().plus_secs(20 * DAY_SECS));
         set(&env, &admins[0], &staff_id, vec![dated("r29-jobs", None, Some(end))]).await;
+        assert!(env.services.set_sms_notices(&staff, &env.ctx(), true).await.unwrap(), "the staff member asks for SMS");
         env.services.sweep_access(100).await.unwrap();
         assert_eq!(notices(&env, &staff, "access_ending").await, 0, "20 days ahead: no notice yet");
 
@@ -179,6 +180,10 @@ both_backends!(
         for who in [&staff, &admins[0], &admins[1]] {
             assert_eq!(notices(&env, who, "access_ending").await, 1);
         }
+        // By SMS through the outbox to the one who asked for it, and to nobody else.
+        let sms: Vec<_> = env.outbox().await.into_iter().filter(|m| m.template == "access_ending").collect();
+        assert_eq!(sms.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(), [canonical("62809999")], "{sms:?}");
+        assert_eq!(sms[0].param("eservice"), Some("r29-jobs"));
         env.clock.advance_secs(11 * DAY_SECS);
         assert_eq!(env.services.sweep_access(100).await.unwrap().ending_notices, 1);
         env.services.sweep_access(100).await.unwrap();

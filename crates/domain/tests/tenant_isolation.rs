@@ -236,6 +236,7 @@ enum Op {
     Pages { who: Who, path: Option<Index>, limit: i64 },
     Audit { who: Who, path: Option<Index> },
     Registrations { who: Who, path: Option<Index> },
+    Review { who: Who, path: Option<Index> },
     CreateStaff { who: Who, path: Option<Index>, person: PersonPick },
     Delete { who: Who, path: Option<Index>, target: Target },
     RemoveAdmin { who: Who, path: Option<Index>, target: Target },
@@ -264,6 +265,7 @@ impl Op {
             Op::Pages { .. } => "list_logins_page",
             Op::Audit { .. } => "entity_audit",
             Op::Registrations { .. } => "entity_registrations",
+            Op::Review { .. } => "access_review",
             Op::CreateStaff { .. } => "create_staff",
             Op::Delete { .. } => "delete_login",
             Op::RemoveAdmin { .. } => "remove_admin",
@@ -320,6 +322,7 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => (who(), path(), 1..4i64).prop_map(|(who, path, limit)| Op::Pages { who, path, limit }),
         2 => (who(), path()).prop_map(|(who, path)| Op::Audit { who, path }),
         1 => (who(), path()).prop_map(|(who, path)| Op::Registrations { who, path }),
+        2 => (who(), path()).prop_map(|(who, path)| Op::Review { who, path }),
         3 => (who(), path(), person_pick()).prop_map(|(who, path, person)| Op::CreateStaff { who, path, person }),
         3 => (who(), path(), target()).prop_map(|(who, path, target)| Op::Delete { who, path, target }),
         3 => (who(), path(), target()).prop_map(|(who, path, target)| Op::RemoveAdmin { who, path, target }),
@@ -912,6 +915,27 @@ async fn step(env: &Env, op: &Operator, m: &mut Model, o: &Op) -> Result<Effect,
             if let Ok(a) = cap {
                 let regs = s.entity_registrations(&a).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
                 same!(regs.into_iter().collect::<BTreeSet<_>>(), m.entities[at.0].registrations, "registrations");
+            }
+            Ok(Effect::read(at.0, want, pe != at.0))
+        }
+        Op::Review { who, path } => {
+            // R30: the review lists exactly the entity's own assignments, none of another's.
+            let Some((c, at)) = present(env, m, who, ADMINS).await? else { return Ok(Effect::default()) };
+            let pe = path_of(path, at.0);
+            let cap = c.admin_of(&m.entities[pe].number);
+            let want = want_cap(m, at, pe, ADMINS);
+            same!(got(&cap), want, "the administrator capability");
+            if let Ok(a) = cap {
+                let review = s.access_review(&a).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let items: BTreeSet<(String, String)> =
+                    review.items.into_iter().map(|i| (i.login_id, i.eservice)).collect();
+                let own: BTreeSet<(String, String)> = m.entities[at.0]
+                    .logins
+                    .iter()
+                    .filter(|l| l.status != LoginStatus::Deleted)
+                    .flat_map(|l| l.eservices.iter().map(|c| (l.id.clone(), c.clone())))
+                    .collect();
+                same!(items, own, "the review's items");
             }
             Ok(Effect::read(at.0, want, pe != at.0))
         }

@@ -96,6 +96,8 @@ impl Modify for ProblemAnswers {
         sessions::post_logout,
         sessions::get_me,
         notifications::get_notifications,
+        notifications::get_notice_preferences,
+        notifications::put_notice_preferences,
         eservices::get_eservices,
         logins::get_logins,
         logins::post_login_staff,

@@ -50,6 +50,10 @@ fn api_routes() -> Router<AppState> {
         .route("/logout", post(sessions::post_logout))
         .route("/me", get(sessions::get_me))
         .route("/me/notifications", get(notifications::get_notifications))
+        .route(
+            "/me/notice-preferences",
+            get(notifications::get_notice_preferences).put(notifications::put_notice_preferences),
+        )
         .route("/me/eid", get(eid::get_my_eid))
         .route("/me/eid/face", put(eid::put_my_face))
         .route("/me/eid/enrolments", post(eid::post_enrolment))

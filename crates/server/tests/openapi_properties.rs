@@ -1742,6 +1742,7 @@ impl Harness {
                 _ => json!({"valid_from": "2099-01-01", "valid_until": "2099-03-31"}),
             },
             "RefuseBody" => json!({"reason": self.g.words()}),
+            "NoticePreferences" => json!({"sms": self.g.chance(0.5)}),
             "ClientBody" => self.valid_client(),
             "EServiceBody" => {
                 let n = self.fresh();

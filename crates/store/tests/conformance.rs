@@ -69,6 +69,7 @@ fn login(entity_id: i64, id: &str, username_key: Option<&str>) -> LoginRecord {
         username_key: username_key.map(str::to_string),
         password_hash: None,
         admin_removed: false,
+        sms_notices: false,
         created_at: Timestamp(1),
         activated_at: None,
         deleted_at: None,

@@ -185,6 +185,8 @@ pub struct LoginRecord {
     /// Set when the entity account removed this login's administrator rights (R17); only
     /// such a login can have them restored by the counter.
     pub admin_removed: bool,
+    /// R29: notices that access ends come by SMS too (the login asked for it).
+    pub sms_notices: bool,
     pub created_at: Timestamp,
     pub activated_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,

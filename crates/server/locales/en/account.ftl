@@ -135,6 +135,7 @@ audit-action-review-finished = Access review finished
 audit-action-access-requested = E-service requested
 audit-action-access-request-granted = E-service request granted
 audit-action-access-request-refused = E-service request refused
+audit-action-sms-notices-set = SMS notices switched on or off
 audit-action-eservice-registered = Registered with an e-service
 audit-action-sign-in-authorized = Signed in to an e-service
 audit-action-face-off = Face recognition switched off

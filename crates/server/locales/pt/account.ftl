@@ -135,6 +135,7 @@ audit-action-review-finished = Revisão de acessos concluída
 audit-action-access-requested = Serviço electrónico pedido
 audit-action-access-request-granted = Pedido de serviço electrónico concedido
 audit-action-access-request-refused = Pedido de serviço electrónico recusado
+audit-action-sms-notices-set = Avisos por SMS ligados ou desligados
 audit-action-eservice-registered = Inscrição num serviço electrónico
 audit-action-sign-in-authorized = Acesso a um serviço electrónico
 audit-action-face-off = Reconhecimento facial desactivado

@@ -129,6 +129,7 @@ audit-action-review-finished = 完成權限覆核
 audit-action-access-requested = 申請電子服務
 audit-action-access-request-granted = 批准電子服務申請
 audit-action-access-request-refused = 拒絕電子服務申請
+audit-action-sms-notices-set = 開啟或關閉短訊通知
 audit-action-eservice-registered = 登記使用電子服務
 audit-action-sign-in-authorized = 登入電子服務
 audit-action-face-off = 關閉人臉識別

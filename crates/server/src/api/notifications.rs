@@ -1,14 +1,15 @@
-//! A login's notification inbox (R25).
+//! A login's notification inbox (R25), and whether notices of access ending come by SMS too
+//! (R29).
 
 use axum::extract::State;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use super::dto::rfc3339;
 use crate::error::ApiResult;
-use crate::extract::LoginAuth;
+use crate::extract::{AppJson, LoginAuth, ReqCtx};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -43,4 +44,33 @@ pub async fn get_notifications(
             })
             .collect(),
     }))
+}
+
+/// How the login's notices reach it besides the inbox (R29).
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticePreferences {
+    /// Notices that an assignment ends (14 and 3 days before) come by SMS too.
+    pub sms: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/notice-preferences", tag = "sessions", security(("bearer" = [])), responses(
+    (status = 200, body = NoticePreferences)))]
+pub async fn get_notice_preferences(
+    State(state): State<AppState>,
+    LoginAuth(caller): LoginAuth,
+) -> ApiResult<Json<NoticePreferences>> {
+    Ok(Json(NoticePreferences { sms: state.services.sms_notices(&caller).await? }))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/notice-preferences", tag = "sessions", security(("bearer" = [])),
+    request_body = NoticePreferences, responses(
+    (status = 200, body = NoticePreferences)))]
+pub async fn put_notice_preferences(
+    State(state): State<AppState>,
+    LoginAuth(caller): LoginAuth,
+    ReqCtx(ctx): ReqCtx,
+    AppJson(b): AppJson<NoticePreferences>,
+) -> ApiResult<Json<NoticePreferences>> {
+    Ok(Json(NoticePreferences { sms: state.services.set_sms_notices(&caller, &ctx, b.sms).await? }))
 }

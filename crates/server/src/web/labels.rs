@@ -127,6 +127,7 @@ pub fn audit_action_key(action: Action) -> Key {
         Action::AccessRequested => AUDIT_ACTION_ACCESS_REQUESTED,
         Action::AccessRequestGranted => AUDIT_ACTION_ACCESS_REQUEST_GRANTED,
         Action::AccessRequestRefused => AUDIT_ACTION_ACCESS_REQUEST_REFUSED,
+        Action::SmsNoticesSet => AUDIT_ACTION_SMS_NOTICES_SET,
         Action::EServiceUnregistered => AUDIT_ACTION_ESERVICE_UNREGISTERED,
         Action::ClientRegistered => AUDIT_ACTION_CLIENT_REGISTERED,
         Action::ClientSecretRotated => AUDIT_ACTION_CLIENT_SECRET_ROTATED,

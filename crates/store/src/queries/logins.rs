@@ -10,7 +10,7 @@ use crate::columns::{id_type, parse, parse_opt};
 
 pub(crate) const LOGIN_COLS: &str = "entity_id, id, kind, status, name, id_type, id_number_sealed, id_number_mask, \
     id_number_lookup, mobile_sealed, mobile_mask, mobile_lookup, username, username_key, password_hash, \
-    admin_removed, created_at, activated_at, deleted_at";
+    admin_removed, sms_notices, created_at, activated_at, deleted_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct LoginRow {
@@ -30,6 +30,7 @@ pub(crate) struct LoginRow {
     username_key: Option<String>,
     password_hash: Option<String>,
     admin_removed: bool,
+    sms_notices: bool,
     created_at: i64,
     activated_at: Option<i64>,
     deleted_at: Option<i64>,
@@ -55,6 +56,7 @@ impl TryFrom<LoginRow> for LoginRecord {
             username_key: r.username_key,
             password_hash: r.password_hash,
             admin_removed: r.admin_removed,
+            sms_notices: r.sms_notices,
             created_at: Timestamp(r.created_at),
             activated_at: r.activated_at.map(Timestamp),
             deleted_at: r.deleted_at.map(Timestamp),
@@ -79,8 +81,8 @@ macro_rules! impl_logins_tx {
                     sqlx::query(
                         "INSERT INTO logins (entity_id, id, kind, status, name, id_type, id_number_sealed, id_number_mask, \
                          id_number_lookup, mobile_sealed, mobile_mask, mobile_lookup, username, username_key, password_hash, \
-                         admin_removed, created_at, activated_at, deleted_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                         admin_removed, sms_notices, created_at, activated_at, deleted_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
                     )
                     .bind(l.entity_id)
                     .bind(l.id.as_str())
@@ -98,6 +100,7 @@ macro_rules! impl_logins_tx {
                     .bind(&l.username_key)
                     .bind(&l.password_hash)
                     .bind(l.admin_removed)
+                    .bind(l.sms_notices)
                     .bind(l.created_at.0)
                     .bind(l.activated_at.map(|t| t.0))
                     .bind(l.deleted_at.map(|t| t.0))
@@ -110,7 +113,8 @@ macro_rules! impl_logins_tx {
                 async fn update_login(&mut self, l: &LoginRecord) -> StoreResult<()> {
                     sqlx::query(
                         "UPDATE logins SET kind = $1, status = $2, username = $3, username_key = $4, password_hash = $5, \
-                         admin_removed = $6, activated_at = $7, deleted_at = $8 WHERE entity_id = $9 AND id = $10",
+                         admin_removed = $6, activated_at = $7, deleted_at = $8, sms_notices = $11 \
+                         WHERE entity_id = $9 AND id = $10",
                     )
                     .bind(l.kind.as_str())
                     .bind(l.status.as_str())
@@ -122,6 +126,7 @@ macro_rules! impl_logins_tx {
                     .bind(l.deleted_at.map(|t| t.0))
                     .bind(l.entity_id)
                     .bind(l.id.as_str())
+                    .bind(l.sms_notices)
                     .execute(self.c())
                     .await
                     .map_err(map_err)?;
