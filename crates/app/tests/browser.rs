@@ -577,3 +577,264 @@ async fn bad_input_re_renders_beside_the_field() {
     b.close().await;
     assert!(number_said_required, "an empty staff form says the identity document number is required too");
 }
+
+/// Today in Macau, as `YYYY-MM-DD`.
+fn macau_today() -> String {
+    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as i64;
+    domain::assignment_form::macau_date(domain::clock::Timestamp(micros), false)
+}
+
+/// A `YYYY-MM-DD` day as the English pages write it ("31 March 2025").
+fn english_day(ymd: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let p: Vec<u32> = ymd.split('-').map(|x| x.parse().unwrap()).collect();
+    format!("{} {} {}", p[2], MONTHS[p[1] as usize - 1], p[0])
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// Asserts the page is in `lang`, shows no untranslated key and is no wider than a phone.
+async fn assert_phone_page(b: &Browser, path: &str, lang: &str) {
+    b.goto(&format!("{path}?lang={lang}")).await;
+    assert_eq!(b.html_lang().await, lang, "{path} in {lang}");
+    assert_translated(b, &format!("{path} in {lang}")).await;
+    let (wide, sticking_out) = b.overflow().await;
+    assert!(wide <= u64::from(PHONE.0), "{path} in {lang} is {wide}px wide at a phone's width: {sticking_out:?}");
+}
+
+/// R28–R30 in the browser, at a phone's width: an administrator gives a staff member an
+/// e-service until the end of this month (a quick choice) and another until a typed date, a
+/// wrong pair of dates comes back beside its field and changes nothing; the matrix shows
+/// the end; the review is decided item by item and "confirm all" for a login to its end;
+/// both exports answer with the audit head that sealed it, as the API's export does. Every
+/// new page is then shown in each language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r28_r30_an_administrator_dates_access_reviews_it_and_exports_the_review() {
+    if !available() {
+        return;
+    }
+    let s = Server::start(Backend::Sqlite).await.unwrap();
+    let op = s.operator_token().await;
+    let o = org(&s, &op, 6).await;
+    eservice(&s, &op, "dsat_parking").await;
+    eservice(&s, &op, "dsf_tax").await;
+    // The administrator holds both e-services, so that the review has a login to confirm whole.
+    let (st, body) = s
+        .call(
+            "PUT",
+            &format!("/entities/{}/logins/{}/eservices", o.entity, o.admin_id),
+            Some(&o.admin_token),
+            Some(serde_json::json!({"eservices": ["dsat_parking", "dsf_tax"]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let b = Browser::open(&s.base).await;
+    b.set_size(PHONE).await;
+    b.sign_in(&o.entity, &o.admin_user, PASSWORD).await;
+
+    // From the staff list to the staff member's own e-services page.
+    b.goto("/admin/staff?lang=en").await;
+    b.follow(&format!("[id=\"eservices-{}\"]", o.staff_id)).await;
+    let page = format!("/admin/logins/{}/eservices", o.staff_id);
+    assert_eq!(b.path().await, page, "the staff list links to the login's e-services");
+
+    // A wrong pair of dates: beside the end, nothing saved.
+    b.click("eservices.dsf_tax").await;
+    b.set_value("valid_from.dsf_tax", "2030-01-10").await;
+    b.set_value("valid_until.dsf_tax", "2030-01-05").await;
+    b.submit("login-eservices-save").await;
+    b.assert_not_refused("saving the dates").await;
+    assert_error_beside(&b, "valid_until.dsf_tax", &["ends_before_start"]).await;
+    assert_eq!(b.value("valid_until.dsf_tax").await, "2030-01-05", "the date typed stays");
+    let (st, body) = s
+        .call("GET", &format!("/entities/{}/logins/{}/eservices", o.entity, o.staff_id), Some(&o.admin_token), None)
+        .await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["eservices"].as_array().map(Vec::len), Some(0), "nothing was saved: {body}");
+
+    // Until the end of this month (a quick choice) and until a typed day next year.
+    let today = macau_today();
+    let year: u32 = today[..4].parse().unwrap();
+    let typed_end = format!("{}-06-30", year + 1);
+    b.goto(&page).await;
+    b.click("eservices.dsat_parking").await;
+    b.fill("ends.dsat_parking", "end_of_month").await;
+    b.click("eservices.dsf_tax").await;
+    b.set_value("valid_until.dsf_tax", &typed_end).await;
+    b.submit("login-eservices-save").await;
+    assert_eq!(b.path().await, format!("{page}?saved=1"), "saved: {}", b.main_text().await);
+    let month_end = b.value("valid_until.dsat_parking").await;
+    let (y, m): (u32, u32) = (today[..4].parse().unwrap(), today[5..7].parse().unwrap());
+    assert_eq!(month_end, format!("{y:04}-{m:02}-{:02}", days_in_month(y, m)), "the end of this month");
+    let until = |day: &str| message("en", "access-state-until").unwrap().replace("{ $until }", &english_day(day));
+    assert_eq!(b.text_of_id("state-dsat_parking").await.trim(), until(&month_end));
+    assert_eq!(b.text_of_id("state-dsf_tax").await.trim(), until(&typed_end));
+
+    // The matrix shows the ends (R29).
+    b.goto("/admin/assignments").await;
+    let cell = b.text_of_id(&format!("until-{}-dsat_parking", o.staff_id)).await;
+    assert_eq!(cell.trim(), until(&month_end), "the matrix shows the end");
+
+    // The review: one item removed, a login confirmed whole, the last item confirmed.
+    b.goto("/admin/access-review").await;
+    assert!(b.has_id("review-due").await && b.has_id("review-suspends").await, "{}", b.main_text().await);
+    assert!(!b.has_id("export-csv").await, "no finished review to export yet");
+    b.submit(&format!("remove-{}-dsf_tax", o.staff_id)).await;
+    assert_eq!(b.path().await, "/admin/access-review?saved=1", "{}", b.main_text().await);
+    b.submit(&format!("confirm-all-{}", o.admin_id)).await;
+    assert_eq!(b.path().await, "/admin/access-review?saved=1", "{}", b.main_text().await);
+    b.submit(&format!("confirm-{}-dsat_parking", o.staff_id)).await;
+    assert_eq!(b.path().await, "/admin/access-review?finished=1", "{}", b.main_text().await);
+    assert!(b.is_visible("review-finished").await, "the review says it is finished");
+
+    // Both exports, with the browser's session, as the API exports them.
+    let (st, kind, json) = b.download("/admin/access-review/export.json").await;
+    assert_eq!(st, 200, "{json}");
+    assert!(kind.starts_with("application/json"), "{kind}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let head = json["sealed_head"].as_str().unwrap_or_default().to_string();
+    assert!(head.contains(':'), "a sealed head seq:hash: {json}");
+    assert_eq!(json["items"].as_array().map(Vec::len), Some(4), "four items decided: {json}");
+    let (st, api) =
+        s.call("GET", &format!("/entities/{}/access-review/export", o.entity), Some(&o.admin_token), None).await;
+    assert_eq!(st, 200, "{api}");
+    assert_eq!(api, json, "the page's JSON is the API's");
+    let (st, kind, csv) = b.download("/admin/access-review/export.csv").await;
+    assert_eq!(st, 200, "{csv}");
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    assert_eq!(csv.lines().count(), 5, "a header and four rows: {csv}");
+    assert!(csv.lines().skip(1).all(|l| l.contains(&head)), "every row carries the sealed head: {csv}");
+    assert!(csv.contains("dsf_tax") && csv.contains(",remove,"), "the removal is exported: {csv}");
+
+    // The staff member no longer holds the removed e-service.
+    b.goto(&page).await;
+    assert!(!b.has_id("state-dsf_tax").await, "dsf_tax was removed: {}", b.main_text().await);
+
+    // Every new page in each language, at a phone's width.
+    for lang in LANGS {
+        for path in [page.as_str(), "/admin/assignments", "/admin/access-review", "/admin/access-requests"] {
+            assert_phone_page(&b, path, lang).await;
+        }
+        assert!(b.has_id("export-csv").await || b.path().await != "/admin/access-review", "export links stay");
+    }
+    b.close().await;
+}
+
+/// R37 in the browser, at a phone's width: a staff member asks for an e-service (a request
+/// without a reason comes back beside the reason), an administrator grants it until a quick
+/// choice and refuses another with a reason; the staff member sees the e-service with its end
+/// among theirs, both answers, and the notices. Every page in each language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r37_a_staff_member_requests_an_eservice_and_sees_it_granted() {
+    if !available() {
+        return;
+    }
+    let s = Server::start(Backend::Sqlite).await.unwrap();
+    let op = s.operator_token().await;
+    let o = org(&s, &op, 7).await;
+    eservice(&s, &op, "dsat_parking").await;
+    eservice(&s, &op, "dsf_tax").await;
+    let b = Browser::open(&s.base).await;
+    b.set_size(PHONE).await;
+
+    // The staff member asks, first without a reason.
+    b.sign_in(&o.entity, &o.staff_user, PASSWORD).await;
+    b.goto("/my/eservices?lang=en").await;
+    assert!(b.has_id("my-eservices-none").await, "nothing held yet: {}", b.main_text().await);
+    b.no_browser_checks().await;
+    b.fill("eservice", "dsf_tax").await;
+    b.submit("request-submit").await;
+    b.assert_not_refused("asking for an e-service").await;
+    assert_error_beside(&b, "reason", &["required"]).await;
+    assert_eq!(b.value("eservice").await, "dsf_tax", "the choice stays");
+    b.fill("reason", "I file the entity's tax returns.").await;
+    b.submit("request-submit").await;
+    assert_eq!(b.path().await, "/my/eservices?requested=1", "{}", b.main_text().await);
+    b.fill("eservice", "dsat_parking").await;
+    b.fill("reason", "Parking for visitors.").await;
+    b.submit("request-submit").await;
+    assert_eq!(b.path().await, "/my/eservices?requested=1", "{}", b.main_text().await);
+    let open = message("en", "access-request-open").unwrap();
+    assert_eq!(b.text("#my-requests").await.matches(&open).count(), 2, "two open requests");
+    b.sign_out().await;
+
+    // An administrator grants the first until three months from now and refuses the second.
+    b.sign_in(&o.entity, &o.admin_user, PASSWORD).await;
+    b.goto("/my/notifications").await;
+    let asked = message("en", "access-notice-requested").unwrap().replace("{ $login }", "Staff Wong");
+    let asked = asked.replace("{ $eservice }", "Service dsf_tax");
+    assert!(b.main_text().await.contains(&asked), "the administrator is told: {}", b.main_text().await);
+    b.goto("/admin/access-requests").await;
+    let (st, list) =
+        s.call("GET", &format!("/entities/{}/access-requests", o.entity), Some(&o.admin_token), None).await;
+    assert_eq!(st, 200, "{list}");
+    let id_of = |code: &str| {
+        list["requests"].as_array().unwrap().iter().find(|r| r["eservice"] == code).unwrap()["request_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (tax, parking) = (id_of("dsf_tax"), id_of("dsat_parking"));
+    b.fill(&format!("ends.{tax}"), "in_3_months").await;
+    b.submit(&format!("grant-{tax}")).await;
+    assert_eq!(b.path().await, "/admin/access-requests?done=granted", "{}", b.main_text().await);
+    b.no_browser_checks().await;
+    b.submit(&format!("refuse-{parking}")).await;
+    assert_error_beside(&b, &format!("reason.{parking}"), &["required"]).await;
+    b.fill(&format!("reason.{parking}"), "Visitors park at the public car park.").await;
+    b.submit(&format!("refuse-{parking}")).await;
+    assert_eq!(b.path().await, "/admin/access-requests?done=refused", "{}", b.main_text().await);
+    assert!(b.has_id("requests-none").await, "no request is left open: {}", b.main_text().await);
+    assert_eq!(b.find_all("#answered-requests li").await.len(), 2, "both are answered");
+    for lang in LANGS {
+        assert_phone_page(&b, "/admin/access-requests", lang).await;
+        assert_phone_page(&b, "/my/notifications", lang).await;
+    }
+    b.sign_out().await;
+
+    // The staff member holds the e-service, until a day about three months ahead, and is told.
+    b.sign_in(&o.entity, &o.staff_user, PASSWORD).await;
+    b.goto("/my/eservices?lang=en").await;
+    let state = b.text_of_id("state-dsf_tax").await;
+    let today = macau_today();
+    let (y, m, d): (u32, u32, u32) =
+        (today[..4].parse().unwrap(), today[5..7].parse().unwrap(), today[8..].parse().unwrap());
+    let (y3, m3) = if m > 9 { (y + 1, m - 9) } else { (y, m + 3) };
+    let in_3_months = format!("{y3:04}-{m3:02}-{:02}", d.min(days_in_month(y3, m3)));
+    let until = message("en", "access-state-until").unwrap().replace("{ $until }", &english_day(&in_3_months));
+    assert_eq!(state.trim(), until, "the granted e-service with its end in 3 months");
+    assert!(!b.has_id("state-dsat_parking").await, "the refused one is not held");
+    let requests = b.text("#my-requests").await;
+    assert!(requests.contains(&message("en", "access-request-granted").unwrap()), "{requests}");
+    assert!(requests.contains("Visitors park at the public car park."), "the refusal's reason: {requests}");
+    b.goto("/my/notifications").await;
+    let text = b.main_text().await;
+    let granted = message("en", "access-notice-granted").unwrap().replace("{ $eservice }", "Service dsf_tax");
+    assert!(text.contains(&granted), "told of the grant: {text}");
+    assert!(text.contains("Visitors park at the public car park."), "told of the refusal: {text}");
+    for lang in LANGS {
+        assert_phone_page(&b, "/my/eservices", lang).await;
+        assert_phone_page(&b, "/my/notifications", lang).await;
+    }
+    b.close().await;
+}

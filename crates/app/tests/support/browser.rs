@@ -435,6 +435,23 @@ impl Browser {
         );
     }
 
+    /// Fetches `path` outside the browser with the browser's cookies (its session): for
+    /// downloads, which a headless browser saves instead of showing. Status, content type
+    /// and body.
+    pub async fn download(&self, path: &str) -> (u16, String, String) {
+        let cookies = self.c.get_all_cookies().await.unwrap();
+        let header = cookies.iter().map(|c| format!("{}={}", c.name(), c.value())).collect::<Vec<_>>().join("; ");
+        let res = reqwest::Client::new()
+            .get(self.abs(path))
+            .header("Cookie", header)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = res.status().as_u16();
+        let kind = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        (status, kind, res.text().await.unwrap_or_default())
+    }
+
     /// Signs out with the header's button, when there is one.
     pub async fn sign_out(&self) {
         if self.has_id("sign-out").await {

@@ -131,6 +131,19 @@ pub struct ReviewExport {
     pub items: Vec<ReviewItemView>,
 }
 
+/// A finished review as its JSON export shows it (the API's and the pages' alike).
+pub(crate) fn export_of(r: ReviewReport) -> ReviewExport {
+    ReviewExport {
+        review_id: r.review_id,
+        started_at: r.started_at,
+        due_at: r.due_at,
+        finished_at: r.finished_at,
+        finished_by: r.finished_by,
+        sealed_head: r.sealed_head,
+        items: r.items.into_iter().map(item_view).collect(),
+    }
+}
+
 /// A cell a spreadsheet would read as a formula is prefixed with `'` (OWASP's advice on CSV
 /// injection): names are typed by people.
 fn cell(s: &str) -> String {
@@ -205,14 +218,5 @@ pub async fn get_review_export(
         let headers = [(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"))];
         return Ok((StatusCode::OK, headers, [(header::CONTENT_DISPOSITION, disposition)], body).into_response());
     }
-    let export = ReviewExport {
-        review_id: r.review_id,
-        started_at: r.started_at,
-        due_at: r.due_at,
-        finished_at: r.finished_at,
-        finished_by: r.finished_by,
-        sealed_head: r.sealed_head,
-        items: r.items.into_iter().map(item_view).collect(),
-    };
-    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)).into_response())
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export_of(r))).into_response())
 }

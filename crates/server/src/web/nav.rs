@@ -43,6 +43,8 @@ fn links(who: &Who) -> &'static [(&'static str, &'static str)] {
             LoginKind::Admin => &[
                 ("/admin/staff", "nav-staff"),
                 ("/admin/assignments", "nav-assignments"),
+                ("/admin/access-review", "nav-access-review"),
+                ("/admin/access-requests", "nav-access-requests"),
                 ("/entity/audit", "nav-audit"),
                 ("/my/eservices", "nav-my-eservices"),
                 ("/my/notifications", "nav-notifications"),

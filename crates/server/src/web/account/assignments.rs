@@ -10,6 +10,10 @@
 //! removes the assignment; changing its other boxes while keeping it is refused beside the
 //! row (`entity_not_registered`), nothing saved.
 //!
+//! Each ticked box shows the end of its assignment where it has one (R29); the dates
+//! themselves are set on the login's own page (`login_eservices.rs`), linked from its row,
+//! and saving the matrix keeps them.
+//!
 //! Form fields: `logins` (one hidden field per row: the rows the form shows),
 //! `eservices:{login_id}` (one checkbox per assignable e-service, value = its code), `row`
 //! (set by a row's button).
@@ -19,6 +23,7 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::access::Caller;
+use domain::assignments::LoginAssignment;
 use domain::logins::LoginSummary;
 use domain::model::{EServiceRecord, LoginKind};
 use domain::Error;
@@ -28,6 +33,7 @@ use serde::Serialize;
 use super::{eservice_view, failed, EServiceView};
 use crate::web::audience::AdminPage;
 use crate::web::form::{FormErrors, FormValues};
+use crate::web::format::local_date;
 use crate::web::labels::login_kind_key;
 use crate::web::page::Web;
 use crate::web::posted::Post;
@@ -45,6 +51,8 @@ struct Column {
 struct Cell {
     code: String,
     checked: bool,
+    /// The last day the stored assignment includes, when it ends.
+    until: Option<String>,
     /// Needs a registration the entity lacks.
     blocked: bool,
     /// Blocked and not ticked: it cannot be ticked (a ticked one can still be unticked).
@@ -66,6 +74,8 @@ struct Data {
     logins: Vec<LoginSummary>,
     catalogue: Vec<EServiceRecord>,
     registrations: Vec<String>,
+    /// Each login's assignments with their dates, by login id.
+    terms: BTreeMap<String, Vec<LoginAssignment>>,
 }
 
 async fn load(web: &Web, caller: &Caller) -> Result<Data, Error> {
@@ -74,7 +84,14 @@ async fn load(web: &Web, caller: &Caller) -> Result<Data, Error> {
     let viewer = caller.overseer_of(caller.entity_number())?;
     let logins = web.state.services.list_logins(&viewer).await?;
     let catalogue = web.state.services.list_eservices().await?;
-    Ok(Data { logins, catalogue, registrations })
+    let mut terms = BTreeMap::new();
+    // One read a login: an entity has tens or hundreds of them.
+    for s in logins.iter().filter(|s| s.login.kind != LoginKind::Entity) {
+        let id = s.login.id.to_string();
+        let list = web.state.services.login_assignments(caller, caller.entity_number(), &id).await?;
+        terms.insert(id, list);
+    }
+    Ok(Data { logins, catalogue, registrations, terms })
 }
 
 /// The matrix; rows in `posted` show what was posted instead of what is stored.
@@ -94,6 +111,7 @@ fn page(
             blocked: e.requires_registration && !data.registrations.contains(&e.code),
         })
         .collect();
+    let lang = web.lang;
     let rows: Vec<Row> = data
         .logins
         .iter()
@@ -101,6 +119,7 @@ fn page(
         .map(|s| {
             let l = &s.login;
             let chosen = posted.get(l.id.as_str()).unwrap_or(&s.eservices);
+            let held = data.terms.get(l.id.as_str());
             Row {
                 login_id: l.id.to_string(),
                 name: l.name.clone(),
@@ -110,9 +129,13 @@ fn page(
                     .iter()
                     .map(|c| {
                         let checked = chosen.contains(&c.eservice.code);
+                        let ends = held
+                            .and_then(|list| list.iter().find(|a| a.code == c.eservice.code))
+                            .and_then(|a| a.valid_until);
                         Cell {
                             code: c.eservice.code.clone(),
                             checked,
+                            until: ends.filter(|_| checked).map(|t| local_date(lang, t, true)),
                             blocked: c.blocked,
                             disabled: c.blocked && !checked,
                         }

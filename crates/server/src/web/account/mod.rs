@@ -1,8 +1,11 @@
 //! The signed-in pages of an entity's logins (R15–R20, R22, R25, R26): the entity account's
 //! overview, its logins and the removal of administrator rights (`entity.rs`); the
-//! administrators' staff list, new staff logins and deletions (`staff.rs`) and e-service
-//! assignments (`assignments.rs`); the entity's audit trail (`audit.rs`); and what every
-//! login sees of itself (`my.rs`).
+//! administrators' staff list, new staff logins and deletions (`staff.rs`), e-service
+//! assignments (`assignments.rs`, and one login's with their dates and approvals,
+//! `login_eservices.rs`; what the pages say of dates, `terms.rs`), the access review
+//! (`review.rs`) and the answers to access requests (`requests.rs`); the entity's audit
+//! trail (`audit.rs`); and what every login sees of itself (`my.rs`, and its e-services and
+//! requests, `my_access.rs`).
 //!
 //! The tenant is always the session's: every service call names `caller.entity_number()`,
 //! never an entity number from the path or the form, and a login id from the path is looked
@@ -11,11 +14,16 @@
 mod assignments;
 mod audit;
 mod entity;
+mod login_eservices;
 mod my;
+mod my_access;
+mod requests;
+mod review;
 mod staff;
+mod terms;
 
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use domain::logins::LoginSummary;
 use domain::model::{EServiceRecord, EntityNames};
@@ -40,8 +48,17 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/staff/new", get(staff::get_new).post(staff::post_new))
         .route("/admin/logins/{login_id}/delete", get(staff::get_delete).post(staff::post_delete))
         .route("/admin/assignments", get(assignments::get_assignments).post(assignments::post_assignments))
+        .route("/admin/logins/{login_id}/eservices", get(login_eservices::get_login_eservices).post(login_eservices::post_login_eservices))
+        .route("/admin/logins/{login_id}/eservices/approve", post(login_eservices::post_approve))
+        .route("/admin/access-review", get(review::get_review).post(review::post_review))
+        .route("/admin/access-review/export.csv", get(review::get_export_csv))
+        .route("/admin/access-review/export.json", get(review::get_export_json))
+        .route("/admin/access-requests", get(requests::get_requests))
+        .route("/admin/access-requests/{id}/grant", post(requests::post_grant))
+        .route("/admin/access-requests/{id}/refuse", post(requests::post_refuse))
         .route("/entity/audit", get(audit::get_audit))
-        .route("/my/eservices", get(my::get_eservices))
+        .route("/my/eservices", get(my_access::get_my_eservices))
+        .route("/my/eservices/request", post(my_access::post_my_request))
         .route("/my/notifications", get(my::get_notifications))
         .route("/my/entity", get(my::get_entity))
         .route("/my/eid", get(my::get_eid))

@@ -1,35 +1,25 @@
-//! What every login of an entity sees of itself: its e-services (R19), its notification
-//! inbox (R25), its entity, and its e-ID tools (R22, R23) — where the person may switch face
+//! What every login of an entity sees of itself (its e-services and requests are
+//! `my_access.rs`): its notification inbox (R25, and R29–R31, R37's notices), its entity, and its e-ID tools (R22, R23) — where the person may switch face
 //! recognition off, after a confirmation that only the counter switches it back on.
 
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::model::{EServiceRecord, LoginKind};
+use domain::model::EServiceRecord;
 use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{eservice_name, eservice_view, failed, EServiceView};
+use super::{eservice_name, failed};
 use crate::web::audience::LoginPage;
 use crate::web::form::{FormErrors, FormValues};
-use crate::web::format::local_time;
+use crate::web::format::{local_day, local_time};
 use crate::web::i18n::Lang;
 use crate::web::labels::{entity_type_key, login_kind_key};
 use crate::web::page::Web;
 use crate::web::posted::Post;
 use crate::web::query::query;
-
-pub async fn get_eservices(LoginPage(mut web, caller): LoginPage) -> Response {
-    let me = match web.state.services.me(&caller).await {
-        Ok(m) => m,
-        Err(e) => return failed(&mut web, &e),
-    };
-    let eservices: Vec<EServiceView> = me.eservices.iter().map(|e| eservice_view(web.lang, e)).collect();
-    let is_entity = caller.kind() == LoginKind::Entity;
-    web.render("account/my_eservices.html", StatusCode::OK, context! { eservices, is_entity })
-}
 
 #[derive(Serialize)]
 struct Notice {
@@ -70,6 +60,12 @@ pub async fn get_notifications(LoginPage(mut web, caller): LoginPage) -> Respons
             }
             if let Some(code) = params.get("eservice").cloned() {
                 params.insert("eservice_name".into(), names_of(web.lang, &code, &catalogue));
+            }
+            // Days (R29's end, R30's due date) in the page's language.
+            for key in ["until", "due"] {
+                if let Some(ymd) = params.get(key).cloned() {
+                    params.insert(format!("{key}_day"), local_day(web.lang, &ymd));
+                }
             }
             Notice { kind: n.kind, params, at: local_time(n.created_at) }
         })
