@@ -2,7 +2,7 @@
 //! entity's logins to e-services, each with an optional start and end; an e-service that
 //! demands four eyes takes an assignment only when a second administrator approves it.
 
-use crate::access::{AdminOf, Caller};
+use crate::access::{AdminOf, Caller, OverseerOf};
 use crate::access_terms::{self, AssignmentStatus, DAY_SECS};
 use crate::assignment_form::{AssignmentInput, ParsedAssignment};
 use crate::audit::{Action, AuditEvent};
@@ -178,6 +178,23 @@ impl Services {
         let cycle = current_cycle(tx.as_mut(), caller.entity_id).await?;
         let now = self.clock.now();
         Ok(rows.iter().map(|a| view(a, &cycle, now)).collect())
+    }
+
+    /// R28, R29: every login's e-services with their dates and statuses, by login id, in one
+    /// read (the pages' matrix shows the end of each).
+    pub async fn entity_assignments(
+        &self,
+        viewer: &OverseerOf<'_>,
+    ) -> Result<std::collections::BTreeMap<String, Vec<LoginAssignment>>> {
+        let entity_id = viewer.caller.entity_id;
+        let mut tx = self.store.read().await?;
+        let cycle = current_cycle(tx.as_mut(), entity_id).await?;
+        let now = self.clock.now();
+        let mut out: std::collections::BTreeMap<String, Vec<LoginAssignment>> = Default::default();
+        for a in tx.list_entity_assignment_records(entity_id).await? {
+            out.entry(a.login_id.to_string()).or_default().push(view(&a, &cycle, now));
+        }
+        Ok(out)
     }
 
     /// R31: a second administrator approves a proposed assignment; it then takes effect.

@@ -101,3 +101,7 @@ access-notice-requested = { $login } asks for { $eservice }.
 access-notice-requested-link = Open the access requests
 access-notice-granted = Your request for { $eservice } was granted.
 access-notice-refused = Your request for { $eservice } was refused: { $reason }
+access-sms-label = Also send me notices that my access is ending by SMS
+access-sms-hint = Fourteen and three days before an e-service you may use ends, a text message to your registered mobile number.
+access-sms-save = Save
+access-sms-saved = Saved.

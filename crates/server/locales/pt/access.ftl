@@ -101,3 +101,7 @@ access-notice-requested = { $login } pede { $eservice }.
 access-notice-requested-link = Abrir os pedidos de acesso
 access-notice-granted = O seu pedido de { $eservice } foi concedido.
 access-notice-refused = O seu pedido de { $eservice } foi recusado: { $reason }
+access-sms-label = Enviar-me também por SMS os avisos de que o meu acesso vai terminar
+access-sms-hint = Catorze e três dias antes de terminar um serviço electrónico que pode usar, uma mensagem para o seu número de telemóvel registado.
+access-sms-save = Guardar
+access-sms-saved = Guardado.

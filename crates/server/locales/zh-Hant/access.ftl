@@ -101,3 +101,7 @@ access-notice-requested = { $login } 申請使用「{ $eservice }」。
 access-notice-requested-link = 前往權限申請
 access-notice-granted = 你申請使用「{ $eservice }」已獲批准。
 access-notice-refused = 你申請使用「{ $eservice }」已被拒絕：{ $reason }
+access-sms-label = 權限即將結束的通知亦以短訊發送給我
+access-sms-hint = 你可使用的電子服務結束前十四日及三日，以短訊發送至你登記的流動電話號碼。
+access-sms-save = 儲存
+access-sms-saved = 已儲存。

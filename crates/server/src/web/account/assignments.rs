@@ -84,13 +84,8 @@ async fn load(web: &Web, caller: &Caller) -> Result<Data, Error> {
     let viewer = caller.overseer_of(caller.entity_number())?;
     let logins = web.state.services.list_logins(&viewer).await?;
     let catalogue = web.state.services.list_eservices().await?;
-    let mut terms = BTreeMap::new();
-    // One read a login: an entity has tens or hundreds of them.
-    for s in logins.iter().filter(|s| s.login.kind != LoginKind::Entity) {
-        let id = s.login.id.to_string();
-        let list = web.state.services.login_assignments(caller, caller.entity_number(), &id).await?;
-        terms.insert(id, list);
-    }
+    // One read for the whole entity, however many logins it has.
+    let terms = web.state.services.entity_assignments(&viewer).await?;
     Ok(Data { logins, catalogue, registrations, terms })
 }
 

@@ -10,7 +10,7 @@ use domain::Code;
 use domain::Error;
 use minijinja::context;
 
-use super::{entity_logins, entity_name, failed, login_row, LoginRow};
+use super::{entity_logins, entity_name, entity_terms, failed, login_row, EntityTerms, LoginRow};
 use crate::web::audience::EntityAccountPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::page::Web;
@@ -42,14 +42,14 @@ pub async fn get_overview(EntityAccountPage(mut web, caller): EntityAccountPage)
 }
 
 pub async fn get_logins(EntityAccountPage(mut web, caller): EntityAccountPage) -> Response {
-    let (logins, catalogue) = match load(&web, &caller).await {
+    let (logins, catalogue, held) = match load(&web, &caller).await {
         Ok(x) => x,
         Err(e) => return failed(&mut web, &e),
     };
     let rows: Vec<LoginRow> = logins
         .iter()
         .filter(|s| s.login.kind != LoginKind::Entity)
-        .map(|s| login_row(web.lang, s, &catalogue, caller.login_id()))
+        .map(|s| login_row(web.lang, s, &catalogue, &held, caller.login_id()))
         .collect();
     // After a removal: whose rights were removed, named from the list (never from the URL).
     let removed = query(&web, "removed").and_then(|id| rows.iter().find(|r| r.login_id == id).map(|r| r.name.clone()));
@@ -59,10 +59,11 @@ pub async fn get_logins(EntityAccountPage(mut web, caller): EntityAccountPage) -
 async fn load(
     web: &Web,
     caller: &domain::access::Caller,
-) -> Result<(Vec<domain::logins::LoginSummary>, Vec<domain::model::EServiceRecord>), Error> {
+) -> Result<(Vec<domain::logins::LoginSummary>, Vec<domain::model::EServiceRecord>, EntityTerms), Error> {
     let logins = entity_logins(web, caller).await?;
     let catalogue = web.state.services.list_eservices().await?;
-    Ok((logins, catalogue))
+    let held = entity_terms(web, caller).await?;
+    Ok((logins, catalogue, held))
 }
 
 /// The confirmation page for `login_id`, with what went wrong if anything.
@@ -73,7 +74,7 @@ async fn confirm_page(
     status: StatusCode,
     errors: FormErrors,
 ) -> Response {
-    let (logins, catalogue) = match load(web, caller).await {
+    let (logins, catalogue, held) = match load(web, caller).await {
         Ok(x) => x,
         Err(e) => return failed(web, &e),
     };
@@ -81,7 +82,7 @@ async fn confirm_page(
     let Some(found) = logins.iter().find(|s| s.login.id == login_id && s.login.kind != LoginKind::Entity) else {
         return web.not_found();
     };
-    let row = login_row(web.lang, found, &catalogue, caller.login_id());
+    let row = login_row(web.lang, found, &catalogue, &held, caller.login_id());
     // R17 as the domain states it: only rights the login holds can be removed.
     let can_remove = found.login.has_admin_rights();
     let mut errors = errors;

@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/my/eservices", get(my_access::get_my_eservices))
         .route("/my/eservices/request", post(my_access::post_my_request))
         .route("/my/notifications", get(my::get_notifications))
+        .route("/my/notifications/sms", post(my::post_sms_notices))
         .route("/my/entity", get(my::get_entity))
         .route("/my/eid", get(my::get_eid))
         .route("/my/eid/face-off", get(my::get_face_off).post(my::post_face_off))
@@ -111,20 +112,44 @@ struct LoginRow {
     id_type_key: Option<&'static str>,
     id_mask: Option<String>,
     mobile_mask: String,
-    /// The names of its e-services, in the page's language.
-    eservices: Vec<String>,
+    /// Its e-services, named in the page's language, each with its end where it has one (R29).
+    eservices: Vec<HeldView>,
     /// Administrator rights were removed by the entity account (only the counter restores them).
     admin_removed: bool,
     is_self: bool,
     created_at: String,
 }
 
-fn login_row(lang: Lang, s: &LoginSummary, catalogue: &[EServiceRecord], me: &str) -> LoginRow {
+/// An e-service a list shows beside a login: its name, and its terms when it has an end or
+/// does not grant now.
+#[derive(Serialize, Clone)]
+struct HeldView {
+    name: String,
+    terms: Option<terms::TermsView>,
+}
+
+/// Each login's assignments with their dates, by login id: one read for a whole list.
+type EntityTerms = std::collections::BTreeMap<String, Vec<domain::assignments::LoginAssignment>>;
+
+async fn entity_terms(web: &Web, caller: &domain::access::Caller) -> Result<EntityTerms, Error> {
+    let viewer = caller.overseer_of(caller.entity_number())?;
+    web.state.services.entity_assignments(&viewer).await
+}
+
+fn login_row(lang: Lang, s: &LoginSummary, catalogue: &[EServiceRecord], held: &EntityTerms, me: &str) -> LoginRow {
     let l = &s.login;
+    let terms_of = held.get(l.id.as_str());
     let eservices = s
         .eservices
         .iter()
-        .map(|code| catalogue.iter().find(|e| &e.code == code).map(|e| eservice_name(lang, e)).unwrap_or(code.clone()))
+        .map(|code| {
+            let name =
+                catalogue.iter().find(|e| &e.code == code).map(|e| eservice_name(lang, e)).unwrap_or(code.clone());
+            let a = terms_of.and_then(|list| list.iter().find(|a| &a.code == code));
+            let worth_saying =
+                a.filter(|a| a.valid_until.is_some() || a.status != domain::access_terms::AssignmentStatus::Active);
+            HeldView { name, terms: worth_saying.map(|a| terms::terms_view(lang, a)) }
+        })
         .collect();
     LoginRow {
         login_id: l.id.to_string(),

@@ -43,10 +43,11 @@ pub async fn get_notifications(LoginPage(mut web, caller): LoginPage) -> Respons
     let loaded: Result<_, Error> = async {
         let list = web.state.services.my_notifications(&caller).await?;
         let catalogue = web.state.services.list_eservices().await?;
-        Ok((list, catalogue))
+        let sms = web.state.services.sms_notices(&caller).await?;
+        Ok((list, catalogue, sms))
     }
     .await;
-    let (list, catalogue) = match loaded {
+    let (list, catalogue, sms) = match loaded {
         Ok(x) => x,
         Err(e) => return failed(&mut web, &e),
     };
@@ -70,7 +71,23 @@ pub async fn get_notifications(LoginPage(mut web, caller): LoginPage) -> Respons
             Notice { kind: n.kind, params, at: local_time(n.created_at) }
         })
         .collect();
-    web.render("account/my_notifications.html", StatusCode::OK, context! { notices })
+    let saved = query(&web, "saved").is_some();
+    let values = context! { notices, sms, saved };
+    web.render_form(
+        "account/my_notifications.html",
+        StatusCode::OK,
+        values,
+        &FormValues::default(),
+        &FormErrors::default(),
+    )
+}
+
+/// R29: the login asks for (or stops) notices of access ending by SMS too.
+pub async fn post_sms_notices(Post(LoginPage(mut web, caller), form): Post<LoginPage>) -> Response {
+    match web.state.services.set_sms_notices(&caller, &web.ctx, form.checked("sms")).await {
+        Ok(_) => web.redirect("/my/notifications?saved=1"),
+        Err(e) => failed(&mut web, &e),
+    }
 }
 
 pub async fn get_entity(LoginPage(mut web, caller): LoginPage) -> Response {

@@ -12,7 +12,7 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use super::{entity_logins, failed, login_row, LoginRow};
+use super::{entity_logins, entity_terms, failed, login_row, LoginRow};
 use crate::web::audience::AdminPage;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::labels::id_type_options;
@@ -56,12 +56,16 @@ pub async fn get_staff(AdminPage(mut web, caller): AdminPage) -> Response {
         Ok(c) => c,
         Err(e) => return failed(&mut web, &e),
     };
+    let held = match entity_terms(&web, &caller).await {
+        Ok(h) => h,
+        Err(e) => return failed(&mut web, &e),
+    };
     let q = query(&web, "q").map(|q| q.trim().to_string()).unwrap_or_default();
     let needle = q.to_lowercase();
     let all: Vec<LoginRow> = logins
         .iter()
         .filter(|s| s.login.kind != LoginKind::Entity)
-        .map(|s| login_row(web.lang, s, &catalogue, caller.login_id()))
+        .map(|s| login_row(web.lang, s, &catalogue, &held, caller.login_id()))
         .collect();
     // After creating a login: its name and masked mobile, from the list (never from the URL).
     let created = query(&web, "created").and_then(|id| all.iter().find(|r| r.login_id == id).cloned());
@@ -131,11 +135,15 @@ async fn delete_page(
         Ok(c) => c,
         Err(e) => return failed(web, &e),
     };
+    let held = match entity_terms(web, caller).await {
+        Ok(h) => h,
+        Err(e) => return failed(web, &e),
+    };
     // Only this entity's logins are found: another entity's id answers 404 (R20).
     let Some(found) = logins.iter().find(|s| s.login.id == login_id) else {
         return web.not_found();
     };
-    let row = login_row(web.lang, found, &catalogue, caller.login_id());
+    let row = login_row(web.lang, found, &catalogue, &held, caller.login_id());
     // R16 as the domain states it: never one's own login, never the entity account.
     let refusal = deletion_refusal(&found.login, caller.login_id());
     let mut errors = errors;
