@@ -200,6 +200,8 @@ impl Services {
         entity_id: i64,
         id: &str,
     ) -> Result<AccessRequestRecord> {
+        // Request ids are UUIDs: anything else is no request, without asking the database.
+        uuid::Uuid::parse_str(id).map_err(|_| Error::NotFound)?;
         let r = tx.find_access_request(entity_id, id).await?.ok_or(Error::NotFound)?;
         if r.decision.is_some() {
             return Err(Error::conflict(Code::RequestAnswered, "this request has already been answered"));

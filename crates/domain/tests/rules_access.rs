@@ -450,4 +450,7 @@ both_backends!(r37_a_staff_member_requests_an_eservice_and_is_granted_or_refused
     assert!(env.services.access_requests(&outsiders[0], false).await.unwrap().is_empty());
     let o = outsiders[0].admin_of(outsiders[0].entity_number()).unwrap();
     assert!(matches!(env.services.refuse_access_request(&o, &env.ctx(), &r2.id, "x").await, Err(Error::NotFound)));
+    // Not a request id at all (a NUL, which PostgreSQL would refuse): no such request.
+    let bad = env.services.refuse_access_request(&a, &env.ctx(), "not\0an id", "x").await;
+    assert!(matches!(bad, Err(Error::NotFound)), "{bad:?}");
 });
