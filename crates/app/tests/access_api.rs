@@ -215,3 +215,32 @@ on_both_backends!(r30_an_access_review_is_run_to_its_end_and_exported_with_its_s
     let (st, p) = s.call("GET", &format!("{review}/export?format=xml"), Some(&o.admin_token), None).await;
     assert!(st == 422 && problem_names(&p, "format", "invalid_choice"), "{st} {p}");
 });
+
+on_both_backends!(r28_a_signed_id_token_expires_when_the_assignment_ends_not_later, |s: Server| async move {
+    let op = s.operator_token().await;
+    let rp = add_eservice(&s, &op, "r28-exp", "DSF", false, None).await;
+    let o = org(&s, &op).await;
+    let path = format!("/entities/{}/logins/{}/eservices", o.entity, o.staff_id);
+    // Ends two minutes from now: well within the ID token's usual five minutes.
+    let end = (time::OffsetDateTime::now_utc() + time::Duration::seconds(120)).replace_nanosecond(0).unwrap();
+    let until = end.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let (st, v) = s
+        .call(
+            "PUT",
+            &path,
+            Some(&o.admin_token),
+            Some(json!({"eservices": [{"code": "r28-exp", "valid_until": until}]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let tokens = tokens_for(&s, &rp, &o.entity, STAFF_USER).await;
+    let claims = verify_es256(tokens["id_token"].as_str().unwrap(), &jwks(&s).await, &s.base, &rp.client_id, true);
+    assert_eq!(claims["exp"].as_i64(), Some(end.unix_timestamp()), "the ID token ends with the assignment: {claims}");
+    assert!(tokens["expires_in"].as_i64().unwrap() <= 120, "so does the access token: {tokens}");
+    // Without an end the usual lifetime applies.
+    s.call("PUT", &path, Some(&o.admin_token), Some(json!({"eservices": ["r28-exp"]}))).await;
+    let tokens = tokens_for(&s, &rp, &o.entity, STAFF_USER).await;
+    let claims = verify_es256(tokens["id_token"].as_str().unwrap(), &jwks(&s).await, &s.base, &rp.client_id, true);
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert!(lifetime > 120, "the usual ID token lifetime: {claims}");
+});
