@@ -379,10 +379,16 @@ impl Services {
         let mut events = vec![AuditEvent::new(actor_of(c), Action::EServicesAssigned)
             .target(login_id.to_string())
             .detail(audit_detail(&rows))];
+        // The other administrators, read once for every proposal.
+        let others: Vec<LoginId> = if proposed.is_empty() {
+            Vec::new()
+        } else {
+            active_admins(tx, c.entity_id).await?.into_iter().filter(|a| *a != c.login_id).collect()
+        };
         for code in &proposed {
-            for other in active_admins(tx, c.entity_id).await?.into_iter().filter(|a| *a != c.login_id) {
+            for other in &others {
                 let params = vec![("eservice", code.clone()), ("login", login.name.clone())];
-                notify(tx, now, c.entity_id, &other, kinds::ASSIGNMENT_PROPOSED, params).await?;
+                notify(tx, now, c.entity_id, other, kinds::ASSIGNMENT_PROPOSED, params).await?;
             }
             events.push(
                 AuditEvent::new(actor_of(c), Action::AssignmentProposed)

@@ -291,12 +291,14 @@ impl Services {
         };
         tx.insert_finished_review(c.entity_id, &finished).await?;
         // The next cycle: as long as the shortest period any assigned e-service asks for.
-        let mut period = access_terms::REVIEW_DAYS_MAX;
-        for a in tx.list_entity_assignment_records(c.entity_id).await? {
-            if let Some(e) = tx.find_eservice(&a.eservice_code).await? {
-                period = period.min(e.review_days);
-            }
-        }
+        // One read of the catalogue, not one per assignment.
+        let catalogue = tx.list_eservices().await?;
+        let assigned = tx.list_entity_assignment_records(c.entity_id).await?;
+        let period = assigned
+            .iter()
+            .filter_map(|a| catalogue.iter().find(|e| e.code == a.eservice_code))
+            .map(|e| e.review_days)
+            .fold(access_terms::REVIEW_DAYS_MAX, i64::min);
         // Begins just after this instant: what was confirmed now belongs to the finished one.
         let start = Timestamp(now.0 + 1);
         let next = ReviewCycle { started_at: start, due_at: now.plus_secs(period * DAY_SECS), announced_at: None };
