@@ -153,6 +153,9 @@ pub struct EserviceAddArgs {
     /// An assignment takes effect only when a second administrator approves it (R31).
     #[arg(long)]
     pub four_eyes: bool,
+    /// Entities may act for others on it under a mandate (R34).
+    #[arg(long)]
+    pub allows_intermediaries: bool,
     /// How often entities review who may use it, 30 to 180 days (R30; default 180).
     #[arg(long)]
     pub review_days: Option<i64>,

@@ -45,6 +45,7 @@ pub async fn eservice(common: &Common, command: EserviceCommand) -> anyhow::Resu
                 assurance,
                 requires_registration,
                 four_eyes,
+                allows_intermediaries,
                 review_days,
                 redirect_uris,
                 post_logout_redirect_uris,
@@ -75,6 +76,7 @@ pub async fn eservice(common: &Common, command: EserviceCommand) -> anyhow::Resu
                 requires_registration,
                 four_eyes,
                 review_days,
+                allows_intermediaries,
             };
             let client = ClientInput { redirect_uris, post_logout_redirect_uris, backchannel_logout_uri, jwks };
             match w.services.register_eservice(Registrar::Console, &ctx, input, Some(client)).await {

@@ -68,6 +68,11 @@ fn parse_instant(field: &str, raw: &str, edge: Edge) -> Result<Timestamp, FieldE
     Ok(Timestamp(midnight_utc * 1_000_000))
 }
 
+/// An end: an RFC 3339 instant, or the midnight that ends a Macau date.
+pub(crate) fn parse_end(field: &str, raw: &str) -> Result<Timestamp, FieldError> {
+    parse_instant(field, raw, Edge::End)
+}
+
 /// The Macau date of an instant, as a page's date field shows it; an end shows the day it
 /// ends (the day before the midnight it is).
 pub fn macau_date(t: Timestamp, is_end: bool) -> String {

@@ -90,5 +90,14 @@ closed_enum! {
         NotInReview => "not_in_review",
         RequestAnswered => "request_answered",
         AlreadyAssigned => "already_assigned",
+        // Mandates (R34)
+        UnknownEntity => "unknown_entity",
+        OwnEntity => "own_entity",
+        EndTooFarAhead => "end_too_far_ahead",
+        IntermediariesNotAllowed => "intermediaries_not_allowed",
+        MandateExists => "mandate_exists",
+        MandateNotActive => "mandate_not_active",
+        NotInMandate => "not_in_mandate",
+        BeyondMandate => "beyond_mandate",
     }
 }

@@ -20,6 +20,8 @@ pub struct EServiceInput {
     pub four_eyes: bool,
     /// R30: how often entities review who may use it, 30 to 180 days (180 when not given).
     pub review_days: Option<i64>,
+    /// R34: entities may act for others on it under a mandate.
+    pub allows_intermediaries: bool,
 }
 
 /// An e-service code: 2 to 64 lower-case letters, digits, `-` and `_`.
@@ -63,6 +65,7 @@ impl EServiceInput {
             assurance: assurance?,
             requires_registration: self.requires_registration,
             four_eyes: self.four_eyes,
+            allows_intermediaries: self.allows_intermediaries,
             review_days,
             created_at: now,
         })

@@ -29,6 +29,8 @@ pub mod group_commit;
 pub mod help;
 pub mod identity;
 pub mod logins;
+pub mod mandate_form;
+pub mod mandates;
 pub mod model;
 pub mod notifications;
 pub mod numbers;

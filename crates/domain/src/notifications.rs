@@ -34,6 +34,14 @@ pub mod kinds {
     /// R37: the administrators granted or refused the login's request (`eservice`, `reason`).
     pub const ACCESS_REQUEST_GRANTED: &str = "access_request_granted";
     pub const ACCESS_REQUEST_REFUSED: &str = "access_request_refused";
+    /// R34: another entity offered a mandate (`entity`, `eservices`, `until`).
+    pub const MANDATE_OFFERED: &str = "mandate_offered";
+    /// R34: the other entity accepted or declined a mandate, or either side ended it (`entity`).
+    pub const MANDATE_ACCEPTED: &str = "mandate_accepted";
+    pub const MANDATE_DECLINED: &str = "mandate_declined";
+    pub const MANDATE_ENDED: &str = "mandate_ended";
+    /// R29: a mandate ends in 14 or 3 days (`entity`, `until`, `days`).
+    pub const MANDATE_ENDING: &str = "mandate_ending";
 }
 
 pub async fn notify(

@@ -20,6 +20,9 @@ pub struct Swept {
     pub ending_notices: usize,
     pub ended: usize,
     pub reviews_announced: usize,
+    /// R29, R34: mandates told of their end, and mandates whose sign-ins ended at it.
+    pub mandate_notices: usize,
+    pub mandates_ended: usize,
     /// Ending notices queued by SMS.
     pub sms: usize,
 }
@@ -77,6 +80,7 @@ impl Services {
             }
             tx.upsert_assignment(entity_id, &a).await?;
         }
+        self.sweep_mandates(tx.as_mut(), now, limit, &mut swept, &mut events).await?;
         for (entity_id, cycle) in tx.list_unannounced_due_cycles(now, REVIEW_DAYS_MAX * DAY_SECS, limit).await? {
             for admin in active_admins(tx.as_mut(), entity_id).await? {
                 let params = vec![("due", macau_date(cycle.due_at, false))];
@@ -91,5 +95,58 @@ impl Services {
             self.wake_sms();
         }
         Ok(swept)
+    }
+
+    /// R29, R34: each side's administrators, and the logins acting under it, hear 14 and 3
+    /// days before a mandate ends; at its end its sign-ins end (the check already refuses
+    /// them: this is the clean-up and the e-services' back-channel logout).
+    async fn sweep_mandates(
+        &self,
+        tx: &mut dyn crate::store::Tx,
+        now: crate::clock::Timestamp,
+        limit: i64,
+        swept: &mut Swept,
+        events: &mut Vec<AuditEvent>,
+    ) -> Result<()> {
+        let [first, last] = ENDING_NOTICE_DAYS;
+        let ending = tx
+            .list_ending_mandates(now, now.plus_secs(first * DAY_SECS), now.plus_secs(last * DAY_SECS), last, limit)
+            .await?;
+        for m in ending {
+            let from = tx.find_entity(m.from_entity_id).await?.map(|e| e.number).unwrap_or_default();
+            let to = tx.find_entity(m.to_entity_id).await?.map(|e| e.number).unwrap_or_default();
+            if m.valid_until <= now {
+                let grants = tx.live_grants_under_mandate(&m.id, None, None).await?;
+                crate::oidc::logout::end_grants(tx, &grants, now, true).await?;
+                tx.mark_mandate_swept(&m.id, None, Some(now)).await?;
+                let detail = format!("mandate={} for={from} by={to} eservices={}", m.id, m.eservices.join(","));
+                let ev = AuditEvent::new(Actor::System, Action::MandateEnded).detail(detail);
+                events.push(ev.clone().entity(m.from_entity_id).target(to.clone()));
+                events.push(ev.entity(m.to_entity_id).target(from.clone()));
+                swept.mandates_ended += 1;
+                continue;
+            }
+            let days = if m.valid_until <= now.plus_secs(last * DAY_SECS) { last } else { first };
+            let until = macau_date(m.valid_until, true);
+            let mut told = Vec::new();
+            for a in active_admins(tx, m.from_entity_id).await? {
+                told.push((m.from_entity_id, a, to.clone()));
+            }
+            for a in active_admins(tx, m.to_entity_id).await? {
+                told.push((m.to_entity_id, a, from.clone()));
+            }
+            for a in tx.list_acting_logins(&m.id).await? {
+                if !told.iter().any(|(e, l, _)| *e == m.to_entity_id && *l == a.login_id) {
+                    told.push((m.to_entity_id, a.login_id, from.clone()));
+                }
+            }
+            for (entity_id, who, other) in told {
+                let params = vec![("entity", other), ("until", until.clone()), ("days", days.to_string())];
+                notify(tx, now, entity_id, &who, kinds::MANDATE_ENDING, params).await?;
+            }
+            tx.mark_mandate_swept(&m.id, Some(days), None).await?;
+            swept.mandate_notices += 1;
+        }
+        Ok(())
     }
 }

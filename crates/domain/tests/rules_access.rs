@@ -368,6 +368,7 @@ both_backends!(r30_an_eservice_asking_for_shorter_reviews_brings_the_review_near
                 assurance: "basic".into(),
                 requires_registration: false,
                 four_eyes: false,
+                allows_intermediaries: false,
                 review_days: Some(29),
             },
         )

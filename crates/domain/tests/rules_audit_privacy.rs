@@ -117,6 +117,7 @@ both_backends!(r25_notifications_for_approval_creation_rights_and_assignment, |e
                 assurance: "basic".into(),
                 requires_registration: false,
                 four_eyes: false,
+                allows_intermediaries: false,
                 review_days: None,
             },
         )

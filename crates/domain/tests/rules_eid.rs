@@ -267,6 +267,7 @@ async fn advanced_eservice(env: &Env, op: &Operator) {
         assurance: "advanced".into(),
         requires_registration: false,
         four_eyes: false,
+        allows_intermediaries: false,
         review_days: None,
     };
     let client = domain::oidc::clients::ClientInput {

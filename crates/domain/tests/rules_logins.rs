@@ -36,6 +36,7 @@ async fn eservice(env: &Env, op: &domain::access::Operator, code: &str, requires
                 assurance: "basic".into(),
                 requires_registration,
                 four_eyes: false,
+                allows_intermediaries: false,
                 review_days: None,
             },
         )

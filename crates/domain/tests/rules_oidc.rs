@@ -329,6 +329,7 @@ both_backends!(oidc_an_eservice_becomes_a_client_and_changes_its_keys_later, |en
         assurance: "basic".into(),
         requires_registration: false,
         four_eyes: false,
+        allows_intermediaries: false,
         review_days: None,
     };
     env.services.create_eservice(&op, &env.ctx(), input).await.unwrap();

@@ -1456,6 +1456,7 @@ both_backends!(r20_random_operations_never_cross_entities, |env: Env| async move
             assurance: "basic".into(),
             requires_registration,
             four_eyes: false,
+            allows_intermediaries: false,
             review_days: None,
         };
         env.services.create_eservice(&op, &env.ctx(), input).await.unwrap();

@@ -76,6 +76,17 @@ fn api_routes() -> Router<AppState> {
         )
         .route("/entities/{entity_number}/access-requests/{request_id}/grant", post(access_requests::post_grant_request))
         .route("/entities/{entity_number}/access-requests/{request_id}/refuse", post(access_requests::post_refuse_request))
+        .route("/entities/{entity_number}/mandates", post(mandates::post_mandate).get(mandates::get_mandates))
+        .route(
+            "/entities/{entity_number}/mandates/{mandate_id}",
+            get(mandates::get_mandate).delete(mandates::delete_mandate),
+        )
+        .route("/entities/{entity_number}/mandates/{mandate_id}/accept", post(mandates::post_accept_mandate))
+        .route("/entities/{entity_number}/mandates/{mandate_id}/decline", post(mandates::post_decline_mandate))
+        .route(
+            "/entities/{entity_number}/logins/{login_id}/mandates/{mandate_id}",
+            put(mandates::put_login_mandate).get(mandates::get_login_mandate),
+        )
         .route("/entities/{entity_number}/audit", get(audit::get_entity_audit))
 }
 

@@ -182,6 +182,7 @@ fn eservice(code: &str) -> EServiceRecord {
         assurance: Assurance::Basic,
         requires_registration: false,
         four_eyes: false,
+        allows_intermediaries: true,
         review_days: 180,
         created_at: Timestamp(1),
     }
@@ -345,6 +346,7 @@ async fn a_token_is_read_with_its_grant_in_one_statement(s: Arc<dyn Store>) {
         auth: Authentication { auth_time: Timestamp(3), acr: "basic".into(), amr: "pwd".into(), locale: "pt".into() },
         created_at: Timestamp(4),
         revoked_at: Some(Timestamp(9)),
+        on_behalf: None,
     };
     tx.insert_grant(&grant).await.unwrap();
     let token = |hash: &str, kind, created_at, used_at| TokenRecord {

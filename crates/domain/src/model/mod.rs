@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod eid;
+pub mod mandate;
 pub mod oidc;
 
 pub use access::*;
+pub use mandate::*;
 
 use crate::clock::Timestamp;
 use crate::identity::IdDocumentType;
@@ -113,7 +115,7 @@ pub struct StoredPerson {
     pub poa_reference: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntityNames {
     pub zh: Option<String>,
     pub pt: Option<String>,
@@ -260,6 +262,8 @@ pub struct EServiceRecord {
     pub requires_registration: bool,
     /// An assignment to it takes effect only when a second administrator approves (R31).
     pub four_eyes: bool,
+    /// Entities may act for others on it under a mandate (R34).
+    pub allows_intermediaries: bool,
     /// How often an entity reviews who may use it, in days (R30: 30 to 180).
     pub review_days: i64,
     pub created_at: Timestamp,

@@ -54,6 +54,13 @@ pub struct Authentication {
     pub locale: String,
 }
 
+/// For whom a login signs in when it acts for another entity under a mandate (R35).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnBehalf {
+    pub represented_entity_id: i64,
+    pub mandate_id: String,
+}
+
 /// An authorization code waiting for its redemption (60 s, single use).
 #[derive(Debug, Clone)]
 pub struct CodeRecord {
@@ -71,6 +78,7 @@ pub struct CodeRecord {
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub grant_id: Option<String>,
+    pub on_behalf: Option<OnBehalf>,
 }
 
 /// One sign-in of a login into an e-service (or one client_credentials issuance, with no
@@ -86,6 +94,8 @@ pub struct GrantRecord {
     pub auth: Authentication,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    /// R35: the sign-in acts for another entity under a mandate.
+    pub on_behalf: Option<OnBehalf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,16 +5,19 @@
 
 use std::collections::HashMap;
 
-use super::permission::{self, Denial};
+use super::permission::{self, Acting, Denial};
 use super::{has_scope, CODE_TTL_SECS, SCOPES};
 use crate::access::Caller;
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::crypto::sid_of;
 use crate::crypto::{random_token, token_hash};
 use crate::error::Result;
+use crate::model::oidc::OnBehalf;
 use crate::model::oidc::{Authentication, ClientRecord, CodeRecord};
 use crate::model::Assurance;
+use crate::numbers::EntityNumber;
 use crate::services::{Ctx, Services};
+use crate::store::Tx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prompt {
@@ -52,6 +55,18 @@ pub struct AuthorizeRequest {
     pub max_age: Option<i64>,
     pub wants_advanced: bool,
     pub locale: Option<&'static str>,
+    /// R35: the entity (by number) the login is to act for, asked by the e-service
+    /// (`acting_for`, as `login_hint` asks for a login) or chosen by the person.
+    pub acting_for: Option<EntityNumber>,
+}
+
+/// One entity a login may act for at the e-service (R35's chooser).
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub entity_number: String,
+    pub entity_names: crate::model::EntityNames,
+    /// The login's own entity.
+    pub own: bool,
 }
 
 /// Why a request is refused: before the redirect URI is trusted, to the person only;
@@ -75,9 +90,13 @@ pub enum Outcome {
     NeedsStepUp(crate::model::eid::EidState),
     /// The e-service needs advanced authentication and the login has no second factor.
     NeedsAdvanced,
+    /// R35: the login may act for more than one entity here; the person chooses.
+    Choose(Vec<Choice>),
 }
 
 const STATE_MAX: usize = 1024;
+/// How long after a password sign-in its person may still answer the chooser.
+const CHOOSER_SECS: i64 = 600;
 const NONCE_MAX: usize = 255;
 
 /// The query's parameters by name (a repeated one keeps its last value).
@@ -92,6 +111,7 @@ struct Asked {
     max_age: Option<i64>,
     wants_advanced: bool,
     locale: Option<&'static str>,
+    acting_for: Option<EntityNumber>,
 }
 
 /// The parameters after the redirect URI: a fault is `(error, description)` for the
@@ -129,7 +149,14 @@ fn parse_redirectable(params: &Params<'_>) -> Result<Asked, (&'static str, &'sta
     let (prompt, max_age) = parse_prompt(params)?;
     let wants_advanced = params.get("acr_values").is_some_and(|v| v.split(' ').any(|a| a == "advanced"));
     let locale = params.get("ui_locales").and_then(|l| pick_locale(l));
-    Ok(Asked { nonce, scope, code_challenge, prompt, max_age, wants_advanced, locale })
+    let acting_for = match params.get("acting_for").copied().filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => Some(
+            EntityNumber::parse("acting_for", v)
+                .map_err(|_| ("invalid_request", "acting_for must be an entity number"))?,
+        ),
+    };
+    Ok(Asked { nonce, scope, code_challenge, prompt, max_age, wants_advanced, locale, acting_for })
 }
 
 /// `prompt` and `max_age`, where `max_age=0` is `prompt=login` (OpenID Connect Core §3.1.2.1).
@@ -195,6 +222,7 @@ impl Services {
             max_age: asked.max_age,
             wants_advanced: asked.wants_advanced,
             locale: asked.locale,
+            acting_for: asked.acting_for,
         })
     }
 
@@ -233,26 +261,79 @@ impl Services {
         req.prompt != Prompt::Login && req.max_age.is_none_or(|max| age <= max)
     }
 
-    /// A signed-in login's request: a code when the login may use the e-service.
+    /// R35: whether the session may answer the chooser: as `session_suffices`, or signed in
+    /// by password moments ago (the sign-in this very request asked for, `prompt=login`).
+    pub fn may_choose(&self, req: &AuthorizeRequest, caller: &Caller) -> bool {
+        self.session_suffices(req, caller) || caller.signed_in_at.secs_until(self.clock.now()) <= CHOOSER_SECS
+    }
+
+    /// R35: for whom the login may use the e-service now: its own entity when it may itself,
+    /// and each entity whose mandate lets it act there, each with what its check permitted.
+    /// When the request names an entity (`acting_for`), only that one is asked; the denial
+    /// comes back when none is permitted.
+    async fn choices(
+        &self,
+        tx: &mut dyn Tx,
+        caller: &Caller,
+        req: &AuthorizeRequest,
+    ) -> Result<Result<Vec<(Choice, permission::Permitted)>, Denial>> {
+        let (client_id, now) = (req.client.client_id.as_str(), self.clock.now());
+        let wanted = req.acting_for.as_ref().map(|n| n.as_str());
+        let mut out = Vec::new();
+        let mut first_denial = None;
+        if wanted.is_none_or(|n| n == caller.entity_number) {
+            match permission::check(tx, caller.entity_id, &caller.login_id, client_id, Acting::Own, now).await? {
+                Ok(p) => out.push((
+                    Choice { entity_number: p.entity_number.clone(), entity_names: p.entity_names.clone(), own: true },
+                    p,
+                )),
+                Err(d) => first_denial = Some(d),
+            }
+        }
+        if wanted != Some(caller.entity_number.as_str()) {
+            let mandators = tx.mandators_of_login(caller.entity_id, &caller.login_id, client_id, now).await?;
+            for m in mandators.into_iter().filter(|m| wanted.is_none_or(|n| n == m.entity_number)) {
+                let acting = Acting::For { entity_id: m.entity_id, mandate_id: None };
+                match permission::check(tx, caller.entity_id, &caller.login_id, client_id, acting, now).await? {
+                    Ok(p) => out
+                        .push((Choice { entity_number: m.entity_number, entity_names: m.entity_names, own: false }, p)),
+                    Err(d) => first_denial = first_denial.or(Some(d)),
+                }
+            }
+        }
+        if out.is_empty() {
+            let denial = match (wanted, first_denial) {
+                (_, Some(d)) => d,
+                // Asked for an entity that gave this login's entity no mandate here.
+                (Some(_), None) => Denial::NotMandated,
+                (None, None) => Denial::NotAssigned,
+            };
+            return Ok(Err(denial));
+        }
+        Ok(Ok(out))
+    }
+
+    /// A signed-in login's request: a code when the login may use the e-service, for its own
+    /// entity or, once chosen, for an entity that mandated its entity (R35).
     pub async fn authorize(&self, ctx: &Ctx, caller: &Caller, req: &AuthorizeRequest) -> Result<Outcome> {
         let client_id = req.client.client_id.clone();
         let actor = Actor::Login { entity_id: caller.entity_id, login_id: caller.login_id.clone() };
+        let asked_for = req.acting_for.as_ref().map(|n| format!("for={}", n.as_str())).unwrap_or_default();
         let mut tx = self.store.write().await?;
-        let permitted =
-            match permission::check(tx.as_mut(), caller.entity_id, &caller.login_id, &client_id, self.clock.now())
-                .await?
-            {
-                Ok(p) => p,
-                Err(denial) => {
-                    drop(tx);
-                    let ev = AuditEvent::new(actor, Action::SignInDenied).target(client_id).detail(denial.code());
-                    self.audit_refusal(ctx, ev).await?;
-                    return Ok(Outcome::Denied(denial));
-                }
-            };
-        // R21: an advanced e-service needs a live step-up of this session.
+        let mut choices = match self.choices(tx.as_mut(), caller, req).await? {
+            Ok(c) => c,
+            Err(denial) => {
+                drop(tx);
+                let detail = [denial.code(), &asked_for].join(" ").trim().to_string();
+                let ev = AuditEvent::new(actor, Action::SignInDenied).target(client_id).detail(detail);
+                self.audit_refusal(ctx, ev).await?;
+                return Ok(Outcome::Denied(denial));
+            }
+        };
+        // R21: an advanced e-service needs a live step-up of this session, whoever it acts for.
+        let eservice = &choices[0].1.eservice;
         let step_up = self.step_up_in(tx.as_mut(), caller).await?;
-        if (req.wants_advanced || permitted.eservice.assurance == Assurance::Advanced) && step_up.is_none() {
+        if (req.wants_advanced || eservice.assurance == Assurance::Advanced) && step_up.is_none() {
             drop(tx);
             let eid = self.my_eid(caller).await?;
             if eid.any_factor() {
@@ -262,12 +343,20 @@ impl Services {
             self.audit_refusal(ctx, ev).await?;
             return Ok(Outcome::NeedsAdvanced);
         }
+        if choices.len() > 1 {
+            return Ok(Outcome::Choose(choices.into_iter().map(|(c, _)| c).collect()));
+        }
+        let (_, permitted) = choices.remove(0);
         let (acr, amr) = match &step_up {
             Some(method) => ("advanced", format!("pwd {method}")),
             None => ("basic", "pwd".to_string()),
         };
         let code = random_token();
         let now = self.clock.now();
+        let on_behalf = permitted
+            .on_behalf
+            .as_ref()
+            .map(|r| OnBehalf { represented_entity_id: r.entity_id, mandate_id: r.mandate_id.clone() });
         tx.insert_oidc_code(&CodeRecord {
             code_hash: token_hash(&code),
             client_id: client_id.clone(),
@@ -288,10 +377,20 @@ impl Services {
             created_at: now,
             expires_at: now.plus_secs(CODE_TTL_SECS),
             grant_id: None,
+            on_behalf,
         })
         .await?;
         let ev = AuditEvent::new(actor, Action::SignInAuthorized).target(client_id);
-        self.commit(tx, ctx, &[ev]).await?;
+        let events = match &permitted.on_behalf {
+            None => vec![ev],
+            // R34: both entities' audits record a sign-in under a mandate.
+            Some(r) => {
+                let detail = format!("mandate={} for={} by={}", r.mandate_id, r.entity_number, caller.entity_number);
+                let ev = ev.detail(detail);
+                vec![ev.clone(), ev.entity(r.entity_id)]
+            }
+        };
+        self.commit(tx, ctx, &events).await?;
         Ok(Outcome::Code(code))
     }
 }

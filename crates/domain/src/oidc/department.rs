@@ -65,7 +65,8 @@ impl Services {
     }
 
     /// Unregistering leaves assignments in place; sign-ins to an e-service that requires
-    /// registration are refused from the next request on.
+    /// registration are refused from the next request on, and those made for or by the entity
+    /// (under a mandate too, R34) end now.
     pub async fn department_unregister(
         &self,
         dept: &DepartmentClient,
@@ -77,6 +78,10 @@ impl Services {
         let (eservice, entity) = self.department_target(tx.as_mut(), dept, code, entity_number).await?;
         if !tx.delete_registration(entity.id, &eservice.code).await? {
             return Err(Error::NotFound);
+        }
+        if eservice.requires_registration {
+            let grants = tx.live_grants_involving(entity.id, &eservice.code).await?;
+            super::logout::end_grants(tx.as_mut(), &grants, self.clock.now(), true).await?;
         }
         let ev = Self::department_event(dept, Action::EServiceUnregistered, &entity, &eservice.code);
         self.commit(tx, ctx, &[ev]).await
@@ -136,7 +141,10 @@ impl Services {
         let mut out = Vec::new();
         let now = self.clock.now();
         for l in tx.list_logins(entity.id).await? {
-            if permission::check(tx.as_mut(), entity.id, &l.id, &eservice.code, now).await?.is_ok() {
+            if permission::check(tx.as_mut(), entity.id, &l.id, &eservice.code, permission::Acting::Own, now)
+                .await?
+                .is_ok()
+            {
                 out.push(PermittedLogin { login_id: l.id.into(), name: l.name, kind: l.kind });
             }
         }

@@ -41,7 +41,8 @@ pub(crate) async fn end_login(tx: &mut dyn Tx, entity_id: i64, login_id: &str, n
     end_grants(tx, &grants, now, true).await
 }
 
-/// A login's sessions with the e-services it no longer may use.
+/// A login's own sessions with the e-services it no longer may use (sign-ins for another
+/// entity under a mandate hang on the mandate, not on the login's own assignments).
 pub(crate) async fn end_login_eservices(
     tx: &mut dyn Tx,
     entity_id: i64,
@@ -50,7 +51,8 @@ pub(crate) async fn end_login_eservices(
     now: Timestamp,
 ) -> StoreResult<()> {
     for code in removed {
-        let grants = tx.live_grants_of_login(entity_id, login_id, Some(code)).await?;
+        let mut grants = tx.live_grants_of_login(entity_id, login_id, Some(code)).await?;
+        grants.retain(|g| g.on_behalf.is_none());
         end_grants(tx, &grants, now, true).await?;
     }
     Ok(())

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::permission::{self, Permitted};
+use super::permission::{self, Acting, Permitted};
 use super::{has_scope, OidcError, OidcResult};
 use crate::audit::{Action, Actor, AuditEvent};
 use crate::clock::Timestamp;
@@ -35,6 +35,16 @@ pub struct Claims {
     pub login_kind: String,
     /// R28: the assignment ends (or is suspended) then; an ID token expires by then.
     pub until: Option<Timestamp>,
+    /// R35: the acting party (RFC 8693 `act`) when the login acts for another entity, whose
+    /// number and name are then `entity_number` and `entity_name`.
+    pub act: Option<Act>,
+}
+
+/// RFC 8693's actor claim: the login's own entity and the login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Act {
+    pub entity_number: String,
+    pub sub: String,
 }
 
 /// A token response's contents.
@@ -68,7 +78,10 @@ pub struct DepartmentClient {
 
 fn claims_of(grant: &GrantRecord, p: &Permitted, nonce: Option<String>) -> Claims {
     let locale = grant.auth.locale.as_str();
-    let names = &p.entity_names;
+    let (entity_number, names) = match &p.on_behalf {
+        Some(r) => (&r.entity_number, &r.entity_names),
+        None => (&p.entity_number, &p.entity_names),
+    };
     let entity_name = match locale {
         "pt" => names.pt.as_deref(),
         "en" => names.en.as_deref(),
@@ -84,10 +97,11 @@ fn claims_of(grant: &GrantRecord, p: &Permitted, nonce: Option<String>) -> Claim
         sid: grant.sid.clone(),
         nonce,
         name: p.login_name.clone(),
-        entity_number: p.entity_number.clone(),
+        entity_number: entity_number.clone(),
         entity_name,
         login_kind: p.login_kind.as_str().to_string(),
         until: p.until,
+        act: p.on_behalf.as_ref().map(|_| Act { entity_number: p.entity_number.clone(), sub: p.login_id.to_string() }),
     }
 }
 
@@ -97,7 +111,11 @@ fn issued_event(grant: &GrantRecord, grant_type: &str) -> AuditEvent {
         (Some(entity_id), Some(login_id)) => Actor::Login { entity_id, login_id },
         _ => Actor::Client(grant.client_id.clone()),
     };
-    AuditEvent::new(actor, Action::TokenIssued).target(grant.client_id.clone()).detail(grant_type.to_string())
+    let detail = match &grant.on_behalf {
+        Some(o) => format!("{grant_type} mandate={}", o.mandate_id),
+        None => grant_type.to_string(),
+    };
+    AuditEvent::new(actor, Action::TokenIssued).target(grant.client_id.clone()).detail(detail)
 }
 
 /// RFC 7636: BASE64URL(SHA256(verifier)) must equal the challenge.
@@ -161,6 +179,10 @@ impl Services {
     /// R30: when a login last used the e-service, written at token issuance at most once a
     /// minute per assignment.
     async fn record_use(&self, tx: &mut dyn Tx, p: &Permitted, now: Timestamp) -> OidcResult<()> {
+        // Under a mandate the login's own assignment was not what was used.
+        if p.on_behalf.is_some() {
+            return Ok(());
+        }
         tx.record_use(p.entity_id, &p.login_id, &p.eservice.code, now, now.plus_secs(-USE_RECORDED_EVERY_SECS)).await?;
         Ok(())
     }
@@ -219,11 +241,19 @@ impl Services {
         if tx.find_session(&rec.session_hash).await?.is_none() {
             return Err(OidcError::invalid_grant("the sign-in session has ended"));
         }
-        let permitted =
-            match permission::check(tx.as_mut(), rec.entity_id, &rec.login_id, &client.client_id, now).await? {
-                Ok(p) => p,
-                Err(d) => return Err(OidcError::invalid_grant(d.description())),
-            };
+        let permitted = match permission::check(
+            tx.as_mut(),
+            rec.entity_id,
+            &rec.login_id,
+            &client.client_id,
+            Acting::of(rec.on_behalf.as_ref()),
+            now,
+        )
+        .await?
+        {
+            Ok(p) => p,
+            Err(d) => return Err(OidcError::invalid_grant(d.description())),
+        };
         let grant = GrantRecord {
             id: uuid::Uuid::new_v4().to_string(),
             client_id: client.client_id.clone(),
@@ -234,6 +264,7 @@ impl Services {
             auth: rec.auth.clone(),
             created_at: now,
             revoked_at: None,
+            on_behalf: rec.on_behalf.clone(),
         };
         tx.insert_grant(&grant).await?;
         if !tx.redeem_oidc_code(&rec.code_hash, &grant.id).await? {
@@ -275,7 +306,16 @@ impl Services {
         let (Some(entity_id), Some(login_id)) = (grant.entity_id, grant.login_id.as_deref()) else {
             return Err(invalid());
         };
-        let permitted = match permission::check(tx.as_mut(), entity_id, login_id, &client.client_id, now).await? {
+        let permitted = match permission::check(
+            tx.as_mut(),
+            entity_id,
+            login_id,
+            &client.client_id,
+            Acting::of(grant.on_behalf.as_ref()),
+            now,
+        )
+        .await?
+        {
             Ok(p) => p,
             Err(d) => {
                 self.revoke_for(tx, ctx, &grant, d.code()).await?;
@@ -313,6 +353,7 @@ impl Services {
             auth: Authentication { auth_time: now, acr: String::new(), amr: String::new(), locale: String::new() },
             created_at: now,
             revoked_at: None,
+            on_behalf: None,
         };
         let (access_token, token) = self.new_token(&grant, TokenKind::Access, now, None);
         let event = issued_event(&grant, "client_credentials");
@@ -341,10 +382,12 @@ impl Services {
             return Ok(None);
         }
         let permitted = match (grant.entity_id, grant.login_id.as_deref()) {
-            (Some(e), Some(l)) => match permission::check(tx, e, l, &grant.client_id, now).await? {
-                Ok(p) => Some(p),
-                Err(_) => return Ok(None),
-            },
+            (Some(e), Some(l)) => {
+                match permission::check(tx, e, l, &grant.client_id, Acting::of(grant.on_behalf.as_ref()), now).await? {
+                    Ok(p) => Some(p),
+                    Err(_) => return Ok(None),
+                }
+            }
             _ => None,
         };
         Ok(Some((tok, grant, permitted)))

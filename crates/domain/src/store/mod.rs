@@ -12,6 +12,7 @@ mod eid;
 mod entities;
 mod eservices;
 mod logins;
+mod mandates;
 mod meta;
 mod notifications;
 mod oidc;
@@ -29,6 +30,7 @@ pub use self::eid::EidTx;
 pub use self::entities::EntitiesTx;
 pub use self::eservices::EServicesTx;
 pub use self::logins::LoginsTx;
+pub use self::mandates::MandatesTx;
 pub use self::meta::MetaTx;
 pub use self::notifications::NotificationsTx;
 pub use self::oidc::OidcTx;
@@ -79,6 +81,7 @@ pub trait Tx:
     + EidTx
     + ReviewsTx
     + AccessRequestsTx
+    + MandatesTx
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -43,6 +43,7 @@ pub async fn client_asking(
         assurance: "basic".into(),
         requires_registration,
         four_eyes,
+        allows_intermediaries: false,
         review_days,
     };
     let c = ClientInput {

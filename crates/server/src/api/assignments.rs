@@ -21,6 +21,17 @@ pub enum AssignmentItem {
     Dated(DatedAssignment),
 }
 
+impl From<AssignmentItem> for AssignmentInput {
+    fn from(i: AssignmentItem) -> Self {
+        match i {
+            AssignmentItem::Code(code) => AssignmentInput::plain(code),
+            AssignmentItem::Dated(d) => {
+                AssignmentInput { code: d.code, valid_from: d.valid_from, valid_until: d.valid_until }
+            }
+        }
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatedAssignment {
@@ -87,16 +98,7 @@ pub async fn put_login_eservices(
     AppJson(b): AppJson<AssignmentBody>,
 ) -> ApiResult<Json<AssignmentsView>> {
     let admin = caller.admin_of(&entity_number)?;
-    let wanted = b
-        .eservices
-        .into_iter()
-        .map(|i| match i {
-            AssignmentItem::Code(code) => AssignmentInput::plain(code),
-            AssignmentItem::Dated(d) => {
-                AssignmentInput { code: d.code, valid_from: d.valid_from, valid_until: d.valid_until }
-            }
-        })
-        .collect();
+    let wanted = b.eservices.into_iter().map(AssignmentInput::from).collect();
     let list = state.services.assign_eservices(&admin, &ctx, &login_id, wanted).await?;
     Ok(Json(view(list)))
 }

@@ -35,6 +35,9 @@ pub struct EServiceBody {
     /// entity approves it.
     #[serde(default)]
     pub four_eyes: bool,
+    /// R34: entities may act for others on it under a mandate.
+    #[serde(default)]
+    pub allows_intermediaries: bool,
     /// R30: how often an entity reviews who may use it, 30 to 180 days (default 180).
     #[serde(default)]
     pub review_days: Option<i64>,
@@ -131,6 +134,7 @@ pub struct EServiceView {
     pub assurance: String,
     pub requires_registration: bool,
     pub four_eyes: bool,
+    pub allows_intermediaries: bool,
     pub review_days: i64,
     /// Only in the answer that registered the client.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -148,6 +152,7 @@ impl From<EServiceRecord> for EServiceView {
             assurance: e.assurance.as_str().into(),
             requires_registration: e.requires_registration,
             four_eyes: e.four_eyes,
+            allows_intermediaries: e.allows_intermediaries,
             review_days: e.review_days,
             client_id: None,
             client_secret: None,
@@ -179,6 +184,7 @@ pub async fn post_eservice(
         requires_registration: b.requires_registration,
         four_eyes: b.four_eyes,
         review_days: b.review_days,
+        allows_intermediaries: b.allows_intermediaries,
     };
     let client = b.oidc.map(client_input).transpose()?;
     let r = state.services.register_eservice(Registrar::Operator(&op), &ctx, input, client).await?;

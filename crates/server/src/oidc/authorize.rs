@@ -175,6 +175,31 @@ pub async fn finish(
             "no second factor of this login can be used on this server",
         ),
         Ok(Outcome::NeedsStepUp(eid)) => show_step_up(state, headers, raw, req, &eid, None, StatusCode::OK).await,
+        // `prompt=none` cannot ask; OpenID Connect Core §3.1.2.6 names this case.
+        Ok(Outcome::Choose(_)) if req.prompt == Prompt::None => error_redirect(
+            state,
+            &req.redirect_uri,
+            st,
+            "account_selection_required",
+            "the login may act for more than one entity here; name one in acting_for",
+        ),
+        Ok(Outcome::Choose(choices)) => {
+            let (form_csrf, set_cookie) = csrf::pair(state, headers);
+            let name = eservice_name(state, &req.client.client_id, lang).await;
+            let form = page::ChooseForm {
+                lang,
+                redirect_uri: &req.redirect_uri,
+                authorize: raw,
+                csrf: &form_csrf,
+                eservice_name: &name,
+                choices: &choices,
+            };
+            let mut res = page::choose_page(form);
+            if let Some(c) = set_cookie {
+                res.headers_mut().append(header::SET_COOKIE, c);
+            }
+            res
+        }
         Ok(Outcome::NeedsAdvanced) => error_redirect(
             state,
             &req.redirect_uri,

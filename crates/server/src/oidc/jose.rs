@@ -32,6 +32,11 @@ fn auth_claims(out: &mut Map<String, Value>, auth: &Authentication) {
 /// The claims the scopes grant: `profile` → name, locale; `entity` → the entity's.
 pub fn scoped_claims(out: &mut Map<String, Value>, c: &Claims) {
     out.insert("sub".into(), json!(c.sub));
+    // R35: whoever acts for another entity says so, whatever the scopes (RFC 8693 §4.1).
+    if let Some(act) = &c.act {
+        out.insert("act".into(), json!({ "entity_number": act.entity_number, "sub": act.sub }));
+        out.insert("entity_number".into(), json!(c.entity_number));
+    }
     if has_scope(&c.scope, "profile") {
         out.insert("name".into(), json!(c.name));
         out.insert("locale".into(), json!(c.auth.locale));

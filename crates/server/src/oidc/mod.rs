@@ -4,6 +4,7 @@
 
 pub mod authorize;
 pub mod backchannel;
+pub mod choose;
 pub mod cookies;
 pub mod discovery;
 pub mod jose;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/oidc/authorize", get(authorize::get_authorize).post(authorize::post_authorize))
         .route("/oidc/login", post(authorize::post_login))
         .route("/oidc/step-up", post(step_up::post_step_up))
+        .route("/oidc/act", post(choose::post_act))
         .route("/oidc/token", post(token::post_token))
         .route("/oidc/userinfo", get(token::userinfo).post(token::userinfo))
         .route("/oidc/introspect", post(token::post_introspect))

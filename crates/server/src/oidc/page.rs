@@ -128,6 +128,42 @@ pub fn step_up_page(f: StepUpForm<'_>, status: StatusCode) -> Response {
     page(f.lang, "oidc/step_up.html", status, values, &targets)
 }
 
+/// R35's chooser: for whom the login acts at the e-service.
+pub struct ChooseForm<'a> {
+    pub lang: Lang,
+    pub redirect_uri: &'a str,
+    pub authorize: &'a str,
+    pub csrf: &'a str,
+    pub eservice_name: &'a str,
+    pub choices: &'a [domain::oidc::authorize::Choice],
+}
+
+pub fn choose_page(f: ChooseForm<'_>) -> Response {
+    let choices: Vec<Value> = f
+        .choices
+        .iter()
+        .map(|c| {
+            let names = &c.entity_names;
+            let name = match f.lang {
+                Lang::Zh => names.zh.as_deref(),
+                Lang::Pt => names.pt.as_deref(),
+                Lang::En => names.en.as_deref(),
+            }
+            .unwrap_or_else(|| names.display());
+            context! { entity_number => c.entity_number, name => name, own => c.own }
+        })
+        .collect();
+    let values = context! {
+        authorize => f.authorize,
+        csrf => f.csrf,
+        eservice_name => f.eservice_name,
+        choices => choices,
+        languages => switcher(f.authorize, f.lang),
+    };
+    let targets: Vec<String> = origin_of(f.redirect_uri).into_iter().collect();
+    page(f.lang, "oidc/choose.html", StatusCode::OK, values, &targets)
+}
+
 /// Why an e-service cannot be used, as a message key.
 fn denied_key(denial: Denial) -> &'static str {
     match denial {
@@ -140,6 +176,10 @@ fn denied_key(denial: Denial) -> &'static str {
         Denial::EntityAccount => "oidc-denied-entity-account",
         Denial::LoginNotActive => "oidc-denied-login-not-active",
         Denial::UnknownEService => "oidc-denied-unknown-eservice",
+        Denial::NoIntermediaries => "oidc-denied-no-intermediaries",
+        Denial::NotMandated => "oidc-denied-not-mandated",
+        Denial::MandateEnded => "oidc-denied-mandate-ended",
+        Denial::NotActingUnderMandate => "oidc-denied-not-acting-under-mandate",
     }
 }
 

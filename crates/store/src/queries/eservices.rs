@@ -13,7 +13,8 @@ use domain::store::StoreError;
 use crate::columns::parse;
 
 pub(crate) const ESERVICE_COLS: &str =
-    "code, name_zh, name_pt, name_en, department, assurance, requires_registration, four_eyes, review_days, created_at";
+    "code, name_zh, name_pt, name_en, department, assurance, requires_registration, four_eyes, review_days, created_at, \
+     allows_intermediaries";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct EServiceRow {
@@ -25,6 +26,7 @@ pub(crate) struct EServiceRow {
     assurance: String,
     requires_registration: bool,
     four_eyes: bool,
+    allows_intermediaries: bool,
     review_days: i64,
     created_at: i64,
 }
@@ -41,6 +43,7 @@ impl TryFrom<EServiceRow> for EServiceRecord {
             assurance: parse("assurance", &r.assurance, Assurance::from_str_opt)?,
             requires_registration: r.requires_registration,
             four_eyes: r.four_eyes,
+            allows_intermediaries: r.allows_intermediaries,
             review_days: r.review_days,
             created_at: Timestamp(r.created_at),
         })
@@ -195,7 +198,7 @@ macro_rules! impl_eservices_tx {
                 async fn insert_eservice(&mut self, e: &EServiceRecord) -> StoreResult<()> {
                     sqlx::query(
                         "INSERT INTO eservices (code, name_zh, name_pt, name_en, department, assurance, requires_registration, \
-                         four_eyes, review_days, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                         four_eyes, review_days, created_at, allows_intermediaries) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                     )
                     .bind(&e.code)
                     .bind(&e.name_zh)
@@ -207,6 +210,7 @@ macro_rules! impl_eservices_tx {
                     .bind(e.four_eyes)
                     .bind(e.review_days)
                     .bind(e.created_at.0)
+                    .bind(e.allows_intermediaries)
                     .execute(self.c())
                     .await
                     .map_err(map_err)?;

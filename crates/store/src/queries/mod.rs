@@ -26,6 +26,8 @@ pub(crate) mod eservices;
 #[macro_use]
 pub(crate) mod logins;
 #[macro_use]
+pub(crate) mod mandates;
+#[macro_use]
 pub(crate) mod meta;
 #[macro_use]
 pub(crate) mod notifications;
@@ -65,5 +67,6 @@ macro_rules! impl_store {
         impl_eid_tx!(DbTx);
         impl_reviews_tx!(DbTx);
         impl_access_requests_tx!(DbTx);
+        impl_mandates_tx!(DbTx);
     };
 }

@@ -101,7 +101,7 @@ macro_rules! impl_oidc_tx {
 
                 async fn insert_oidc_code(&mut self, c: &om::CodeRecord) -> StoreResult<()> {
                     sqlx::query(&format!(
-                        "INSERT INTO oidc_codes ({OIDC_CODE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+                        "INSERT INTO oidc_codes ({OIDC_CODE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
                     ))
                     .bind(&c.code_hash)
                     .bind(&c.client_id)
@@ -120,6 +120,8 @@ macro_rules! impl_oidc_tx {
                     .bind(c.created_at.0)
                     .bind(c.expires_at.0)
                     .bind(&c.grant_id)
+                    .bind(c.on_behalf.as_ref().map(|o| o.represented_entity_id))
+                    .bind(c.on_behalf.as_ref().map(|o| o.mandate_id.as_str()))
                     .execute(self.c())
                     .await
                     .map_err(map_err)?;
@@ -145,7 +147,7 @@ macro_rules! impl_oidc_tx {
 
                 async fn insert_grant(&mut self, g: &om::GrantRecord) -> StoreResult<()> {
                     sqlx::query(&format!(
-                        "INSERT INTO oidc_grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                        "INSERT INTO oidc_grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
                     ))
                     .bind(&g.id)
                     .bind(&g.client_id)
@@ -159,6 +161,8 @@ macro_rules! impl_oidc_tx {
                     .bind(&g.auth.locale)
                     .bind(g.created_at.0)
                     .bind(g.revoked_at.map(|t| t.0))
+                    .bind(g.on_behalf.as_ref().map(|o| o.represented_entity_id))
+                    .bind(g.on_behalf.as_ref().map(|o| o.mandate_id.as_str()))
                     .execute(self.c())
                     .await
                     .map_err(map_err)?;

@@ -11,9 +11,11 @@ use crate::columns::{lines, parse};
 pub(crate) const CLIENT_COLS: &str = "client_id, auth_method, secret_hash, jwks, redirect_uris, \
                                       post_logout_redirect_uris, backchannel_logout_uri, created_at, updated_at";
 pub(crate) const GRANT_COLS: &str =
-    "id, client_id, entity_id, login_id, sid, scope, auth_time, acr, amr, locale, created_at, revoked_at";
+    "id, client_id, entity_id, login_id, sid, scope, auth_time, acr, amr, locale, created_at, revoked_at, \
+     represented_entity_id, mandate_id";
 pub(crate) const OIDC_CODE_COLS: &str = "code_hash, client_id, entity_id, login_id, redirect_uri, code_challenge, nonce, \
-                                         scope, sid, session_hash, auth_time, acr, amr, locale, created_at, expires_at, grant_id";
+                                         scope, sid, session_hash, auth_time, acr, amr, locale, created_at, expires_at, grant_id, \
+                                         represented_entity_id, mandate_id";
 pub(crate) const KEY_COLS: &str = "kid, private_sealed, public_jwk, created_at, retired_at";
 /// What a lease returns of each back-channel logout.
 pub(crate) const LEASED_LOGOUT_COLS: &str = "id, client_id, sub, sid, attempts, created_at";
@@ -76,6 +78,16 @@ pub(crate) struct GrantRow {
     auth: AuthRow,
     created_at: i64,
     revoked_at: Option<i64>,
+    represented_entity_id: Option<i64>,
+    mandate_id: Option<String>,
+}
+
+/// The represented entity and the mandate, stored as two nullable columns.
+fn on_behalf(represented_entity_id: Option<i64>, mandate_id: Option<String>) -> Option<om::OnBehalf> {
+    match (represented_entity_id, mandate_id) {
+        (Some(represented_entity_id), Some(mandate_id)) => Some(om::OnBehalf { represented_entity_id, mandate_id }),
+        _ => None,
+    }
 }
 
 impl From<GrantRow> for om::GrantRecord {
@@ -90,6 +102,7 @@ impl From<GrantRow> for om::GrantRecord {
             auth: r.auth.into(),
             created_at: Timestamp(r.created_at),
             revoked_at: r.revoked_at.map(Timestamp),
+            on_behalf: on_behalf(r.represented_entity_id, r.mandate_id),
         }
     }
 }
@@ -111,6 +124,8 @@ pub(crate) struct OidcCodeRow {
     created_at: i64,
     expires_at: i64,
     grant_id: Option<String>,
+    represented_entity_id: Option<i64>,
+    mandate_id: Option<String>,
 }
 
 impl From<OidcCodeRow> for om::CodeRecord {
@@ -130,6 +145,7 @@ impl From<OidcCodeRow> for om::CodeRecord {
             created_at: Timestamp(r.created_at),
             expires_at: Timestamp(r.expires_at),
             grant_id: r.grant_id,
+            on_behalf: on_behalf(r.represented_entity_id, r.mandate_id),
         }
     }
 }

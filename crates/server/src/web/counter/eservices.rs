@@ -70,6 +70,7 @@ pub async fn post_eservice(Post(OperatorPage(mut web, op), form): Post<OperatorP
         assurance: form.get("assurance").to_string(),
         requires_registration: form.checked("requires_registration"),
         four_eyes: form.checked("four_eyes"),
+        allows_intermediaries: form.checked("allows_intermediaries"),
         // Not a number reads as 0, which the domain refuses as out of range.
         review_days: Some(form.get("review_days").trim()).filter(|v| !v.is_empty()).map(|v| v.parse().unwrap_or(0)),
     };

@@ -1,0 +1,14 @@
+error-unknown-entity = No entity has this number.
+error-own-entity = An entity cannot give a mandate to itself.
+error-end-too-far-ahead = A mandate ends at most two years ahead.
+error-intermediaries-not-allowed = This e-service's department does not allow acting for another entity.
+error-mandate-exists = A mandate to this entity is already offered or active; end it first.
+error-mandate-not-active = This mandate is not active: it was not accepted yet, or it was declined or has ended.
+error-not-in-mandate = The mandate does not cover this e-service.
+error-beyond-mandate = The mandate ends before this date.
+audit-action-mandate-offered = Mandate offered
+audit-action-mandate-accepted = Mandate accepted
+audit-action-mandate-declined = Mandate declined
+audit-action-mandate-ended = Mandate ended
+audit-action-mandate-logins-assigned = Logins assigned to act under a mandate
+counter-allows-intermediaries-check = Intermediaries: other entities may act for an entity on it under a mandate

@@ -1,0 +1,14 @@
+error-unknown-entity = Nenhuma entidade tem este número.
+error-own-entity = Uma entidade não pode conferir um mandato a si própria.
+error-end-too-far-ahead = Um mandato termina no máximo dois anos depois.
+error-intermediaries-not-allowed = O serviço responsável por este serviço electrónico não permite agir em nome de outra entidade.
+error-mandate-exists = Já foi oferecido ou está activo um mandato a esta entidade; termine-o primeiro.
+error-mandate-not-active = Este mandato não está activo: ainda não foi aceite, ou foi recusado ou terminou.
+error-not-in-mandate = O mandato não abrange este serviço electrónico.
+error-beyond-mandate = O mandato termina antes desta data.
+audit-action-mandate-offered = Mandato oferecido
+audit-action-mandate-accepted = Mandato aceite
+audit-action-mandate-declined = Mandato recusado
+audit-action-mandate-ended = Mandato terminado
+audit-action-mandate-logins-assigned = Utilizadores designados para agir por mandato
+counter-allows-intermediaries-check = Intermediários: outras entidades podem agir em nome de uma entidade neste serviço, por mandato

@@ -1,0 +1,14 @@
+error-unknown-entity = 沒有實體使用此編號。
+error-own-entity = 實體不能授權予自己。
+error-end-too-far-ahead = 授權的終止日期最多為兩年後。
+error-intermediaries-not-allowed = 此電子服務的部門不容許代表其他實體辦理。
+error-mandate-exists = 已向此實體提出或已生效一項授權；請先將其終止。
+error-mandate-not-active = 此授權未生效：尚未接受，或已被拒絕或已終止。
+error-not-in-mandate = 此授權不包括這項電子服務。
+error-beyond-mandate = 授權在此日期前已終止。
+audit-action-mandate-offered = 提出授權
+audit-action-mandate-accepted = 接受授權
+audit-action-mandate-declined = 拒絕授權
+audit-action-mandate-ended = 終止授權
+audit-action-mandate-logins-assigned = 指派使用者依授權代辦
+counter-allows-intermediaries-check = 容許代辦：其他實體可依授權代表實體使用此服務
