@@ -161,12 +161,14 @@ impl Services {
                     "a mandate to this entity is already offered or active; end it first",
                 ));
             }
+            let mut eservices = parsed.eservices;
+            eservices.sort();
             let m = MandateRecord {
                 id: uuid::Uuid::new_v4().to_string(),
                 from_entity_id: admin.caller.entity_id,
                 to_entity_id: to.id,
                 status: MandateStatus::Offered,
-                eservices: parsed.eservices,
+                eservices,
                 valid_until: parsed.valid_until,
                 offered_by: admin.caller.login_id.clone(),
                 offered_at: now,

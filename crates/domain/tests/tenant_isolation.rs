@@ -30,6 +30,15 @@
 //! a session the model says has ended (signed out, login deleted, rights removed) must be
 //! refused.
 //!
+//! Mandates (R34, R35) join the model as a principal: administrators offer mandates to the
+//! other entities (for e-services that allow intermediaries or not), answer and end them
+//! (with a mandate id that may be anyone's), assign logins to act under them (logins of any
+//! entity), and any login signs in at an e-service for another entity. A mandate changes
+//! the data and audit of its two entities only, grants a sign-in for the represented entity
+//! exactly when the model's live mandate and assignment say so, and never a management
+//! right: every management operation above still answers `not_found` for the other entity's
+//! path, mandated or not.
+//!
 //! Short variant (in the normal suite): 64 sequences of 20–40 operations on SQLite, 16 on
 //! PostgreSQL (`EA_TEST_POSTGRES_URL`). Long variant:
 //! `PROPTEST_CASES=1000 EA_ISOLATION_OPS=80 cargo test --release -p domain --test tenant_isolation -- --nocapture`
@@ -47,7 +56,9 @@ use domain::activation::{ActivateInput, Reissuer};
 use domain::clock::Clock;
 use domain::eservice_form::EServiceInput;
 use domain::help::{HelpInput, HelpKind};
-use domain::model::{AuditRow, CodePurpose, LoginKind, LoginRecord, LoginStatus};
+use domain::mandate_form::MandateInput;
+use domain::model::{AuditRow, CodePurpose, LoginKind, LoginRecord, LoginStatus, MandateStatus};
+use domain::oidc::authorize::Outcome;
 use domain::person::PersonInput;
 use domain::services::Ctx;
 use domain::sessions::LoginInput;
@@ -124,6 +135,18 @@ struct Model {
     codes: HashMap<(String, String), (String, String)>,
     /// Consecutive sign-in failures by (entity number, username) (R13).
     failures: HashMap<(String, String), i64>,
+    mandates: Vec<MMandate>,
+}
+
+/// A mandate (R34): who gave it to whom, for what, and who acts under it (login id → codes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MMandate {
+    id: String,
+    from: usize,
+    to: usize,
+    status: MandateStatus,
+    codes: BTreeSet<String>,
+    acting: BTreeMap<String, BTreeSet<String>>,
 }
 
 type At = (usize, usize);
@@ -190,6 +213,14 @@ impl Model {
             all[t.pick.index(all.len())]
         }
     }
+    /// The entity's active administrators hear of a mandate step (one notice each).
+    fn notify_admins(&mut self, e: usize) {
+        for l in &mut self.entities[e].logins {
+            if l.kind == LoginKind::Admin && l.status == LoginStatus::Active {
+                l.notices += 1;
+            }
+        }
+    }
     fn end_sessions(&mut self, at: At) {
         for t in &mut self.login_mut(at).tokens {
             t.1 = false;
@@ -216,6 +247,14 @@ struct Who {
 struct Target {
     fit: bool,
     own: bool,
+    pick: Index,
+}
+
+/// A mandate named by id: when `fit`, one the operation could apply to for the caller (if
+/// any); else any mandate of the model.
+#[derive(Clone, Debug)]
+struct MandatePick {
+    fit: bool,
     pick: Index,
 }
 
@@ -251,6 +290,11 @@ enum Op {
     CounterReissue { entity: Index, target: Target },
     CounterEid { entity: Index, target: Target },
     CounterRegister { entity: Index, code: u8 },
+    Offer { who: Who, path: Option<Index>, to: Index, codes: u8 },
+    Answer { who: Who, path: Option<Index>, mandate: MandatePick, accept: bool },
+    EndMandate { who: Who, path: Option<Index>, mandate: MandatePick },
+    ActUnder { who: Who, path: Option<Index>, mandate: MandatePick, target: Target, codes: u8 },
+    ActFor { who: Who, represented: MandatePick, registered_one: bool },
 }
 
 impl Op {
@@ -280,6 +324,11 @@ impl Op {
             Op::CounterReissue { .. } => "counter_reissue",
             Op::CounterEid { .. } => "counter_eid",
             Op::CounterRegister { .. } => "counter_register_eservice",
+            Op::Offer { .. } => "offer_mandate",
+            Op::Answer { .. } => "answer_mandate",
+            Op::EndMandate { .. } => "end_mandate",
+            Op::ActUnder { .. } => "assign_under_mandate",
+            Op::ActFor { .. } => "sign_in_acting_for",
         }
     }
 }
@@ -305,6 +354,15 @@ fn target() -> impl Strategy<Value = Target> {
 /// A bit mask over `CODES`; the unknown code is rare, so that assignments mostly pass.
 fn mask() -> impl Strategy<Value = u8> {
     (0..4u8, prop::bool::weighted(0.1)).prop_map(|(known, unknown)| known | (u8::from(unknown) << 2))
+}
+
+fn mandate_pick() -> impl Strategy<Value = MandatePick> {
+    (prop::bool::weighted(0.7), any::<Index>()).prop_map(|(fit, pick)| MandatePick { fit, pick })
+}
+
+/// Mostly the e-service that allows intermediaries alone, sometimes any mask.
+fn offered_codes() -> impl Strategy<Value = u8> {
+    prop_oneof![3 => Just(1u8), 1 => mask()]
 }
 
 fn person_pick() -> impl Strategy<Value = PersonPick> {
@@ -340,6 +398,15 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => (any::<Index>(), target()).prop_map(|(entity, target)| Op::CounterReissue { entity, target }),
         1 => (any::<Index>(), target()).prop_map(|(entity, target)| Op::CounterEid { entity, target }),
         1 => (any::<Index>(), 0..3u8).prop_map(|(entity, code)| Op::CounterRegister { entity, code }),
+        3 => (who(), path(), any::<Index>(), offered_codes())
+            .prop_map(|(who, path, to, codes)| Op::Offer { who, path, to, codes }),
+        3 => (who(), path(), mandate_pick(), prop::bool::weighted(0.8))
+            .prop_map(|(who, path, mandate, accept)| Op::Answer { who, path, mandate, accept }),
+        1 => (who(), path(), mandate_pick()).prop_map(|(who, path, mandate)| Op::EndMandate { who, path, mandate }),
+        3 => (who(), path(), mandate_pick(), target(), offered_codes())
+            .prop_map(|(who, path, mandate, target, codes)| Op::ActUnder { who, path, mandate, target, codes }),
+        3 => (who(), mandate_pick(), prop::bool::weighted(0.2))
+            .prop_map(|(who, represented, registered_one)| Op::ActFor { who, represented, registered_one }),
     ]
 }
 
@@ -416,6 +483,8 @@ struct Effect {
     answer: Option<Want>,
     /// The operation named another entity's data (by path or by login id).
     cross: bool,
+    /// A second entity the operation may touch (a mandate's other party).
+    other: Option<usize>,
 }
 
 impl Effect {
@@ -424,7 +493,12 @@ impl Effect {
     }
     fn write(scope: usize, answer: Want, cross: bool, sms: Vec<Sms>) -> Effect {
         let changed = answer == Want::Ok;
-        Effect { scope: Some(scope), changed, sms, answer: Some(answer), cross }
+        Effect { scope: Some(scope), changed, sms, answer: Some(answer), cross, other: None }
+    }
+    /// `write`, touching the other party of a mandate too when it was allowed.
+    fn both(scope: usize, other: usize, answer: Want) -> Effect {
+        let other = (answer == Want::Ok).then_some(other);
+        Effect { other, cross: true, ..Effect::write(scope, answer, true, vec![]) }
     }
 }
 
@@ -440,7 +514,12 @@ struct EntityState {
     inbox: HashMap<String, usize>,
     audit_seq: i64,
     new_audit: Vec<AuditRow>,
+    mandates: BTreeSet<StoredMandate>,
 }
+
+/// A mandate as the store lists it for one of its parties: id, both entities' ids, status,
+/// e-services, and the live logins acting under it with their e-services.
+type StoredMandate = (String, i64, i64, MandateStatus, Vec<String>, BTreeMap<String, BTreeSet<String>>);
 
 async fn snapshot(env: &Env, m: &Model, before: Option<&[EntityState]>) -> Vec<EntityState> {
     let mut tx = env.store.read().await.unwrap();
@@ -464,10 +543,25 @@ async fn snapshot(env: &Env, m: &Model, before: Option<&[EntityState]>) -> Vec<E
         rows.push_str(&format!("{assignments:?}\n"));
         let registrations: BTreeSet<String> = tx.list_registrations(e.id).await.unwrap().into_iter().collect();
         rows.push_str(&format!("{registrations:?}\n"));
+        let mut mandates = BTreeSet::new();
+        for md in tx.list_mandates_of(e.id).await.unwrap() {
+            rows.push_str(&format!("{md:?}\n"));
+            let acting = tx.list_acting_logins(&md.id).await.unwrap();
+            // Who acts under a mandate is the receiver's data (the giver sees it, and sees it
+            // change when the receiver deletes a login: `check_model` holds both to the model).
+            if md.to_entity_id == e.id {
+                rows.push_str(&format!("{acting:?}\n"));
+            }
+            let mut by_login: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for a in acting {
+                by_login.entry(a.login_id.to_string()).or_default().insert(a.eservice_code);
+            }
+            mandates.insert((md.id, md.from_entity_id, md.to_entity_id, md.status, md.eservices, by_login));
+        }
         let after = before.map(|b| b[k].audit_seq).unwrap_or(0);
         let new_audit = tx.list_audit(Some(e.id), after, 100_000).await.unwrap();
         let audit_seq = new_audit.last().map(|r| r.seq).unwrap_or(after);
-        out.push(EntityState { logins, rows, assignments, registrations, inbox, audit_seq, new_audit });
+        out.push(EntityState { logins, rows, assignments, registrations, inbox, audit_seq, new_audit, mandates });
     }
     out
 }
@@ -493,6 +587,26 @@ fn check_model(m: &Model, now: &[EntityState]) -> Result<(), TestCaseError> {
             e.logins.iter().flat_map(|l| l.eservices.iter().map(|c| (l.id.clone(), c.clone()))).collect();
         same!(s.assignments, assigned, "entity {k}'s assignments");
         same!(s.registrations, e.registrations, "entity {k}'s registrations");
+        // R34: an entity's store lists exactly the mandates it is a party to, as the model has them.
+        let modelled: BTreeSet<StoredMandate> = m
+            .mandates
+            .iter()
+            .filter(|md| md.from == k || md.to == k)
+            .map(|md| {
+                let live = |id: &String| {
+                    m.entities[md.to].logins.iter().any(|l| &l.id == id && l.status != LoginStatus::Deleted)
+                };
+                let acting = md
+                    .acting
+                    .iter()
+                    .filter(|(id, codes)| live(id) && !codes.is_empty())
+                    .map(|(i, c)| (i.clone(), c.clone()))
+                    .collect();
+                let codes = md.codes.iter().cloned().collect();
+                (md.id.clone(), m.entities[md.from].id, m.entities[md.to].id, md.status, codes, acting)
+            })
+            .collect();
+        same!(s.mandates, modelled, "entity {k}'s mandates");
     }
     Ok(())
 }
@@ -670,7 +784,39 @@ async fn setup(env: &Env, op: &Operator) -> Model {
         }
         m.entities.push(MEntity { id, number, logins, registrations });
     }
-    // The inboxes as setup left them (approval and creation notices).
+    // R34: every sequence starts with mandates in place: entity 0 mandated entity 1 (accepted,
+    // entity 1's active staff member acting on OPEN), and entity 2 offered entity 1 one.
+    let admin_of = |m: &Model, e: usize| m.entities[e].logins[1].tokens[0].0.clone();
+    let until = env.clock.now().plus_secs(365 * 86_400).rfc3339();
+    for (from, accept) in [(0usize, true), (2, false)] {
+        let giver = caller_of(env, &admin_of(&m, from)).await;
+        let input = MandateInput {
+            to_entity_number: m.entities[1].number.clone(),
+            eservices: vec![OPEN.into()],
+            valid_until: until.clone(),
+        };
+        let given =
+            env.services.offer_mandate(&giver.admin_of(giver.entity_number()).unwrap(), &ctx(), input).await.unwrap();
+        let mut md = MMandate {
+            id: given.id,
+            from,
+            to: 1,
+            status: MandateStatus::Offered,
+            codes: [OPEN.to_string()].into(),
+            acting: BTreeMap::new(),
+        };
+        if accept {
+            let taker = caller_of(env, &admin_of(&m, 1)).await;
+            let a = taker.admin_of(taker.entity_number()).unwrap();
+            env.services.answer_mandate(&a, &ctx(), &md.id, true).await.unwrap();
+            let staff = m.entities[1].logins[2].id.clone();
+            env.services.assign_under_mandate(&a, &ctx(), &staff, &md.id, vec![OPEN.into()]).await.unwrap();
+            md.status = MandateStatus::Active;
+            md.acting.insert(staff, [OPEN.to_string()].into());
+        }
+        m.mandates.push(md);
+    }
+    // The inboxes as setup left them (approval, creation and mandate notices).
     let now = snapshot(env, &m, None).await;
     for (k, e) in m.entities.iter_mut().enumerate() {
         for l in &mut e.logins {
@@ -686,12 +832,28 @@ async fn setup(env: &Env, op: &Operator) -> Model {
 /// Presents `who`'s session as the server would. `Some` when the model says it works (and
 /// the store agrees); `None` when it must not (and the store refused it).
 async fn present(env: &Env, m: &Model, who: &Who, kinds: &[LoginKind]) -> Result<Option<(Caller, At)>, TestCaseError> {
+    present_in(env, m, who, kinds, None).await
+}
+
+/// `present`, preferring (when `fit`) a login of entity `prefer`, if one of it fits.
+async fn present_in(
+    env: &Env,
+    m: &Model,
+    who: &Who,
+    kinds: &[LoginKind],
+    prefer: Option<usize>,
+) -> Result<Option<(Caller, At)>, TestCaseError> {
     let mut holders: Vec<At> = m.all().into_iter().filter(|a| !m.login(*a).tokens.is_empty()).collect();
-    let fitting: Vec<At> = holders
+    let mut fitting: Vec<At> = holders
         .iter()
         .copied()
         .filter(|a| m.login(*a).tokens.iter().any(|t| t.1) && kinds.contains(&m.login(*a).kind))
         .collect();
+    if let Some(e) = prefer {
+        if fitting.iter().any(|a| a.0 == e) {
+            fitting.retain(|a| a.0 == e);
+        }
+    }
     if who.fit && !fitting.is_empty() {
         holders = fitting;
     }
@@ -1174,7 +1336,7 @@ async fn step(env: &Env, op: &Operator, m: &mut Model, o: &Op) -> Result<Effect,
                     changed = template != "username_reminder";
                 }
             }
-            Ok(Effect { scope: Some(e2), changed, sms, answer: Some(Want::Ok), cross: e2 != at.0 })
+            Ok(Effect { scope: Some(e2), changed, sms, answer: Some(Want::Ok), cross: e2 != at.0, other: None })
         }
         Op::CounterLookup { entity } => {
             let e = entity.index(ENTITIES);
@@ -1292,7 +1454,237 @@ async fn step(env: &Env, op: &Operator, m: &mut Model, o: &Op) -> Result<Effect,
             }
             Ok(Effect::write(e, want, false, vec![]))
         }
+        Op::Offer { .. } | Op::Answer { .. } | Op::EndMandate { .. } | Op::ActUnder { .. } | Op::ActFor { .. } => {
+            mandate_step(env, m, o).await
+        }
     }
+}
+
+/// The model's mandate a pick names (one that `fits`, when asked and there is one), if there
+/// is any mandate at all.
+fn pick_mandate(m: &Model, p: &MandatePick, fits: impl Fn(&MMandate) -> bool) -> Option<usize> {
+    let fitting: Vec<usize> = (0..m.mandates.len()).filter(|k| fits(&m.mandates[*k])).collect();
+    if p.fit && !fitting.is_empty() {
+        Some(fitting[p.pick.index(fitting.len())])
+    } else {
+        (!m.mandates.is_empty()).then(|| p.pick.index(m.mandates.len()))
+    }
+}
+
+/// The entity whose login a fitting pick would best be made by: `side` of a mandate that
+/// `fits` (none when the pick is not `fit` or no mandate fits).
+fn prefer_party(
+    m: &Model,
+    p: &MandatePick,
+    fits: impl Fn(&MMandate) -> bool,
+    side: impl Fn(&MMandate) -> usize,
+) -> Option<usize> {
+    let fitting: Vec<&MMandate> = m.mandates.iter().filter(|md| fits(md)).collect();
+    (p.fit && !fitting.is_empty()).then(|| side(fitting[p.pick.index(fitting.len())]))
+}
+
+fn is_live(md: &MMandate) -> bool {
+    matches!(md.status, MandateStatus::Offered | MandateStatus::Active)
+}
+
+/// R34, R35: the mandate operations, against the model.
+async fn mandate_step(env: &Env, m: &mut Model, o: &Op) -> Result<Effect, TestCaseError> {
+    let s = &env.services;
+    let path_of = |path: &Option<Index>, own: usize| path.as_ref().map(|p| p.index(ENTITIES)).unwrap_or(own);
+    // A mandate id: the model's, or one nobody has.
+    let id_of = |m: &Model, k: Option<usize>| k.map(|k| m.mandates[k].id.clone()).unwrap_or_else(|| uuid_like(next()));
+    match o {
+        Op::Offer { who, path, to, codes } => {
+            let Some((c, at)) = present(env, m, who, ADMINS).await? else { return Ok(Effect::default()) };
+            let pe = path_of(path, at.0);
+            let cap = c.admin_of(&m.entities[pe].number);
+            let cap_want = want_cap(m, at, pe, ADMINS);
+            same!(got(&cap), cap_want, "the administrator capability");
+            let Ok(a) = cap else { return Ok(Effect::read(at.0, cap_want, pe != at.0)) };
+            let to = to.index(ENTITIES);
+            let codes = codes_of(*codes);
+            let live = m.mandates.iter().any(|md| {
+                md.from == at.0 && md.to == to && matches!(md.status, MandateStatus::Offered | MandateStatus::Active)
+            });
+            let want = if codes.is_empty() {
+                Want::Invalid("required")
+            } else if to == at.0 {
+                Want::Invalid("own_entity")
+            } else if let Some(bad) = codes.iter().find(|c| c.as_str() != OPEN) {
+                Want::Invalid(if bad == UNKNOWN { "unknown_eservice" } else { "intermediaries_not_allowed" })
+            } else if live {
+                Want::Conflict("mandate_exists")
+            } else {
+                Want::Ok
+            };
+            let until = env.clock.now().plus_secs(365 * 86_400).rfc3339();
+            let input = MandateInput {
+                to_entity_number: m.entities[to].number.clone(),
+                eservices: codes.clone(),
+                valid_until: until,
+            };
+            let r = s.offer_mandate(&a, &ctx(), input).await;
+            same!(got(&r), want, "offer {codes:?} from {} to {to}", at.0);
+            if let Ok(v) = r {
+                m.mandates.push(MMandate {
+                    id: v.id,
+                    from: at.0,
+                    to,
+                    status: MandateStatus::Offered,
+                    codes: codes.into_iter().collect(),
+                    acting: BTreeMap::new(),
+                });
+                m.notify_admins(to);
+            }
+            Ok(Effect::both(at.0, to, want))
+        }
+        Op::Answer { who, path, mandate, accept } => {
+            let prefer = prefer_party(m, mandate, |md| md.status == MandateStatus::Offered, |md| md.to);
+            let Some((c, at)) = present_in(env, m, who, ADMINS, prefer).await? else { return Ok(Effect::default()) };
+            let pe = path_of(path, at.0);
+            let cap = c.admin_of(&m.entities[pe].number);
+            let cap_want = want_cap(m, at, pe, ADMINS);
+            same!(got(&cap), cap_want, "the administrator capability");
+            let Ok(a) = cap else { return Ok(Effect::read(at.0, cap_want, pe != at.0)) };
+            let k = pick_mandate(m, mandate, |md| md.to == at.0 && md.status == MandateStatus::Offered);
+            let want = match k.map(|k| &m.mandates[k]) {
+                Some(md) if md.to == at.0 && md.status == MandateStatus::Offered => Want::Ok,
+                Some(md) if md.to == at.0 => Want::Conflict("already_decided"),
+                _ => Want::NotFound,
+            };
+            let r = s.answer_mandate(&a, &ctx(), &id_of(m, k), *accept).await;
+            same!(got(&r), want, "entity {} answers mandate {k:?}", at.0);
+            let from = k.map(|k| m.mandates[k].from).unwrap_or(at.0);
+            if want == Want::Ok {
+                let k = k.unwrap();
+                m.mandates[k].status = if *accept { MandateStatus::Active } else { MandateStatus::Declined };
+                m.notify_admins(from);
+            }
+            Ok(Effect::both(at.0, from, want))
+        }
+        Op::EndMandate { who, path, mandate } => {
+            let side = |md: &MMandate| if mandate.pick.index(2) == 0 { md.from } else { md.to };
+            let prefer = prefer_party(m, mandate, is_live, side);
+            let Some((c, at)) = present_in(env, m, who, ADMINS, prefer).await? else { return Ok(Effect::default()) };
+            let pe = path_of(path, at.0);
+            let cap = c.admin_of(&m.entities[pe].number);
+            let cap_want = want_cap(m, at, pe, ADMINS);
+            same!(got(&cap), cap_want, "the administrator capability");
+            let Ok(a) = cap else { return Ok(Effect::read(at.0, cap_want, pe != at.0)) };
+            let k = pick_mandate(m, mandate, |md| (md.from == at.0 || md.to == at.0) && is_live(md));
+            let party = k.map(|k| &m.mandates[k]).filter(|md| md.from == at.0 || md.to == at.0);
+            let want = match party {
+                Some(md) if matches!(md.status, MandateStatus::Offered | MandateStatus::Active) => Want::Ok,
+                Some(_) => Want::Conflict("mandate_not_active"),
+                None => Want::NotFound,
+            };
+            let other = party.map(|md| if md.from == at.0 { md.to } else { md.from }).unwrap_or(at.0);
+            let r = s.end_mandate(&a, &ctx(), &id_of(m, k)).await;
+            same!(got(&r), want, "entity {} ends mandate {k:?}", at.0);
+            if want == Want::Ok {
+                m.mandates[k.unwrap()].status = MandateStatus::Ended;
+                m.notify_admins(other);
+            }
+            Ok(Effect::both(at.0, other, want))
+        }
+        Op::ActUnder { who, path, mandate, target, codes } => {
+            let prefer = prefer_party(m, mandate, |md| md.status == MandateStatus::Active, |md| md.to);
+            let Some((c, at)) = present_in(env, m, who, ADMINS, prefer).await? else { return Ok(Effect::default()) };
+            let pe = path_of(path, at.0);
+            let cap = c.admin_of(&m.entities[pe].number);
+            let cap_want = want_cap(m, at, pe, ADMINS);
+            same!(got(&cap), cap_want, "the administrator capability");
+            let t = m.pick(at.0, target, |l| l.status != LoginStatus::Deleted);
+            let cross = pe != at.0 || t.0 != at.0;
+            let Ok(a) = cap else { return Ok(Effect::read(at.0, cap_want, cross)) };
+            let k = pick_mandate(m, mandate, |md| md.to == at.0 && md.status == MandateStatus::Active);
+            let codes = codes_of(*codes);
+            let received = k.map(|k| &m.mandates[k]).filter(|md| md.to == at.0);
+            let want = match received {
+                None => Want::NotFound,
+                Some(_) if t.0 != at.0 || !m.live(t) => Want::NotFound,
+                Some(md) if md.status != MandateStatus::Active => Want::Conflict("mandate_not_active"),
+                Some(_) if m.login(t).kind == LoginKind::Entity && !codes.is_empty() => {
+                    Want::Conflict("entity_account_has_no_eservices")
+                }
+                Some(md) if codes.iter().any(|c| !md.codes.contains(c)) => Want::Invalid("not_in_mandate"),
+                Some(_) => Want::Ok,
+            };
+            let from = received.map(|md| md.from).unwrap_or(at.0);
+            let tid = m.login(t).id.clone();
+            let wanted = codes.iter().map(|c| c.as_str().into()).collect();
+            let r = s.assign_under_mandate(&a, &ctx(), &tid, &id_of(m, k), wanted).await;
+            same!(got(&r), want, "entity {} assigns {tid} {codes:?} under mandate {k:?}", at.0);
+            if want == Want::Ok {
+                m.mandates[k.unwrap()].acting.insert(tid, codes.into_iter().collect());
+            }
+            Ok(Effect { cross, ..Effect::both(at.0, from, want) })
+        }
+        Op::ActFor { who, represented, registered_one } => {
+            // R35: a sign-in for another entity is granted exactly when the model's live
+            // mandate and the login's assignment under it say so; REG allows no intermediaries.
+            let acted = |md: &MMandate| md.status == MandateStatus::Active && md.acting.values().any(|c| !c.is_empty());
+            let prefer = prefer_party(m, represented, acted, |md| md.to);
+            let Some((c, at)) = present_in(env, m, who, ANYONE, prefer).await? else { return Ok(Effect::default()) };
+            let rep = match pick_mandate(m, represented, |md| md.to == at.0 && md.status == MandateStatus::Active) {
+                Some(k) if represented.fit && m.mandates[k].to == at.0 => m.mandates[k].from,
+                _ => (at.0 + 1 + represented.pick.index(ENTITIES - 1)) % ENTITIES,
+            };
+            let code = if *registered_one { REG } else { OPEN };
+            let l = m.login(at);
+            let permitted = code == OPEN
+                && l.kind != LoginKind::Entity
+                && l.status == LoginStatus::Active
+                && m.mandates.iter().any(|md| {
+                    md.from == rep
+                        && md.to == at.0
+                        && md.status == MandateStatus::Active
+                        && md.codes.contains(code)
+                        && md.acting.get(&l.id).is_some_and(|cs| cs.contains(code))
+                });
+            let outcome = if code == OPEN {
+                support::oidc::authorize_for(env, &c, code, &m.entities[rep].number).await
+            } else {
+                // REG is no client: ask the decision itself.
+                let mut tx = env.store.read().await.unwrap();
+                let acting = domain::oidc::permission::Acting::For { entity_id: m.entities[rep].id, mandate_id: None };
+                let r = domain::oidc::permission::check(
+                    tx.as_mut(),
+                    c_entity_id(m, at),
+                    c.login_id(),
+                    code,
+                    acting,
+                    env.clock.now(),
+                )
+                .await
+                .unwrap();
+                if r.is_ok() {
+                    Outcome::Code(String::new())
+                } else {
+                    Outcome::Denied(r.unwrap_err())
+                }
+            };
+            same!(
+                matches!(outcome, Outcome::Code(_)),
+                permitted,
+                "login {} signs in for entity {rep} at {code}: {outcome:?}",
+                l.id
+            );
+            let want = if permitted { Want::Ok } else { Want::Refused("access_denied") };
+            Ok(if code == OPEN { Effect::both(at.0, rep, want) } else { Effect::read(at.0, want, true) })
+        }
+        _ => unreachable!("not a mandate operation"),
+    }
+}
+
+/// The store id of the entity a login belongs to.
+fn c_entity_id(m: &Model, at: At) -> i64 {
+    m.entities[at.0].id
+}
+
+/// A well-formed mandate id nobody has.
+fn uuid_like(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012x}")
 }
 
 /// A login whose e-services an administrator could set.
@@ -1379,14 +1771,15 @@ async fn run_sequence(env: &Env, op: &Operator, ops: &[Op], figures: &Mutex<Figu
         check_sms(&mut m, sent, effect.sms.clone()).map_err(fail)?;
         let after = snapshot(env, &m, Some(&before)).await;
         for k in 0..ENTITIES {
-            if effect.scope != Some(k) {
+            let touched = effect.scope == Some(k) || effect.other == Some(k);
+            if !touched {
                 ensure!(
                     after[k].new_audit.is_empty(),
                     "operation {n} ({o:?}) wrote entity {k}'s audit trail: {:?}",
                     after[k].new_audit
                 );
             }
-            if effect.scope != Some(k) || !effect.changed {
+            if !touched || !effect.changed {
                 ensure!(
                     after[k].rows == before[k].rows,
                     "operation {n} ({o:?}), answered {:?}, changed entity {k}'s data:\nbefore {}\nafter {}",
@@ -1446,7 +1839,9 @@ fn ops_per_sequence() -> usize {
 both_backends!(r20_random_operations_never_cross_entities, |env: Env| async move {
     let started = std::time::Instant::now();
     let op = env.operator().await;
-    for (code, requires_registration) in [(OPEN, false), (REG, true)] {
+    // OPEN allows intermediaries and is a client, so logins sign in to it for other entities.
+    support::oidc::intermediary_client(&env, &op, OPEN, false).await;
+    for (code, requires_registration) in [(REG, true)] {
         let input = EServiceInput {
             code: code.into(),
             name_zh: "電子服務".into(),

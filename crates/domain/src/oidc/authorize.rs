@@ -14,7 +14,7 @@ use crate::crypto::{random_token, token_hash};
 use crate::error::Result;
 use crate::model::oidc::OnBehalf;
 use crate::model::oidc::{Authentication, ClientRecord, CodeRecord};
-use crate::model::Assurance;
+use crate::model::{Assurance, Mandator};
 use crate::numbers::EntityNumber;
 use crate::services::{Ctx, Services};
 use crate::store::Tx;
@@ -291,8 +291,17 @@ impl Services {
             }
         }
         if wanted != Some(caller.entity_number.as_str()) {
-            let mandators = tx.mandators_of_login(caller.entity_id, &caller.login_id, client_id, now).await?;
-            for m in mandators.into_iter().filter(|m| wanted.is_none_or(|n| n == m.entity_number)) {
+            // Asked for one entity: that one is checked, so the denial says what is missing.
+            let mandators = match wanted {
+                None => tx.mandators_of_login(caller.entity_id, &caller.login_id, client_id, now).await?,
+                Some(n) => tx
+                    .find_entity_by_number(n)
+                    .await?
+                    .map(|e| Mandator { entity_id: e.id, entity_number: e.number, entity_names: e.names })
+                    .into_iter()
+                    .collect(),
+            };
+            for m in mandators {
                 let acting = Acting::For { entity_id: m.entity_id, mandate_id: None };
                 match permission::check(tx, caller.entity_id, &caller.login_id, client_id, acting, now).await? {
                     Ok(p) => out

@@ -34,7 +34,18 @@ pub async fn client_asking(
     four_eyes: bool,
     review_days: Option<i64>,
 ) -> String {
-    let input = EServiceInput {
+    let input = eservice_input(code, department, requires_registration);
+    register(env, op, EServiceInput { four_eyes, review_days, ..input }).await
+}
+
+/// `client`, for an e-service whose department allows intermediaries (R34).
+pub async fn intermediary_client(env: &Env, op: &Operator, code: &str, requires_registration: bool) -> String {
+    let input = eservice_input(code, "DSF", requires_registration);
+    register(env, op, EServiceInput { allows_intermediaries: true, ..input }).await
+}
+
+fn eservice_input(code: &str, department: &str, requires_registration: bool) -> EServiceInput {
+    EServiceInput {
         code: code.into(),
         name_zh: "電子服務".into(),
         name_pt: "Serviço electrónico".into(),
@@ -42,10 +53,13 @@ pub async fn client_asking(
         department: department.into(),
         assurance: "basic".into(),
         requires_registration,
-        four_eyes,
+        four_eyes: false,
         allows_intermediaries: false,
-        review_days,
-    };
+        review_days: None,
+    }
+}
+
+async fn register(env: &Env, op: &Operator, input: EServiceInput) -> String {
     let c = ClientInput {
         redirect_uris: vec![REDIRECT.into()],
         post_logout_redirect_uris: vec![],
@@ -75,6 +89,21 @@ pub fn authorize_pairs(client_id: &str) -> Vec<(String, String)> {
 pub async fn authorize(env: &Env, caller: &Caller, client_id: &str) -> Outcome {
     let req = env.services.parse_authorize(&authorize_pairs(client_id)).await.unwrap();
     env.services.authorize(&env.ctx(), caller, &req).await.unwrap()
+}
+
+/// `authorize`, asking to act for the entity numbered `acting_for` (R35).
+pub async fn authorize_for(env: &Env, caller: &Caller, client_id: &str, acting_for: &str) -> Outcome {
+    let mut pairs = authorize_pairs(client_id);
+    pairs.push(("acting_for".into(), acting_for.into()));
+    let req = env.services.parse_authorize(&pairs).await.unwrap();
+    env.services.authorize(&env.ctx(), caller, &req).await.unwrap()
+}
+
+/// The tokens of a code.
+pub async fn redeem(env: &Env, client_id: &str, secret: &str, outcome: Outcome) -> Issued {
+    let Outcome::Code(code) = outcome else { panic!("no code: {outcome:?}") };
+    let c = env.services.authenticate_client(client_id, secret).await.unwrap();
+    env.services.exchange_code(&env.ctx(), &c, &code, REDIRECT, VERIFIER).await.unwrap()
 }
 
 pub async fn assign(env: &Env, admin: &Caller, login_id: &str, codes: &[&str]) {
