@@ -32,6 +32,8 @@ struct EaClaims {
     entity_number: Option<String>,
     entity_name: Option<String>,
     login_kind: Option<String>,
+    /// R35: the acting party, when the login acts for another entity (RFC 8693).
+    act: Option<serde_json::Value>,
 }
 impl AdditionalClaims for EaClaims {}
 
@@ -353,3 +355,148 @@ on_both_backends!(
         assert_eq!(st, 200, "{b}");
     }
 );
+
+on_both_backends!(r35_a_relying_party_signs_in_for_a_client_entity_as_a_firms_staff, |s: Server| async move {
+    let op = s.operator_token().await;
+    let more = serde_json::json!({"allows_intermediaries": true});
+    let rp = add_eservice_with(&s, &op, "dsf-returns", "DSF", false, None, more).await;
+    let client_org = org_with(&s, &op, 0).await;
+    let firm = org_with(&s, &op, 1).await;
+    let (a, b) = (client_org.entity.clone(), firm.entity.clone());
+
+    // Bad offers: a clear 422 naming the field, nothing offered.
+    let mandates = format!("/entities/{a}/mandates");
+    for (body, field, code) in [
+        (
+            serde_json::json!({"to_entity_number": a, "eservices": ["dsf-returns"], "valid_until": "2027-12-31"}),
+            "to_entity_number",
+            "own_entity",
+        ),
+        (
+            serde_json::json!({"to_entity_number": b, "eservices": ["dsf-returns"], "valid_until": "2099-12-31"}),
+            "valid_until",
+            "end_too_far_ahead",
+        ),
+        (
+            serde_json::json!({"to_entity_number": b, "eservices": ["dsf-returns"], "valid_until": "someday"}),
+            "valid_until",
+            "invalid_date",
+        ),
+    ] {
+        let (st, v) = s.call("POST", &mandates, Some(&client_org.admin_token), Some(body)).await;
+        assert_eq!(st, 422, "{v}");
+        assert!(
+            v["errors"].as_array().unwrap().iter().any(|e| e["field"] == field && e["code"] == code),
+            "{field} {code}: {v}"
+        );
+    }
+    let (st, v) = s
+        .call(
+            "POST",
+            &mandates,
+            Some(&firm.admin_token),
+            Some(serde_json::json!({"to_entity_number": b, "eservices": ["dsf-returns"], "valid_until": "2027-12-31"})),
+        )
+        .await;
+    assert_eq!(st, 404, "another entity's path: {v}");
+    let (_, none) = s.call("GET", &mandates, Some(&client_org.admin_token), None).await;
+    assert_eq!(none["given"], serde_json::json!([]), "{none}");
+
+    // The client offers the firm a mandate; the firm accepts it and assigns its staff member,
+    // who also uses the e-service for the firm itself.
+    let offer = serde_json::json!({"to_entity_number": b, "eservices": ["dsf-returns"], "valid_until": "2027-12-31"});
+    let (st, m) = s.call("POST", &format!("/entities/{a}/mandates"), Some(&client_org.admin_token), Some(offer)).await;
+    assert_eq!((st, m["status"].as_str()), (201, Some("offered")), "{m}");
+    let id = m["mandate_id"].as_str().unwrap().to_string();
+    let (st, got) = s.call("GET", &format!("/entities/{b}/mandates"), Some(&firm.entity_token), None).await;
+    assert_eq!((st, got["received"][0]["mandate_id"].as_str()), (200, Some(id.as_str())), "{got}");
+    let accept = format!("/entities/{b}/mandates/{id}/accept");
+    let (st, v) = s.call("POST", &accept, Some(&firm.admin_token), None).await;
+    assert_eq!((st, v["status"].as_str()), (200, Some("active")), "{v}");
+    let (st, v) = s.call("POST", &accept, Some(&firm.admin_token), None).await;
+    assert_eq!((st, v["code"].as_str()), (409, Some("already_decided")), "{v}");
+    let acting = format!("/entities/{b}/logins/{}/mandates/{id}", firm.staff_id);
+    let (st, v) =
+        s.call("PUT", &acting, Some(&firm.admin_token), Some(serde_json::json!({"eservices": ["dsf-returns"]}))).await;
+    assert_eq!((st, v["eservices"][0]["status"].as_str()), (200, Some("active")), "{v}");
+    assign(&s, &firm, &firm.staff_id, &["dsf-returns"]).await;
+
+    // The relying party signs the firm's staff member in; the chooser asks for whom.
+    let http = rp_http();
+    let meta = EaProviderMetadata::discover_async(IssuerUrl::new(s.base.clone()).unwrap(), &http).await.unwrap();
+    let introspection = meta.additional_metadata().introspection_endpoint.clone().unwrap();
+    let client: EaClient<EndpointSet> = EaClient::from_provider_metadata(
+        meta,
+        ClientId::new(rp.client_id.clone()),
+        Some(ClientSecret::new(rp.client_secret.clone())),
+    )
+    .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap())
+    .set_introspection_url(IntrospectionUrl::new(introspection).unwrap());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, state, nonce) = client
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new("entity".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let mut browser = Browser::new(&s.base);
+    let chooser = browser.sign_in(auth_url.as_str(), &b, STAFF_USER, PASSWORD).await;
+    assert_eq!(chooser.status, 200, "the chooser: {:?} {}", chooser.location, chooser.body);
+    assert!(chooser.body.contains(&format!("value=\"{b}\"")), "the firm itself is a choice: {}", chooser.body);
+    let page = browser.choose(&chooser, &a).await;
+    assert_eq!(page.status, 303, "{:?} {}", page.location, page.body);
+    let loc = page.redirect();
+    assert_eq!(param(&loc, "state").as_deref(), Some(state.secret().as_str()));
+    let tokens: EaTokenResponse = client
+        .exchange_code(AuthorizationCode::new(param(&loc, "code").expect("a code")))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .expect("code exchange");
+
+    // The ID token, checked by the crate: the client entity, the firm and the login acting.
+    let claims = tokens.id_token().unwrap().claims(&client.id_token_verifier(), &nonce).expect("valid").clone();
+    assert_eq!(claims.subject().as_str(), firm.staff_id, "sub is the acting login");
+    let act = serde_json::json!({"entity_number": b, "sub": firm.staff_id});
+    assert_eq!(claims.additional_claims().entity_number.as_deref(), Some(a.as_str()));
+    assert_eq!(claims.additional_claims().act.as_ref(), Some(&act));
+    let access = tokens.access_token().clone();
+    let info: UserInfoClaims<EaClaims, CoreGenderClaim> = client
+        .user_info(access.clone(), Some(SubjectIdentifier::new(firm.staff_id.clone())))
+        .unwrap()
+        .request_async(&http)
+        .await
+        .expect("userinfo");
+    assert_eq!(info.additional_claims().entity_number.as_deref(), Some(a.as_str()));
+    assert_eq!(info.additional_claims().act.as_ref(), Some(&act));
+    let raw = introspect(&s, &rp, access.secret()).await;
+    assert_eq!(
+        (raw["active"].as_bool(), &raw["entity_number"], &raw["act"]),
+        (Some(true), &serde_json::json!(a), &act),
+        "{raw}"
+    );
+
+    // The client sees who acts for it, by name; then ends the mandate: refused at once.
+    let (_, given) = s.call("GET", &format!("/entities/{a}/mandates"), Some(&client_org.admin_token), None).await;
+    let who = &given["given"][0]["acting"][0];
+    assert_eq!((who["name"].as_str(), who.get("login_id")), (Some(STAFF_NAME), None), "{given}");
+    let (st, v) = s.call("DELETE", &format!("/entities/{a}/mandates/{id}"), Some(&client_org.admin_token), None).await;
+    assert_eq!(st, 204, "{v}");
+    assert_eq!(introspect(&s, &rp, access.secret()).await["active"], false);
+    assert_eq!(userinfo(&s, access.secret()).await.0, 401);
+    let rt = tokens.refresh_token().unwrap();
+    let again = client.exchange_refresh_token(rt).unwrap().request_async(&http).await;
+    assert_eq!(token_error(again.expect_err("refresh after the end")), CoreErrorResponseType::InvalidGrant);
+
+    // Both audits hold each step with both numbers.
+    for (n, token) in [(&a, &client_org.admin_token), (&b, &firm.admin_token)] {
+        let (st, log) = s.call("GET", &format!("/entities/{n}/audit"), Some(token), None).await;
+        assert_eq!(st, 200, "{log}");
+        let text = log.to_string();
+        for action in ["mandate.offered", "mandate.accepted", "mandate.logins_assigned", "mandate.ended"] {
+            assert!(text.contains(action), "{action} in {n}'s audit: {text}");
+        }
+        assert!(text.contains(&format!("for={a}")) && text.contains(&format!("by={b}")), "{text}");
+    }
+});

@@ -672,3 +672,88 @@ async fn r28_an_ended_or_removed_assignment_is_refused_on_both_nodes_at_once() {
     put(a.clone(), json!({"eservices": []})).await;
     refused_everywhere(tokens, "removed").await;
 }
+
+/// R34, R14/R19 across nodes: a firm's staff member signs in for its client through node B;
+/// taken off the mandate through node A, then, acting again, the mandate ended by the client
+/// through node B: each time refused on both nodes on the very next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r34_a_mandate_ended_on_one_node_is_refused_on_both_at_once() {
+    use oidc_support::*;
+    let Some(s) = Server::start(Backend::Postgres).await else { return };
+    let node = node_b(&s).await;
+    let (a, b) = (s.base.clone(), node.api.base.clone());
+    let op = s.operator_token().await;
+    let rp = add_eservice_with(&s, &op, "r34-nodes", "DSF", false, None, json!({"allows_intermediaries": true})).await;
+    let client = org_with(&s, &op, 0).await;
+    let firm = org_with(&s, &op, 1).await;
+    let offer = json!({"to_entity_number": firm.entity, "eservices": ["r34-nodes"], "valid_until": "2027-06-30"});
+    let (st, m) = Api::of(&a)
+        .call("POST", &format!("/entities/{}/mandates", client.entity), Some(&client.admin_token), Some(offer))
+        .await;
+    assert_eq!(st, 201, "{m}");
+    let id = m["mandate_id"].as_str().unwrap().to_string();
+    let (st, v) = Api::of(&b)
+        .call("POST", &format!("/entities/{}/mandates/{id}/accept", firm.entity), Some(&firm.admin_token), None)
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let acting = format!("/entities/{}/logins/{}/mandates/{id}", firm.entity, firm.staff_id);
+    let put = |base: String, codes: Value| {
+        let (acting, admin) = (acting.clone(), firm.admin_token.clone());
+        async move {
+            let (st, v) = Api::of(&base).call("PUT", &acting, Some(&admin), Some(json!({ "eservices": codes }))).await;
+            assert_eq!(st, 200, "{v}");
+        }
+    };
+    let signed_in_at_b = || {
+        let (rp, b, entity) = (rp.clone(), b.clone(), firm.entity.clone());
+        async move {
+            let mut browser = Browser::new(&b);
+            // Its only choice is the client: no chooser.
+            let (code, verifier, _) = code_via(&mut browser, &rp.client_id, &entity, STAFF_USER).await;
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ];
+            let (st, tokens) = token_at(&b, &rp, &form).await;
+            assert_eq!(st, 200, "{tokens}");
+            tokens
+        }
+    };
+    let refused_everywhere = |tokens: Value, why: &'static str| {
+        let (rp, a, b) = (rp.clone(), a.clone(), b.clone());
+        async move {
+            let access = tokens["access_token"].as_str().unwrap();
+            for base in [&a, &b] {
+                assert!(
+                    !introspect_at(base, &rp, access).await["active"].as_bool().unwrap(),
+                    "{why}: introspection at {base}"
+                );
+                assert_eq!(userinfo_at(base, access).await.0, 401, "{why}: userinfo at {base}");
+            }
+            let refresh = tokens["refresh_token"].as_str().unwrap();
+            let r = token_at(&a, &rp, &[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+            assert_token_error(&format!("{why}: refresh at A"), &r, 400, "invalid_grant");
+        }
+    };
+
+    put(b.clone(), json!(["r34-nodes"])).await;
+    let tokens = signed_in_at_b().await;
+    let seen = introspect_at(&a, &rp, tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (&seen["entity_number"], &seen["act"]["entity_number"]),
+        (&json!(client.entity), &json!(firm.entity)),
+        "{seen}"
+    );
+    put(a.clone(), json!([])).await;
+    refused_everywhere(tokens, "taken off the mandate").await;
+
+    put(a.clone(), json!(["r34-nodes"])).await;
+    let tokens = signed_in_at_b().await;
+    let (st, v) = Api::of(&b)
+        .call("DELETE", &format!("/entities/{}/mandates/{id}", client.entity), Some(&client.admin_token), None)
+        .await;
+    assert_eq!(st, 204, "{v}");
+    refused_everywhere(tokens, "the mandate ended").await;
+}

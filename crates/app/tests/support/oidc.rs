@@ -62,6 +62,19 @@ pub async fn add_eservice(
     requires_registration: bool,
     backchannel_logout_uri: Option<&str>,
 ) -> Rp {
+    add_eservice_with(s, op, code, department, requires_registration, backchannel_logout_uri, json!({})).await
+}
+
+/// `add_eservice` with more fields of the catalogue entry (`allows_intermediaries`, …).
+pub async fn add_eservice_with(
+    s: &Server,
+    op: &str,
+    code: &str,
+    department: &str,
+    requires_registration: bool,
+    backchannel_logout_uri: Option<&str>,
+    more: Value,
+) -> Rp {
     let mut oidc = json!({"redirect_uris": [REDIRECT], "post_logout_redirect_uris": [POST_LOGOUT]});
     if let Some(u) = backchannel_logout_uri {
         oidc["backchannel_logout_uri"] = json!(u);
@@ -71,6 +84,10 @@ pub async fn add_eservice(
         "department": department, "assurance": "basic", "requires_registration": requires_registration,
         "oidc": oidc,
     });
+    let mut body = body;
+    for (k, v) in more.as_object().into_iter().flatten() {
+        body[k] = v.clone();
+    }
     let (st, b) = s.call("POST", "/counter/eservices", Some(op), Some(body)).await;
     assert_eq!(st, 201, "create e-service {code}: {b}");
     assert_eq!(b["code"], code, "{b}");
@@ -95,10 +112,22 @@ pub struct Org {
 /// Approves an application, activates the entity account and its administrator, and has the
 /// administrator create and the staff member activate a staff login (as `lifecycle.rs` does).
 pub async fn org(s: &Server, op: &str) -> Org {
-    let app = application("CRN-90001", ENTITY_MOBILE, &[("Admin Chan", "passport", "K7654321", "66100011")]);
+    org_with(s, op, 0).await
+}
+
+/// `org` number `k` of a test (0 is `org`'s): its own registration number and mobiles, so
+/// several organisations live side by side.
+pub async fn org_with(s: &Server, op: &str, k: u8) -> Org {
+    let mobile = |tail: &str| format!("661{k}00{tail}");
+    let entity_mobile = format!("+853{}", mobile("10"));
+    let app = application(
+        &format!("CRN-9000{}", k + 1),
+        &entity_mobile,
+        &[("Admin Chan", "passport", "K7654321", &mobile("11"))],
+    );
     let (app_no, entity) = s.approve(op, app).await;
-    assert_eq!(s.activate("application_number", &app_no, ENTITY_MOBILE, ENTITY_USER).await, "entity");
-    assert_eq!(s.activate("entity_number", &entity, ADMIN_MOBILE, ADMIN_USER).await, "admin");
+    assert_eq!(s.activate("application_number", &app_no, &entity_mobile, ENTITY_USER).await, "entity");
+    assert_eq!(s.activate("entity_number", &entity, &format!("+853{}", mobile("11")), ADMIN_USER).await, "admin");
     let (entity_token, entity_id) = s.login(&entity, ENTITY_USER).await;
     let (admin_token, admin_id) = s.login(&entity, ADMIN_USER).await;
     let (st, b) = s
@@ -106,12 +135,12 @@ pub async fn org(s: &Server, op: &str) -> Org {
             "POST",
             &format!("/entities/{entity}/logins"),
             Some(&admin_token),
-            Some(json!({"name": STAFF_NAME, "id_document": {"type": "passport", "number": "E9876543"}, "mobile": "6610 0013"})),
+            Some(json!({"name": STAFF_NAME, "id_document": {"type": "passport", "number": "E9876543"}, "mobile": mobile("13")})),
         )
         .await;
     assert_eq!(st, 201, "create staff: {b}");
     let staff_id = b["login_id"].as_str().unwrap().to_string();
-    assert_eq!(s.activate("entity_number", &entity, STAFF_MOBILE, STAFF_USER).await, "staff");
+    assert_eq!(s.activate("entity_number", &entity, &format!("+853{}", mobile("13")), STAFF_USER).await, "staff");
     let (staff_token, id) = s.login(&entity, STAFF_USER).await;
     assert_eq!(id, staff_id);
     Org { entity, entity_token, entity_id, admin_token, admin_id, staff_token, staff_id }
@@ -239,6 +268,16 @@ impl Browser {
         fields.push(("username".into(), username.into()));
         fields.push(("password".into(), password.into()));
         let url = format!("{}/oidc/login", self.base);
+        self.post_form(&url, &fields).await
+    }
+
+    /// Answers R35's chooser `page` for the entity numbered `acting_for`.
+    pub async fn choose(&mut self, page: &Page, acting_for: &str) -> Page {
+        assert!(page.body.contains("/oidc/act"), "the chooser posts to /oidc/act: {}", page.body);
+        assert!(page.body.contains(&format!("value=\"{acting_for}\"")), "{acting_for} is a choice: {}", page.body);
+        let mut fields = hidden_inputs(&page.body);
+        fields.push(("acting_for".into(), acting_for.into()));
+        let url = format!("{}/oidc/act", self.base);
         self.post_form(&url, &fields).await
     }
 }
