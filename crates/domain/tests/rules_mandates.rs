@@ -101,6 +101,15 @@ async fn audit(env: &Env, viewer: &Caller) -> Vec<(String, String, String)> {
     rows.into_iter().map(|r| (r.action, r.result, r.detail)).collect()
 }
 
+/// The back-channel logouts waiting for delivery, as (e-service, sub), leased away.
+async fn logouts(env: &Env) -> Vec<(String, String)> {
+    let now = env.clock.now();
+    let mut tx = env.store.write().await.unwrap();
+    let leased = tx.lease_logouts(now, now.plus_secs(60), "test", 100).await.unwrap();
+    tx.commit().await.unwrap();
+    leased.into_iter().map(|l| (l.client_id, l.sub)).collect()
+}
+
 fn code_of(e: &Error) -> &'static str {
     match e {
         Error::Conflict { code, .. } | Error::Refused { code, .. } => code.as_str(),
@@ -167,8 +176,11 @@ both_backends!(r34_a_mandate_is_offered_accepted_acted_under_and_ended_at_once, 
         [("Staff Person", TAX)]
     );
 
-    // A ends it: the token, its refresh and a new sign-in are refused at once, with no sweep.
+    // A ends it: the token, its refresh and a new sign-in are refused at once, with no sweep,
+    // and the e-service is told by back-channel logout in the same transaction.
     end(&env, &a, &m.id).await.unwrap();
+    let told = logouts(&env).await;
+    assert_eq!(told, [(TAX.to_string(), b.staff_id.clone())], "one back-channel logout");
     assert!(!active(&env, TAX, &tax_secret, &issued.access_token).await);
     assert_eq!(oauth_code(env.services.userinfo(&issued.access_token).await), "invalid_token");
     let refresh = issued.refresh_token.unwrap();

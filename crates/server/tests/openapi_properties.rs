@@ -775,6 +775,13 @@ impl World {
             "entity_number" => self.entity_number(g),
             "application_number" => self.application_number(g),
             "login_id" => self.login_id(g),
+            "mandate_id" => {
+                if g.chance(0.8) {
+                    g.uuid()
+                } else {
+                    g.garbage()
+                }
+            }
             "code" => self.eservice_code(g),
             "registration_number" => match g.rng.gen_range(0..6) {
                 0..=2 => self.registration_number.clone(),
@@ -1742,6 +1749,17 @@ impl Harness {
                 _ => json!({"valid_from": "2099-01-01", "valid_until": "2099-03-31"}),
             },
             "RefuseBody" => json!({"reason": self.g.words()}),
+            "MandateBody" => {
+                let to = self.g.pick(&self.world.entity_numbers).clone();
+                let codes: Vec<String> =
+                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
+                json!({"to_entity_number": to, "eservices": codes, "valid_until": self.g.pick(&["2027-06-30", "2099-01-01"]).to_string()})
+            }
+            "MandateLoginBody" => {
+                let codes: Vec<String> =
+                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
+                json!({ "eservices": codes })
+            }
             "NoticePreferences" => json!({"sms": self.g.chance(0.5)}),
             "ClientBody" => self.valid_client(),
             "EServiceBody" => {
