@@ -267,7 +267,8 @@ async fn advanced_eservice(env: &Env, op: &Operator) {
         assurance: "advanced".into(),
         requires_registration: false,
         four_eyes: false,
-        allows_intermediaries: false,
+        // R35: an intermediary's login signs in for its client here too (with its own step-up).
+        allows_intermediaries: true,
         review_days: None,
     };
     let client = domain::oidc::clients::ClientInput {
@@ -304,6 +305,57 @@ both_backends!(r21_an_advanced_eservice_needs_a_step_up_of_the_session, |env: En
     let (qr, secret) = enrol(&env, &staff).await;
     env.services
         .bind_security_code(&op, &env.ctx(), &e.entity_number, &id, &qr, doc("passport", "PE12345"))
+        .await
+        .unwrap();
+    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::NeedsStepUp(_)));
+    let code = totp::code_at(&secret, unix(&env));
+    let up = env.services.step_up(&staff, &env.ctx(), Factor::Code(&code)).await.unwrap();
+    let staff = renewed(&env, &up.token).await;
+    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::Code(_)));
+});
+
+both_backends!(r35_an_advanced_eservice_needs_the_acting_logins_own_step_up, |env: Env| async move {
+    use domain::oidc::authorize::Outcome;
+    let op = env.operator().await;
+    advanced_eservice(&env, &op).await;
+    let client = env.entity(&op, "EID-C1", "62300020").await;
+    let firm = env.entity(&op, "EID-F1", "62300021").await;
+    let (id, staff) = new_staff(&env, &firm, "passport", "PM12345", "62300121", "staff1").await;
+    // The client mandates the firm; the firm's administrator has the staff member act under it.
+    let client_admin = env.sign_in(&client.entity_number, "admin1").await;
+    let until = domain::clock::Clock::now(env.clock.as_ref()).plus_secs(90 * 86_400).rfc3339();
+    let offer = domain::mandate_form::MandateInput {
+        to_entity_number: firm.entity_number.clone(),
+        eservices: vec!["dsi-adv".into()],
+        valid_until: until,
+    };
+    let m = env
+        .services
+        .offer_mandate(&client_admin.admin_of(&client.entity_number).unwrap(), &env.ctx(), offer)
+        .await
+        .unwrap();
+    let firm_admin = env.sign_in(&firm.entity_number, "admin1").await;
+    let a = firm_admin.admin_of(&firm.entity_number).unwrap();
+    env.services.answer_mandate(&a, &env.ctx(), &m.id, true).await.unwrap();
+    env.services.assign_under_mandate(&a, &env.ctx(), &id, &m.id, vec!["dsi-adv".into()]).await.unwrap();
+    let pairs: Vec<(String, String)> = [
+        ("client_id", "dsi-adv"),
+        ("redirect_uri", "https://adv.example.mo/cb"),
+        ("response_type", "code"),
+        ("scope", "openid"),
+        ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        ("code_challenge_method", "S256"),
+        ("acting_for", &client.entity_number),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let req = env.services.parse_authorize(&pairs).await.unwrap();
+    // The mandate does not lower the bar: the acting login needs its own second factor.
+    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::NeedsAdvanced));
+    let (qr, secret) = enrol(&env, &staff).await;
+    env.services
+        .bind_security_code(&op, &env.ctx(), &firm.entity_number, &id, &qr, doc("passport", "PM12345"))
         .await
         .unwrap();
     assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::NeedsStepUp(_)));
