@@ -155,11 +155,20 @@ impl Services {
             }
             f.finish()?;
             let to = to.ok_or(Error::NotFound)?;
-            if tx.find_live_mandate(admin.caller.entity_id, to.id).await?.is_some() {
-                return Err(Error::conflict(
-                    Code::MandateExists,
-                    "a mandate to this entity is already offered or active; end it first",
-                ));
+            match tx.find_live_mandate(admin.caller.entity_id, to.id).await? {
+                // One whose end has come grants nothing: it is ended now, making room.
+                Some(old) if now >= old.valid_until => {
+                    tx.set_mandate_status(&old.id, old.status, MandateStatus::Ended, "system", now).await?;
+                    let grants = tx.live_grants_under_mandate(&old.id, None, None).await?;
+                    end_grants(tx.as_mut(), &grants, now, true).await?;
+                }
+                Some(_) => {
+                    return Err(Error::conflict(
+                        Code::MandateExists,
+                        "a mandate to this entity is already offered or active; end it first",
+                    ))
+                }
+                None => {}
             }
             let mut eservices = parsed.eservices;
             eservices.sort();
@@ -376,18 +385,21 @@ impl Services {
                 });
             }
             f.finish()?;
-            let before: Vec<String> = tx
-                .list_acting_logins(&m.id)
-                .await?
-                .into_iter()
-                .filter(|a| a.login_id == login_id)
-                .map(|a| a.eservice_code)
-                .collect();
+            let before: Vec<ActingLogin> =
+                tx.list_acting_logins(&m.id).await?.into_iter().filter(|a| a.login_id == login_id).collect();
             tx.replace_mandate_logins(admin.caller.entity_id, &login_id, &m.id, &rows).await?;
-            // Taken away, or given new dates: the sign-ins made before end (they are asked again).
-            for code in &before {
-                let grants = tx.live_grants_under_mandate(&m.id, Some(&login_id), Some(code)).await?;
-                end_grants(tx.as_mut(), &grants, now, true).await?;
+            // Taken away, or given other dates: the sign-ins made under the old terms end (a new
+            // sign-in is asked again); what stays as it was keeps its sessions.
+            for old in &before {
+                let kept = rows.iter().any(|r| {
+                    r.eservice_code == old.eservice_code
+                        && r.valid_from == old.valid_from
+                        && r.valid_until == old.valid_until
+                });
+                if !kept {
+                    let grants = tx.live_grants_under_mandate(&m.id, Some(&login_id), Some(&old.eservice_code)).await?;
+                    end_grants(tx.as_mut(), &grants, now, true).await?;
+                }
             }
             let from = self.party(tx.as_mut(), m.from_entity_id).await?;
             let detail = format!(

@@ -274,6 +274,11 @@ both_backends!(r34_a_mandate_ends_by_itself_at_its_end_after_notices_at_14_and_3
     let swept = env.services.sweep_access(100).await.unwrap();
     assert_eq!(swept.mandates_ended, 1);
     assert_eq!(env.services.sweep_access(100).await.unwrap().mandates_ended, 0, "once");
+    // An ended mandate leaves room for a new one between the same entities.
+    let renewed = offer(&env, &a, &b.number, &[TAX], until_days(&env, 30)).await.unwrap();
+    assert_eq!(renewed.status, MandateStatus::Offered);
+    let statuses: Vec<_> = mandates_of(&env, &a).await.given.iter().map(|m| m.status).collect();
+    assert_eq!(statuses, [MandateStatus::Offered, MandateStatus::Ended], "{statuses:?}");
 });
 
 both_backends!(r34_no_redelegation_and_a_mandate_never_grants_management, |env: Env| async move {
@@ -409,6 +414,9 @@ both_backends!(
         assign(&env, &b.admin, &b.staff_id, &[]).await;
         assert!(active(&env, TAX, &tax_secret, &for_a.access_token).await);
         assert!(!active(&env, TAX, &tax_secret, &for_b.access_token).await);
+        // Saving the same assignment under the mandate again keeps its sessions.
+        act_under(&env, &b, &b.staff_id, &m.id, vec![TAX.into(), SSF.into()]).await.unwrap();
+        assert!(active(&env, TAX, &tax_secret, &for_a.access_token).await, "unchanged, kept");
         act_under(&env, &b, &b.staff_id, &m.id, vec![SSF.into()]).await.unwrap();
         assert!(!active(&env, TAX, &tax_secret, &for_a.access_token).await, "taken off TAX under the mandate");
         // Deleting the login ends the rest.
