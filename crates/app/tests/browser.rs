@@ -838,3 +838,276 @@ async fn r37_a_staff_member_requests_an_eservice_and_sees_it_granted() {
     }
     b.close().await;
 }
+
+/// The entity names every organisation of these tests has, by language (`application()`).
+const ENTITY_NAMES: [(&str, &str); 3] = [("zh-Hant", "澳門測試有限公司"), ("pt", "Teste Limitada"), ("en", "Test Ltd")];
+
+fn entity_name(lang: &str) -> &'static str {
+    ENTITY_NAMES.iter().find(|(l, _)| *l == lang).map(|(_, n)| *n).unwrap()
+}
+
+/// An e-service's own page, where the provider sends the browser back: a listener on a free
+/// port answering every request with a small page. Its redirect URI.
+async fn landing_page() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let body = "<!doctype html><html lang=\"en\"><title>e-service</title><main>back at the e-service</main></html>";
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = conn.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/cb")
+}
+
+/// An e-service whose department allows intermediaries (R34), registered as a client with
+/// `redirect` as its redirect URI; its client secret.
+async fn intermediary_eservice(s: &Server, op: &str, code: &str, redirect: &str) -> String {
+    let body = serde_json::json!({
+        "code": code, "names": {"zh": format!("{code} 服務"), "pt": format!("Serviço {code}"), "en": format!("Service {code}")},
+        "department": "DSF", "assurance": "basic", "requires_registration": false, "allows_intermediaries": true,
+        "oidc": {"redirect_uris": [redirect]},
+    });
+    let (st, b) = s.call("POST", "/counter/eservices", Some(op), Some(body)).await;
+    assert_eq!(st, 201, "create e-service {code}: {b}");
+    b["client_secret"].as_str().unwrap_or_else(|| panic!("client_secret in {b}")).to_string()
+}
+
+/// The mandate's status as the lists show it, in English.
+async fn mandate_status(b: &Browser, id: &str) -> String {
+    b.text_of_id(&format!("status-{id}")).await.trim().to_string()
+}
+
+/// R34 and R35 in the browser, at a phone's width: a client entity's administrator offers an
+/// accounting firm a mandate for an e-service (its own entity number first, refused beside
+/// the field, everything typed kept); the firm's administrator is told, accepts, and assigns
+/// a staff member (an end beyond the mandate's refused beside its field); the staff member,
+/// who also holds the e-service for the firm itself, signs in at the e-service, is asked for
+/// whom they act, picks the client, and the e-service receives a code whose tokens name the
+/// client with the staff member as the actor. The client sees who acts for it (by name), ends
+/// the mandate, and the token stops at once; both audits name both entities and the other
+/// entity's login as such. Every page in each language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r34_r35_a_firm_is_mandated_assigns_staff_and_signs_in_for_its_client() {
+    if !available() {
+        return;
+    }
+    let s = Server::start(Backend::Sqlite).await.unwrap();
+    let op = s.operator_token().await;
+    let client = org(&s, &op, 8).await;
+    let firm = org(&s, &op, 9).await;
+    let redirect = landing_page().await;
+    let secret = intermediary_eservice(&s, &op, "dsf_tax", &redirect).await;
+    eservice(&s, &op, "dsat_parking").await;
+    // The firm's staff member uses the e-service for the firm itself too: two choices.
+    let (st, body) = s
+        .call(
+            "PUT",
+            &format!("/entities/{}/logins/{}/eservices", firm.entity, firm.staff_id),
+            Some(&firm.admin_token),
+            Some(serde_json::json!({"eservices": ["dsf_tax"]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let year: u32 = macau_today()[..4].parse().unwrap();
+    let mandate_end = format!("{}-12-31", year + 1);
+    let staff_end = format!("{}-06-30", year + 1);
+
+    let b = Browser::open(&s.base).await;
+    b.set_size(PHONE).await;
+
+    // The client's administrator offers the mandate, first to its own entity.
+    b.sign_in(&client.entity, &client.admin_user, PASSWORD).await;
+    b.goto("/admin/mandates?lang=en").await;
+    assert!(b.has_id("given-none").await && b.has_id("received-none").await, "{}", b.main_text().await);
+    assert!(b.has_id("eservices.dsf_tax").await, "an e-service allowing intermediaries is offered");
+    assert!(!b.has_id("eservices.dsat_parking").await, "one allowing none is not: {}", b.main_text().await);
+    b.no_browser_checks().await;
+    b.fill("to_entity_number", &client.entity).await;
+    b.click("eservices.dsf_tax").await;
+    b.set_value("valid_until", &mandate_end).await;
+    b.submit("offer-submit").await;
+    b.assert_not_refused("offering a mandate").await;
+    assert_error_beside(&b, "to_entity_number", &["own_entity"]).await;
+    assert_eq!(b.value("to_entity_number").await, client.entity, "the number typed stays");
+    assert_eq!(b.value("valid_until").await, mandate_end, "the end typed stays");
+    assert!(b.by_id("eservices.dsf_tax").await.is_selected().await.unwrap(), "the ticked e-service stays ticked");
+    b.fill("to_entity_number", &firm.entity).await;
+    b.submit("offer-submit").await;
+    assert_eq!(b.path().await, "/admin/mandates?done=offered", "{}", b.main_text().await);
+    assert!(b.is_visible("notice").await, "the offer is confirmed");
+    let (st, lists) =
+        s.call("GET", &format!("/entities/{}/mandates", client.entity), Some(&client.admin_token), None).await;
+    assert_eq!(st, 200, "{lists}");
+    let id = lists["given"][0]["mandate_id"].as_str().unwrap_or_else(|| panic!("a given mandate: {lists}")).to_string();
+    assert_eq!(mandate_status(&b, &id).await, message("en", "mandates-status-offered").unwrap());
+    assert_eq!(b.text_of_id(&format!("until-{id}")).await.trim(), english_day(&mandate_end), "its last day");
+    b.sign_out().await;
+
+    // The firm's administrator is told, accepts, and assigns the staff member.
+    b.sign_in(&firm.entity, &firm.admin_user, PASSWORD).await;
+    b.goto("/my/notifications?lang=en").await;
+    let told = message("en", "mandates-notice-offered")
+        .unwrap()
+        .replace("{ $entity }", &client.entity)
+        .replace("{ $eservices }", "Service dsf_tax")
+        .replace("{ $until }", &english_day(&mandate_end));
+    assert!(b.main_text().await.contains(&told), "the firm is told of the offer: {}", b.main_text().await);
+    b.goto("/admin/mandates").await;
+    b.submit(&format!("accept-{id}")).await;
+    assert_eq!(b.path().await, "/admin/mandates?done=accepted", "{}", b.main_text().await);
+    assert_eq!(mandate_status(&b, &id).await, message("en", "mandates-status-active").unwrap());
+    assert!(!b.has_id(&format!("accept-{id}")).await, "an accepted mandate is not answered again");
+    b.follow(&format!("[id=\"assign-{id}\"]")).await;
+    let page = format!("/admin/mandates/{id}");
+    assert_eq!(b.path().await, page, "the received mandate links to its assignments");
+    assert_eq!(
+        b.find_all("form[id^=\"login-\"]").await.len(),
+        2,
+        "the administrator and the staff member, not the entity account"
+    );
+    let (tick, end) =
+        (format!("eservices.{}.dsf_tax", firm.staff_id), format!("valid_until.{}.dsf_tax", firm.staff_id));
+    let save = format!("save-{}", firm.staff_id);
+    b.click(&tick).await;
+    b.set_value(&end, &format!("{}-01-15", year + 2)).await;
+    b.submit(&save).await;
+    b.assert_not_refused("assigning under the mandate").await;
+    assert_error_beside(&b, &end, &["beyond_mandate"]).await;
+    assert!(b.by_id(&tick).await.is_selected().await.unwrap(), "the ticked box stays ticked");
+    b.set_value(&end, &staff_end).await;
+    b.submit(&save).await;
+    assert_eq!(b.path().await, format!("{page}?done=saved"), "{}", b.main_text().await);
+    let acting = b.text_of_id(&format!("acting-{}-dsf_tax", firm.staff_id)).await;
+    let until = message("en", "mandates-acting-until").unwrap().replace("{ $until }", &english_day(&staff_end));
+    assert_eq!(acting.trim(), until, "the staff member acts until the end chosen");
+    for lang in LANGS {
+        assert_phone_page(&b, "/admin/mandates", lang).await;
+        assert_eq!(b.text("h1").await.trim(), message(lang, "mandates-title").unwrap(), "/admin/mandates in {lang}");
+        assert_phone_page(&b, &page, lang).await;
+        let title = message(lang, "mandates-assign-title").unwrap().replace("{ $entity }", entity_name(lang));
+        assert_eq!(b.text("h1").await.trim(), title, "{page} in {lang}");
+        assert_phone_page(&b, "/my/notifications", lang).await;
+    }
+    b.sign_out().await;
+
+    // The staff member signs in at the e-service and acts for the client.
+    b.sign_in(&firm.entity, &firm.staff_user, PASSWORD).await;
+    let (challenge, verifier) = openidconnect::PkceCodeChallenge::new_random_sha256();
+    let state = uuid::Uuid::new_v4().simple().to_string();
+    let authorize = openidconnect::url::Url::parse_with_params(
+        &format!("{}/oidc/authorize", s.base),
+        &[
+            ("response_type", "code"),
+            ("client_id", "dsf_tax"),
+            ("redirect_uri", redirect.as_str()),
+            ("scope", "openid profile entity"),
+            ("state", state.as_str()),
+            ("nonce", "n-0S6_WzA2Mj"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("ui_locales", "en"),
+        ],
+    )
+    .unwrap();
+    b.goto(authorize.as_str()).await;
+    assert_eq!(
+        b.text("h1").await.trim(),
+        message("en", "oidc-choose-title").unwrap(),
+        "the chooser: {}",
+        b.main_text().await
+    );
+    assert_translated(&b, "the chooser").await;
+    let own = format!("acting-for-{}", firm.entity);
+    let for_client = format!("acting-for-{}", client.entity);
+    assert!(b.has_id(&own).await && b.has_id(&for_client).await, "own entity and the client: {}", b.main_text().await);
+    b.click(&for_client).await;
+    b.submit("acting-for-submit").await;
+    let landed = openidconnect::url::Url::parse(&b.url().await).unwrap();
+    assert!(landed.as_str().starts_with(&format!("{redirect}?")), "back at the e-service: {landed}");
+    let param = |name: &str| landed.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    assert_eq!(param("state").as_deref(), Some(state.as_str()), "{landed}");
+    assert_eq!(param("error"), None, "{landed}");
+    let code = param("code").unwrap_or_else(|| panic!("a code in {landed}"));
+    // The e-service redeems it: the tokens name the client, and the staff member as the actor.
+    let http = reqwest::Client::new();
+    let tokens: serde_json::Value = http
+        .post(format!("{}/oidc/token", s.base))
+        .basic_auth("dsf_tax", Some(&secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect.as_str()),
+            ("code_verifier", verifier.secret().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap_or_else(|| panic!("an access token: {tokens}")).to_string();
+    let (http, access, base) = (&http, &access, &s.base);
+    let userinfo = move || async move {
+        let res = http.get(format!("{base}/oidc/userinfo")).bearer_auth(access).send().await.unwrap();
+        (res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap_or_default())
+    };
+    let (st, info) = userinfo().await;
+    assert_eq!(st, 200, "{info}");
+    assert_eq!(info["entity_number"], client.entity.as_str(), "the represented entity: {info}");
+    assert_eq!(info["act"]["entity_number"], firm.entity.as_str(), "the acting party: {info}");
+    assert_eq!(info["act"]["sub"], info["sub"], "the staff member acts: {info}");
+    b.goto("/my/eservices").await;
+    b.sign_out().await;
+
+    // The client sees who acts for it, by name only, and ends the mandate.
+    b.sign_in(&client.entity, &client.admin_user, PASSWORD).await;
+    b.goto("/admin/mandates?lang=en").await;
+    let acting = b.text_of_id(&format!("acting-{id}")).await;
+    assert!(acting.contains("Staff Wong") && acting.contains("Service dsf_tax"), "who acts for the client: {acting}");
+    assert!(acting.contains(&until), "with the end: {acting}");
+    assert!(!b.main_text().await.contains("E9896543"), "never an identity number");
+    b.submit(&format!("end-{id}")).await;
+    assert_eq!(b.path().await, "/admin/mandates?done=ended", "{}", b.main_text().await);
+    assert_eq!(mandate_status(&b, &id).await, message("en", "mandates-status-ended").unwrap());
+    assert!(!b.has_id(&format!("end-{id}")).await, "an ended mandate is not ended again");
+    let (st, info) = userinfo().await;
+    assert_ne!(st, 200, "the token made under the mandate stops with it: {info}");
+    let (st, lists) =
+        s.call("GET", &format!("/entities/{}/mandates", firm.entity), Some(&firm.admin_token), None).await;
+    assert_eq!(st, 200, "{lists}");
+    assert_eq!(lists["received"][0]["status"], "ended", "ended for the firm too: {lists}");
+
+    // The client's audit names both entities, and the firm's login as the firm's.
+    b.goto("/entity/audit?lang=en").await;
+    let audit = b.main_text().await;
+    let parties = message("en", "audit-mandate-parties")
+        .unwrap()
+        .replace("{ $mandating }", &client.entity)
+        .replace("{ $mandated }", &firm.entity);
+    assert!(audit.contains(&parties), "both entities: {audit}");
+    let other = message("en", "audit-actor-other-entity-login").unwrap().replace("{ $entity }", &firm.entity);
+    assert!(audit.contains(&other), "the firm's login as the firm's: {audit}");
+    for lang in LANGS {
+        assert_phone_page(&b, "/admin/mandates", lang).await;
+        assert_eq!(b.text("h1").await.trim(), message(lang, "mandates-title").unwrap(), "/admin/mandates in {lang}");
+        b.goto(&format!("/entity/audit?lang={lang}")).await;
+        assert_translated(&b, &format!("/entity/audit in {lang}")).await;
+    }
+    b.close().await;
+}

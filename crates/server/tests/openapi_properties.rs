@@ -1734,6 +1734,24 @@ impl Harness {
                     .collect();
                 json!({ "eservices": items })
             }
+            "MandateBody" => {
+                let codes: Vec<String> =
+                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
+                let to = self.g.pick(&self.world.entity_numbers).clone();
+                let until = self.g.pick(&["2099-12-31", "2000-01-01", "2030-06-30T16:00:00Z"]).to_string();
+                json!({"to_entity_number": to, "eservices": codes, "valid_until": until})
+            }
+            "MandateLoginBody" => {
+                let codes: Vec<String> =
+                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
+                let items: Vec<Value> = codes
+                    .into_iter()
+                    .map(
+                        |c| if self.g.chance(0.5) { json!(c) } else { json!({"code": c, "valid_until": "2099-12-31"}) },
+                    )
+                    .collect();
+                json!({ "eservices": items })
+            }
             "AccessRequestBody" => {
                 json!({"eservice": self.g.pick(&self.world.eservice_codes).clone(), "reason": self.g.words()})
             }

@@ -37,6 +37,7 @@ fn links(who: &Who) -> &'static [(&'static str, &'static str)] {
             LoginKind::Entity => &[
                 ("/account", "nav-overview"),
                 ("/account/logins", "nav-logins"),
+                ("/admin/mandates", "nav-mandates"),
                 ("/entity/audit", "nav-audit"),
                 ("/my/notifications", "nav-notifications"),
             ],
@@ -45,6 +46,7 @@ fn links(who: &Who) -> &'static [(&'static str, &'static str)] {
                 ("/admin/assignments", "nav-assignments"),
                 ("/admin/access-review", "nav-access-review"),
                 ("/admin/access-requests", "nav-access-requests"),
+                ("/admin/mandates", "nav-mandates"),
                 ("/entity/audit", "nav-audit"),
                 ("/my/eservices", "nav-my-eservices"),
                 ("/my/notifications", "nav-notifications"),

@@ -3,7 +3,8 @@
 //! administrators' staff list, new staff logins and deletions (`staff.rs`), e-service
 //! assignments (`assignments.rs`, and one login's with their dates and approvals,
 //! `login_eservices.rs`; what the pages say of dates, `terms.rs`), the access review
-//! (`review.rs`) and the answers to access requests (`requests.rs`); the entity's audit
+//! (`review.rs`), the answers to access requests (`requests.rs`) and mandates given and
+//! received, with the logins acting under them (`mandates.rs`); the entity's audit
 //! trail (`audit.rs`); and what every login sees of itself (`my.rs`, and its e-services and
 //! requests, `my_access.rs`).
 //!
@@ -15,6 +16,7 @@ mod assignments;
 mod audit;
 mod entity;
 mod login_eservices;
+mod mandates;
 mod my;
 mod my_access;
 mod requests;
@@ -56,6 +58,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/access-requests", get(requests::get_requests))
         .route("/admin/access-requests/{id}/grant", post(requests::post_grant))
         .route("/admin/access-requests/{id}/refuse", post(requests::post_refuse))
+        .route("/admin/mandates", get(mandates::get_mandates).post(mandates::post_offer))
+        .route("/admin/mandates/{id}", get(mandates::get_mandate))
+        .route("/admin/mandates/{id}/accept", post(mandates::post_accept))
+        .route("/admin/mandates/{id}/decline", post(mandates::post_decline))
+        .route("/admin/mandates/{id}/end", post(mandates::post_end))
+        .route("/admin/mandates/{id}/logins/{login_id}", post(mandates::post_mandate_login))
         .route("/entity/audit", get(audit::get_audit))
         .route("/my/eservices", get(my_access::get_my_eservices))
         .route("/my/eservices/request", post(my_access::post_my_request))

@@ -1,5 +1,5 @@
 //! What every login of an entity sees of itself (its e-services and requests are
-//! `my_access.rs`): its notification inbox (R25, and R29–R31, R37's notices), its entity, and its e-ID tools (R22, R23) — where the person may switch face
+//! `my_access.rs`): its notification inbox (R25, and R29–R31, R34, R37's notices), its entity, and its e-ID tools (R22, R23) — where the person may switch face
 //! recognition off, after a confirmation that only the counter switches it back on.
 
 use std::collections::BTreeMap;
@@ -33,6 +33,7 @@ fn names_of(lang: Lang, codes: &str, catalogue: &[EServiceRecord]) -> String {
     let sep = if lang == Lang::Zh { "、" } else { ", " };
     codes
         .split(',')
+        .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(|c| catalogue.iter().find(|e| e.code == c).map(|e| eservice_name(lang, e)).unwrap_or(c.to_string()))
         .collect::<Vec<_>>()
