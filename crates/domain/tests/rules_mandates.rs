@@ -380,7 +380,7 @@ both_backends!(r35_the_chooser_lists_the_own_entity_and_each_mandator_and_acting
     mandated(&env, &c, &b, &[TAX], 100).await;
     let Outcome::Choose(choices) = authorize(&env, &b.staff, TAX).await else { panic!("a chooser") };
     let listed: Vec<(&str, bool)> = choices.iter().map(|x| (x.entity_number.as_str(), x.own)).collect();
-    let mut mandators = vec![a.number.as_str(), c.number.as_str()];
+    let mut mandators = [a.number.as_str(), c.number.as_str()];
     mandators.sort();
     assert_eq!(listed, [(b.number.as_str(), true), (mandators[0], false), (mandators[1], false)]);
     // Each choice gives its claims.

@@ -1658,10 +1658,9 @@ async fn mandate_step(env: &Env, m: &mut Model, o: &Op) -> Result<Effect, TestCa
                 )
                 .await
                 .unwrap();
-                if r.is_ok() {
-                    Outcome::Code(String::new())
-                } else {
-                    Outcome::Denied(r.unwrap_err())
+                match r {
+                    Ok(_) => Outcome::Code(String::new()),
+                    Err(d) => Outcome::Denied(d),
                 }
             };
             same!(
@@ -1841,21 +1840,20 @@ both_backends!(r20_random_operations_never_cross_entities, |env: Env| async move
     let op = env.operator().await;
     // OPEN allows intermediaries and is a client, so logins sign in to it for other entities.
     support::oidc::intermediary_client(&env, &op, OPEN, false).await;
-    for (code, requires_registration) in [(REG, true)] {
-        let input = EServiceInput {
-            code: code.into(),
-            name_zh: "電子服務".into(),
-            name_pt: "Serviço electrónico".into(),
-            name_en: "E-service".into(),
-            department: "DSAT".into(),
-            assurance: "basic".into(),
-            requires_registration,
-            four_eyes: false,
-            allows_intermediaries: false,
-            review_days: None,
-        };
-        env.services.create_eservice(&op, &env.ctx(), input).await.unwrap();
-    }
+    // REG needs the entity's registration and allows no intermediaries.
+    let input = EServiceInput {
+        code: REG.into(),
+        name_zh: "電子服務".into(),
+        name_pt: "Serviço electrónico".into(),
+        name_en: "E-service".into(),
+        department: "DSAT".into(),
+        assurance: "basic".into(),
+        requires_registration: true,
+        four_eyes: false,
+        allows_intermediaries: false,
+        review_days: None,
+    };
+    env.services.create_eservice(&op, &env.ctx(), input).await.unwrap();
     let figures = Mutex::new(Figures::default());
     let config =
         Config { cases: cases(env.backend), failure_persistence: None, max_shrink_iters: 256, ..Config::default() };

@@ -1767,17 +1767,6 @@ impl Harness {
                 _ => json!({"valid_from": "2099-01-01", "valid_until": "2099-03-31"}),
             },
             "RefuseBody" => json!({"reason": self.g.words()}),
-            "MandateBody" => {
-                let to = self.g.pick(&self.world.entity_numbers).clone();
-                let codes: Vec<String> =
-                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
-                json!({"to_entity_number": to, "eservices": codes, "valid_until": self.g.pick(&["2027-06-30", "2099-01-01"]).to_string()})
-            }
-            "MandateLoginBody" => {
-                let codes: Vec<String> =
-                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
-                json!({ "eservices": codes })
-            }
             "NoticePreferences" => json!({"sms": self.g.chance(0.5)}),
             "ClientBody" => self.valid_client(),
             "EServiceBody" => {
