@@ -101,6 +101,17 @@ fn rp_http() -> openidconnect::reqwest::Client {
         .unwrap()
 }
 
+/// The relying party's client of e-service `rp`, from the discovered metadata.
+fn rp_client(meta: EaProviderMetadata, rp: &Rp, introspection: String) -> EaClient<EndpointSet> {
+    EaClient::from_provider_metadata(
+        meta,
+        ClientId::new(rp.client_id.clone()),
+        Some(ClientSecret::new(rp.client_secret.clone())),
+    )
+    .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap())
+    .set_introspection_url(IntrospectionUrl::new(introspection).unwrap())
+}
+
 fn token_error<RE: std::error::Error>(
     e: RequestTokenError<RE, StandardErrorResponse<CoreErrorResponseType>>,
 ) -> CoreErrorResponseType {
@@ -144,13 +155,7 @@ on_both_backends!(r19_relying_party_signs_a_staff_login_in_with_pkce_and_validat
     }
     assert!(meta.jwks().keys().iter().all(|k| k.key_id().is_some()), "every key has a kid");
 
-    let client: EaClient<EndpointSet> = EaClient::from_provider_metadata(
-        meta,
-        ClientId::new(rp.client_id.clone()),
-        Some(ClientSecret::new(rp.client_secret.clone())),
-    )
-    .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap())
-    .set_introspection_url(IntrospectionUrl::new(introspection_endpoint).unwrap());
+    let client = rp_client(meta, &rp, introspection_endpoint);
 
     // The authorization request, with PKCE S256, state and nonce.
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -425,13 +430,7 @@ on_both_backends!(r35_a_relying_party_signs_in_for_a_client_entity_as_a_firms_st
     let http = rp_http();
     let meta = EaProviderMetadata::discover_async(IssuerUrl::new(s.base.clone()).unwrap(), &http).await.unwrap();
     let introspection = meta.additional_metadata().introspection_endpoint.clone().unwrap();
-    let client: EaClient<EndpointSet> = EaClient::from_provider_metadata(
-        meta,
-        ClientId::new(rp.client_id.clone()),
-        Some(ClientSecret::new(rp.client_secret.clone())),
-    )
-    .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap())
-    .set_introspection_url(IntrospectionUrl::new(introspection).unwrap());
+    let client = rp_client(meta, &rp, introspection);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (auth_url, state, nonce) = client
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)

@@ -279,15 +279,8 @@ async fn advanced_eservice(env: &Env, op: &Operator) {
     env.services.register_eservice(by, &env.ctx(), input, Some(client)).await.unwrap();
 }
 
-both_backends!(r21_an_advanced_eservice_needs_a_step_up_of_the_session, |env: Env| async move {
-    use domain::oidc::authorize::Outcome;
-    let op = env.operator().await;
-    advanced_eservice(&env, &op).await;
-    let e = env.entity(&op, "EID-7", "62300008").await;
-    let (id, staff) = new_staff(&env, &e, "passport", "PE12345", "62300108", "staff1").await;
-    let admin = env.sign_in(&e.entity_number, "admin1").await;
-    let a = admin.admin_of(&e.entity_number).unwrap();
-    env.services.assign_eservices(&a, &env.ctx(), &id, vec!["dsi-adv".into()]).await.unwrap();
+/// An authorization request to the advanced e-service, with `extra` parameters.
+async fn advanced_request(env: &Env, extra: &[(&str, &str)]) -> domain::oidc::authorize::AuthorizeRequest {
     let pairs: Vec<(String, String)> = [
         ("client_id", "dsi-adv"),
         ("redirect_uri", "https://adv.example.mo/cb"),
@@ -296,26 +289,48 @@ both_backends!(r21_an_advanced_eservice_needs_a_step_up_of_the_session, |env: En
         ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
         ("code_challenge_method", "S256"),
     ]
-    .into_iter()
+    .iter()
+    .chain(extra)
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let req = env.services.parse_authorize(&pairs).await.unwrap();
-    // No second factor at all: the e-service hears it cannot be met.
-    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::NeedsAdvanced));
-    let (qr, secret) = enrol(&env, &staff).await;
-    env.services
-        .bind_security_code(&op, &env.ctx(), &e.entity_number, &id, &qr, doc("passport", "PE12345"))
-        .await
-        .unwrap();
-    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::NeedsStepUp(_)));
-    let code = totp::code_at(&secret, unix(&env));
+    env.services.parse_authorize(&pairs).await.unwrap()
+}
+
+/// R21 for `staff` (of entity `number`, login `id`, passport `passport`): no factor, the
+/// e-service cannot be met; a security code bound at the counter, a step-up is asked; after
+/// it, a code.
+async fn code_after_step_up(
+    env: &Env,
+    op: &Operator,
+    (number, id, passport): (&str, &str, &str),
+    staff: Caller,
+    req: &domain::oidc::authorize::AuthorizeRequest,
+) {
+    use domain::oidc::authorize::Outcome;
+    assert!(matches!(env.services.authorize(&env.ctx(), &staff, req).await.unwrap(), Outcome::NeedsAdvanced));
+    let (qr, secret) = enrol(env, &staff).await;
+    env.services.bind_security_code(op, &env.ctx(), number, id, &qr, doc("passport", passport)).await.unwrap();
+    assert!(matches!(env.services.authorize(&env.ctx(), &staff, req).await.unwrap(), Outcome::NeedsStepUp(_)));
+    let code = totp::code_at(&secret, unix(env));
     let up = env.services.step_up(&staff, &env.ctx(), Factor::Code(&code)).await.unwrap();
-    let staff = renewed(&env, &up.token).await;
-    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::Code(_)));
+    let staff = renewed(env, &up.token).await;
+    assert!(matches!(env.services.authorize(&env.ctx(), &staff, req).await.unwrap(), Outcome::Code(_)));
+}
+
+both_backends!(r21_an_advanced_eservice_needs_a_step_up_of_the_session, |env: Env| async move {
+    let op = env.operator().await;
+    advanced_eservice(&env, &op).await;
+    let e = env.entity(&op, "EID-7", "62300008").await;
+    let (id, staff) = new_staff(&env, &e, "passport", "PE12345", "62300108", "staff1").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let a = admin.admin_of(&e.entity_number).unwrap();
+    env.services.assign_eservices(&a, &env.ctx(), &id, vec!["dsi-adv".into()]).await.unwrap();
+    let req = advanced_request(&env, &[]).await;
+    // No second factor at all: the e-service hears it cannot be met; then bound and stepped up.
+    code_after_step_up(&env, &op, (&e.entity_number, &id, "PE12345"), staff, &req).await;
 });
 
 both_backends!(r35_an_advanced_eservice_needs_the_acting_logins_own_step_up, |env: Env| async move {
-    use domain::oidc::authorize::Outcome;
     let op = env.operator().await;
     advanced_eservice(&env, &op).await;
     let client = env.entity(&op, "EID-C1", "62300020").await;
@@ -338,31 +353,9 @@ both_backends!(r35_an_advanced_eservice_needs_the_acting_logins_own_step_up, |en
     let a = firm_admin.admin_of(&firm.entity_number).unwrap();
     env.services.answer_mandate(&a, &env.ctx(), &m.id, true).await.unwrap();
     env.services.assign_under_mandate(&a, &env.ctx(), &id, &m.id, vec!["dsi-adv".into()]).await.unwrap();
-    let pairs: Vec<(String, String)> = [
-        ("client_id", "dsi-adv"),
-        ("redirect_uri", "https://adv.example.mo/cb"),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
-        ("code_challenge_method", "S256"),
-        ("acting_for", &client.entity_number),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let req = env.services.parse_authorize(&pairs).await.unwrap();
+    let req = advanced_request(&env, &[("acting_for", &client.entity_number)]).await;
     // The mandate does not lower the bar: the acting login needs its own second factor.
-    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::NeedsAdvanced));
-    let (qr, secret) = enrol(&env, &staff).await;
-    env.services
-        .bind_security_code(&op, &env.ctx(), &firm.entity_number, &id, &qr, doc("passport", "PM12345"))
-        .await
-        .unwrap();
-    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::NeedsStepUp(_)));
-    let code = totp::code_at(&secret, unix(&env));
-    let up = env.services.step_up(&staff, &env.ctx(), Factor::Code(&code)).await.unwrap();
-    let staff = renewed(&env, &up.token).await;
-    assert!(matches!(env.services.authorize(&env.ctx(), &staff, &req).await.unwrap(), Outcome::Code(_)));
+    code_after_step_up(&env, &op, (&firm.entity_number, &id, "PM12345"), staff, &req).await;
 });
 
 both_backends!(r24_twenty_wrong_codes_in_a_row_unbind_the_app, |env: Env| async move {

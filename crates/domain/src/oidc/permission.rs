@@ -120,6 +120,16 @@ impl<'a> Acting<'a> {
     }
 }
 
+/// What the login itself rules out, whoever it acts for: it must be active, and the entity
+/// account uses no e-services.
+fn login_denial(status: LoginStatus, kind: LoginKind) -> Option<Denial> {
+    match (status, kind) {
+        (s, _) if s != LoginStatus::Active => Some(Denial::LoginNotActive),
+        (_, LoginKind::Entity) => Some(Denial::EntityAccount),
+        _ => None,
+    }
+}
+
 pub async fn check(
     tx: &mut dyn Tx,
     entity_id: i64,
@@ -138,11 +148,8 @@ pub async fn check(
         }
         return Ok(Err(Denial::LoginNotActive));
     };
-    if f.login_status != LoginStatus::Active {
-        return Ok(Err(Denial::LoginNotActive));
-    }
-    if f.login_kind == LoginKind::Entity {
-        return Ok(Err(Denial::EntityAccount));
+    if let Some(d) = login_denial(f.login_status, f.login_kind) {
+        return Ok(Err(d));
     }
     let Some(terms) = f.assignment else { return Ok(Err(Denial::NotAssigned)) };
     let cycle = access_terms::cycle_or_first(f.cycle, f.entity_created_at);
@@ -191,11 +198,8 @@ async fn check_mandated(
         }
         return Ok(Err(Denial::LoginNotActive));
     };
-    if f.login_status != LoginStatus::Active {
-        return Ok(Err(Denial::LoginNotActive));
-    }
-    if f.login_kind == LoginKind::Entity {
-        return Ok(Err(Denial::EntityAccount));
+    if let Some(d) = login_denial(f.login_status, f.login_kind) {
+        return Ok(Err(d));
     }
     if !f.eservice.allows_intermediaries {
         return Ok(Err(Denial::NoIntermediaries));
