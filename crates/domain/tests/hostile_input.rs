@@ -1066,3 +1066,33 @@ fn r23_payload_exhaustive_single_character_replacements_are_refused() {
     }
     eprintln!("{tried} single-character replacements of one payload, all refused");
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// R34: a mandate's offer, whatever is typed, parses or names its faults; what parses
+    /// names a well-formed entity number, at least one e-service code none twice, and an end
+    /// after now and within two years.
+    #[test]
+    fn r34_a_mandate_offer_survives_hostile_input_and_parses_only_within_its_limits(
+        number in prop_oneof![hostile_string(), "[0-9]{8}"],
+        codes in prop::collection::vec(prop_oneof![hostile_string(), "[a-z0-9_-]{2,10}"], 0..4),
+        until in prop_oneof![hostile_string(), "20[0-9]{2}-[01][0-9]-[0-3][0-9]"],
+    ) {
+        let now = domain::clock::Timestamp(1_790_000_000_000_000);
+        let input = domain::mandate_form::MandateInput { to_entity_number: number, eservices: codes, valid_until: until };
+        let mut f = domain::error::Fields::default();
+        match input.parse(now, &mut f) {
+            Some(p) => {
+                prop_assert!(f.is_empty());
+                prop_assert!(domain::numbers::EntityNumber::parse("n", p.to_entity_number.as_str()).is_ok());
+                prop_assert!(!p.eservices.is_empty());
+                let unique: std::collections::BTreeSet<_> = p.eservices.iter().collect();
+                prop_assert_eq!(unique.len(), p.eservices.len());
+                prop_assert!(p.valid_until > now);
+                prop_assert!(p.valid_until <= now.plus_secs(domain::mandate_form::MANDATE_MAX_SECS));
+            }
+            None => prop_assert!(!f.is_empty(), "a refusal names its field"),
+        }
+    }
+}
