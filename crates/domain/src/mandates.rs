@@ -416,7 +416,7 @@ impl Services {
                 ev.entity(m.from_entity_id).target(admin.caller.entity_number.clone()),
             ];
             self.commit(tx, ctx, &events).await?;
-            Ok(rows.iter().map(|r| mandated_view(r, &m, now)).collect())
+            Ok(rows.iter().map(|r| mandated_view(&r.eservice_code, r.valid_from, r.valid_until, &m, now)).collect())
         })
         .await
     }
@@ -444,33 +444,26 @@ impl Services {
             .await?
             .into_iter()
             .filter(|a| a.login_id == login_id)
-            .map(|a| {
-                let r = MandateLoginRecord {
-                    entity_id: viewer.caller.entity_id,
-                    login_id: a.login_id,
-                    mandate_id: m.id.clone(),
-                    eservice_code: a.eservice_code,
-                    valid_from: a.valid_from,
-                    valid_until: a.valid_until,
-                    assigned_by: LoginId::from_stored(String::new()),
-                    assigned_at: now,
-                    last_used_at: a.last_used_at,
-                };
-                mandated_view(&r, &m, now)
-            })
+            .map(|a| mandated_view(&a.eservice_code, a.valid_from, a.valid_until, &m, now))
             .collect())
     }
 }
 
 /// What a login's assignment under a mandate does now: its own dates within the mandate's.
-fn mandated_view(r: &MandateLoginRecord, m: &MandateRecord, now: Timestamp) -> MandatedEService {
+fn mandated_view(
+    code: &str,
+    valid_from: Option<Timestamp>,
+    valid_until: Option<Timestamp>,
+    m: &MandateRecord,
+    now: Timestamp,
+) -> MandatedEService {
     use crate::access_terms::AssignmentStatus as S;
-    let status = if status_at(m, now) != MandateStatus::Active || r.valid_until.is_some_and(|end| now >= end) {
+    let status = if status_at(m, now) != MandateStatus::Active || valid_until.is_some_and(|end| now >= end) {
         S::Ended
-    } else if r.valid_from.is_some_and(|start| now < start) {
+    } else if valid_from.is_some_and(|start| now < start) {
         S::Pending
     } else {
         S::Active
     };
-    MandatedEService { code: r.eservice_code.clone(), valid_from: r.valid_from, valid_until: r.valid_until, status }
+    MandatedEService { code: code.to_string(), valid_from, valid_until, status }
 }

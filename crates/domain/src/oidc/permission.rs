@@ -130,6 +130,27 @@ fn login_denial(status: LoginStatus, kind: LoginKind) -> Option<Denial> {
     }
 }
 
+/// The cold path, when the decision's statement found no row: which of the login, the
+/// e-service and (acting for another) the represented entity is missing.
+async fn missing(
+    tx: &mut dyn Tx,
+    entity_id: i64,
+    login_id: &str,
+    eservice_code: &str,
+    represented: Option<i64>,
+) -> StoreResult<Denial> {
+    if tx.find_login(entity_id, login_id).await?.is_none() {
+        return Ok(Denial::LoginNotActive);
+    }
+    if tx.find_eservice(eservice_code).await?.is_none() {
+        return Ok(Denial::UnknownEService);
+    }
+    Ok(match represented {
+        Some(_) => Denial::NotMandated,
+        None => Denial::LoginNotActive,
+    })
+}
+
 pub async fn check(
     tx: &mut dyn Tx,
     entity_id: i64,
@@ -142,11 +163,7 @@ pub async fn check(
         return check_mandated(tx, entity_id, login_id, represented, mandate_id, eservice_code, now).await;
     }
     let Some(f) = tx.find_access(entity_id, login_id, eservice_code).await? else {
-        // The cold path: say which of the two is missing.
-        if tx.find_eservice(eservice_code).await?.is_none() && tx.find_login(entity_id, login_id).await?.is_some() {
-            return Ok(Err(Denial::UnknownEService));
-        }
-        return Ok(Err(Denial::LoginNotActive));
+        return Ok(Err(missing(tx, entity_id, login_id, eservice_code, None).await?));
     };
     if let Some(d) = login_denial(f.login_status, f.login_kind) {
         return Ok(Err(d));
@@ -190,13 +207,7 @@ async fn check_mandated(
     now: Timestamp,
 ) -> StoreResult<Result<Permitted, Denial>> {
     let Some(f) = tx.find_mandated_access(entity_id, login_id, represented, eservice_code).await? else {
-        if tx.find_eservice(eservice_code).await?.is_none() && tx.find_login(entity_id, login_id).await?.is_some() {
-            return Ok(Err(Denial::UnknownEService));
-        }
-        if tx.find_entity(represented).await?.is_none() && tx.find_login(entity_id, login_id).await?.is_some() {
-            return Ok(Err(Denial::NotMandated));
-        }
-        return Ok(Err(Denial::LoginNotActive));
+        return Ok(Err(missing(tx, entity_id, login_id, eservice_code, Some(represented)).await?));
     };
     if let Some(d) = login_denial(f.login_status, f.login_kind) {
         return Ok(Err(d));
