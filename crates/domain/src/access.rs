@@ -133,3 +133,24 @@ async fn still_holds(tx: &mut dyn Tx, caller: &Caller, kind: LoginKind) -> Resul
         _ => Err(Error::Unauthenticated),
     }
 }
+
+/// R33, R36: a live provisioning credential of this entity, proven by a live access token
+/// for the provisioning API (`Services::provisioner_of_bearer`). It reaches that entity only.
+#[derive(Debug, Clone)]
+pub struct ProvisionerOf {
+    /// Read by the provisioning rules (R33), which act inside this entity only.
+    #[allow(dead_code)]
+    pub(crate) entity_id: i64,
+    pub(crate) entity_number: String,
+    pub(crate) client_id: String,
+}
+
+impl ProvisionerOf {
+    pub fn entity_number(&self) -> &str {
+        &self.entity_number
+    }
+    /// The machine credential's client id (the audit's actor).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}

@@ -96,6 +96,9 @@ closed_enum! {
         StepUpSucceeded => "eid.step_up_succeeded",
         StepUpFailed => "eid.step_up_failed",
         DepartmentNotice => "notification.from_department",
+        MachineCredentialCreated => "machine_credential.created",
+        MachineCredentialEservicesSet => "machine_credential.eservices_set",
+        MachineCredentialDeleted => "machine_credential.deleted",
     }
 }
 

@@ -99,5 +99,7 @@ closed_enum! {
         MandateNotActive => "mandate_not_active",
         NotInMandate => "not_in_mandate",
         BeyondMandate => "beyond_mandate",
+        // Machine credentials (R36)
+        InvalidJwk => "invalid_jwk",
     }
 }

@@ -29,6 +29,8 @@ pub mod group_commit;
 pub mod help;
 pub mod identity;
 pub mod logins;
+pub mod machine_credential_form;
+pub mod machine_credentials;
 pub mod mandate_form;
 pub mod mandates;
 pub mod model;

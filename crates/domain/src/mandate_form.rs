@@ -10,7 +10,7 @@ use crate::eservice_form::parse_code;
 use crate::numbers::EntityNumber;
 use crate::Code;
 
-/// R34: a mandate lasts at most two years.
+/// R34, R36: a mandate or a machine credential lasts at most two years.
 pub const MANDATE_MAX_SECS: i64 = 731 * DAY_SECS;
 /// More e-services than any catalogue holds is a mistake, not a mandate.
 const ESERVICES_MAX: usize = 100;
@@ -55,24 +55,31 @@ pub(crate) fn parse_codes(field: &str, raw: &[String], f: &mut Fields) -> Option
     ok.then_some(out)
 }
 
+/// R34, R36: a required end, in the future and at most two years ahead (`MANDATE_MAX_SECS`).
+pub(crate) fn parse_end_within_two_years(field: &str, raw: &str, now: Timestamp, f: &mut Fields) -> Option<Timestamp> {
+    let until = match raw.trim() {
+        "" => {
+            f.push(FieldError::new(field, Code::Required, "an end is required"));
+            None
+        }
+        raw => f.take(parse_end(field, raw)),
+    }?;
+    if until <= now {
+        f.push(FieldError::new(field, Code::EndInPast, "the end has already passed"));
+        None
+    } else if until > now.plus_secs(MANDATE_MAX_SECS) {
+        f.push(FieldError::new(field, Code::EndTooFarAhead, "the end comes at most two years ahead"));
+        None
+    } else {
+        Some(until)
+    }
+}
+
 impl MandateInput {
     pub fn parse(&self, now: Timestamp, f: &mut Fields) -> Option<ParsedMandate> {
         let number = f.take(EntityNumber::parse("to_entity_number", self.to_entity_number.trim()));
         let eservices = parse_codes("eservices", &self.eservices, f);
-        let until = match self.valid_until.trim() {
-            "" => {
-                f.push(FieldError::new("valid_until", Code::Required, "a mandate needs an end"));
-                None
-            }
-            raw => f.take(parse_end("valid_until", raw)),
-        };
-        if let Some(end) = until {
-            if end <= now {
-                f.push(FieldError::new("valid_until", Code::EndInPast, "the end has already passed"));
-            } else if end > now.plus_secs(MANDATE_MAX_SECS) {
-                f.push(FieldError::new("valid_until", Code::EndTooFarAhead, "a mandate ends at most two years ahead"));
-            }
-        }
+        let until = parse_end_within_two_years("valid_until", &self.valid_until, now, f);
         if !f.is_empty() {
             return None;
         }

@@ -42,6 +42,8 @@ pub mod kinds {
     pub const MANDATE_ENDED: &str = "mandate_ended";
     /// R29: a mandate ends in 14 or 3 days (`entity`, `until`, `days`).
     pub const MANDATE_ENDING: &str = "mandate_ending";
+    /// R29, R36: a machine credential ends in 30, 14, 7 or 3 days (`name`, `until`, `days`).
+    pub const MACHINE_CREDENTIAL_ENDING: &str = "machine_credential_ending";
 }
 
 pub async fn notify(

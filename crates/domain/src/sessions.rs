@@ -264,7 +264,8 @@ impl Services {
     pub async fn purge_expired(&self) -> Result<u64> {
         let before = self.clock.now().plus_secs(-PURGE_AFTER_SECS);
         let mut tx = self.store.write().await?;
-        let n = tx.purge_oidc(before).await? + tx.purge_enrolments(before).await?;
+        let n =
+            tx.purge_oidc(before).await? + tx.purge_enrolments(before).await? + tx.purge_machine_tokens(before).await?;
         tx.commit().await?;
         Ok(n)
     }

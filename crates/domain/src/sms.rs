@@ -15,6 +15,8 @@ pub enum SmsTemplate {
     PasswordResetCode,
     /// R29: an assignment ends soon (sent to logins that asked for SMS notices).
     AccessEnding,
+    /// R29, R36: a machine credential ends soon (sent to administrators who asked for SMS notices).
+    MachineCredentialEnding,
 }
 
 impl SmsTemplate {
@@ -24,6 +26,7 @@ impl SmsTemplate {
             SmsTemplate::UsernameReminder => "username_reminder",
             SmsTemplate::PasswordResetCode => "password_reset_code",
             SmsTemplate::AccessEnding => "access_ending",
+            SmsTemplate::MachineCredentialEnding => "machine_credential_ending",
         }
     }
 }
@@ -115,6 +118,12 @@ fn render(template: SmsTemplate, p: &[(String, String)]) -> String {
             let (eservice, until, login) = (get(p, "eservice"), get(p, "until"), get(p, "login"));
             format!(
                 "[一戶通] 實體編號 {entity}：{login} 使用電子服務 {eservice} 的權限於 {until}（澳門時間）後結束。{login}: o acesso a {eservice} termina após {until} (hora de Macau). {login}: access to {eservice} ends after {until} Macau time."
+            )
+        }
+        SmsTemplate::MachineCredentialEnding => {
+            let (name, until) = (get(p, "name"), get(p, "until"));
+            format!(
+                "[一戶通] 實體編號 {entity}：機器憑證 {name} 於 {until}（澳門時間）後結束。A credencial de máquina {name} termina após {until} (hora de Macau). Machine credential {name} ends after {until} Macau time."
             )
         }
     }

@@ -14,6 +14,9 @@ use crate::notifications::{kinds, notify};
 use crate::services::{Ctx, Services};
 use crate::sms::{self, SmsMessage, SmsTemplate};
 
+/// R29, R36: a machine credential's ending notices, in days before its end.
+pub const MACHINE_NOTICE_DAYS: [i64; 4] = [30, 14, 7, 3];
+
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
@@ -23,6 +26,8 @@ pub struct Swept {
     /// R29, R34: mandates told of their end, and mandates whose sign-ins ended at it.
     pub mandate_notices: usize,
     pub mandates_ended: usize,
+    /// R29, R36: machine credentials told of their end.
+    pub machine_credential_notices: usize,
     /// Ending notices queued by SMS.
     pub sms: usize,
 }
@@ -81,6 +86,7 @@ impl Services {
             tx.upsert_assignment(entity_id, &a).await?;
         }
         self.sweep_mandates(tx.as_mut(), now, limit, &mut swept, &mut events).await?;
+        self.sweep_machine_credentials(tx.as_mut(), now, limit, &mut swept).await?;
         for (entity_id, cycle) in tx.list_unannounced_due_cycles(now, REVIEW_DAYS_MAX * DAY_SECS, limit).await? {
             for admin in active_admins(tx.as_mut(), entity_id).await? {
                 let params = vec![("due", macau_date(cycle.due_at, false))];
@@ -146,6 +152,41 @@ impl Services {
             }
             tx.mark_mandate_swept(&m.id, Some(days), None).await?;
             swept.mandate_notices += 1;
+        }
+        Ok(())
+    }
+
+    /// R29, R36: the entity's administrators hear 30, 14, 7 and 3 days before a machine
+    /// credential ends, each once (by SMS too where they asked for it). Its tokens need no
+    /// clean-up: every use compares its end with now.
+    async fn sweep_machine_credentials(
+        &self,
+        tx: &mut dyn crate::store::Tx,
+        now: crate::clock::Timestamp,
+        limit: i64,
+        swept: &mut Swept,
+    ) -> Result<()> {
+        let thresholds: Vec<(i64, crate::clock::Timestamp)> =
+            MACHINE_NOTICE_DAYS.iter().map(|d| (*d, now.plus_secs(d * DAY_SECS))).collect();
+        for c in tx.list_ending_machine_credentials(now, &thresholds, limit).await? {
+            // The fewest days whose threshold the end has passed: the notice due now.
+            let Some(days) = thresholds.iter().rev().find(|(_, at)| c.valid_until <= *at).map(|(d, _)| *d) else {
+                continue;
+            };
+            let until = macau_date(c.valid_until, true);
+            let entity_number = tx.find_entity(c.entity_id).await?.map(|e| e.number).unwrap_or_default();
+            for who in active_admins(tx, c.entity_id).await? {
+                let params = vec![("name", c.name.clone()), ("until", until.clone()), ("days", days.to_string())];
+                notify(tx, now, c.entity_id, &who, kinds::MACHINE_CREDENTIAL_ENDING, params.clone()).await?;
+                let Some(login) = tx.find_login(c.entity_id, &who).await?.filter(|l| l.sms_notices) else { continue };
+                let mut params = params;
+                params.push(("entity_number", entity_number.clone()));
+                let msg = SmsMessage::new(&self.mobile_of(&login)?, SmsTemplate::MachineCredentialEnding, params);
+                sms::enqueue(tx, &self.vault, now, &msg).await?;
+                swept.sms += 1;
+            }
+            tx.set_machine_credential_warned(c.entity_id, &c.client_id, days).await?;
+            swept.machine_credential_notices += 1;
         }
         Ok(())
     }

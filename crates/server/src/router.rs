@@ -78,6 +78,18 @@ fn api_routes() -> Router<AppState> {
         .route("/entities/{entity_number}/access-requests/{request_id}/refuse", post(access_requests::post_refuse_request))
         .route("/entities/{entity_number}/mandates", post(mandates::post_mandate).get(mandates::get_mandates))
         .route(
+            "/entities/{entity_number}/machine-credentials",
+            post(machine_credentials::post_machine_credential).get(machine_credentials::get_machine_credentials),
+        )
+        .route(
+            "/entities/{entity_number}/machine-credentials/{client_id}",
+            get(machine_credentials::get_machine_credential).delete(machine_credentials::delete_machine_credential),
+        )
+        .route(
+            "/entities/{entity_number}/machine-credentials/{client_id}/eservices",
+            put(machine_credentials::put_machine_credential_eservices),
+        )
+        .route(
             "/entities/{entity_number}/mandates/{mandate_id}",
             get(mandates::get_mandate).delete(mandates::delete_mandate),
         )

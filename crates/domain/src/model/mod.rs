@@ -3,10 +3,12 @@
 
 pub mod access;
 pub mod eid;
+pub mod machine;
 pub mod mandate;
 pub mod oidc;
 
 pub use access::*;
+pub use machine::*;
 pub use mandate::*;
 
 use crate::clock::Timestamp;

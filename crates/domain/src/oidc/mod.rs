@@ -9,6 +9,7 @@ pub mod clients;
 pub mod department;
 pub mod keys;
 pub mod logout;
+pub mod machine;
 pub mod permission;
 pub mod tokens;
 

@@ -67,6 +67,8 @@ pub struct Introspection {
     pub issued_at: Timestamp,
     pub expires_at: Timestamp,
     pub claims: Option<Claims>,
+    /// R36: a machine credential's token names its entity, the credential and the resource.
+    pub machine: Option<super::machine::MachineClaims>,
 }
 
 /// The department an access token of the client_credentials grant speaks for.
@@ -397,7 +399,20 @@ impl Services {
     /// of the same department, must not learn of a login that may not use it (R19).
     pub async fn introspect(&self, client: &ClientRecord, token: &str) -> OidcResult<Option<Introspection>> {
         let mut tx = self.store.read().await?;
-        let Some((tok, grant, permitted)) = self.live_token(tx.as_mut(), token).await? else { return Ok(None) };
+        let Some((tok, grant, permitted)) = self.live_token(tx.as_mut(), token).await? else {
+            // R36: a machine credential's token, shown only to the e-service it is for.
+            let resource = crate::model::Resource::EService(client.client_id.clone());
+            let Some(f) = self.live_machine_token(tx.as_mut(), token, &resource).await? else { return Ok(None) };
+            return Ok(Some(Introspection {
+                client_id: f.token.client_id.clone(),
+                kind: TokenKind::Access,
+                scope: String::new(),
+                issued_at: f.token.created_at,
+                expires_at: f.token.expires_at,
+                claims: None,
+                machine: Some(super::machine::MachineClaims::of(&f)),
+            }));
+        };
         if grant.client_id != client.client_id {
             return Ok(None);
         }
@@ -408,6 +423,7 @@ impl Services {
             issued_at: tok.created_at,
             expires_at: tok.expires_at,
             claims: permitted.map(|p| claims_of(&grant, &p, None)),
+            machine: None,
         }))
     }
 

@@ -12,6 +12,7 @@ mod eid;
 mod entities;
 mod eservices;
 mod logins;
+mod machine_credentials;
 mod mandates;
 mod meta;
 mod notifications;
@@ -30,6 +31,7 @@ pub use self::eid::EidTx;
 pub use self::entities::EntitiesTx;
 pub use self::eservices::EServicesTx;
 pub use self::logins::LoginsTx;
+pub use self::machine_credentials::MachineCredentialsTx;
 pub use self::mandates::MandatesTx;
 pub use self::meta::MetaTx;
 pub use self::notifications::NotificationsTx;
@@ -82,6 +84,7 @@ pub trait Tx:
     + ReviewsTx
     + AccessRequestsTx
     + MandatesTx
+    + MachineCredentialsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

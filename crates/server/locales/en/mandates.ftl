@@ -1,6 +1,6 @@
 error-unknown-entity = No entity has this number.
 error-own-entity = An entity cannot give a mandate to itself.
-error-end-too-far-ahead = A mandate ends at most two years ahead.
+error-end-too-far-ahead = The end comes at most two years ahead.
 error-intermediaries-not-allowed = This e-service's department does not allow acting for another entity.
 error-mandate-exists = A mandate to this entity is already offered or active; end it first.
 error-mandate-not-active = This mandate is not active: it was not accepted yet, or it was declined or has ended.

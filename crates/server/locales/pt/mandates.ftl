@@ -1,6 +1,6 @@
 error-unknown-entity = Nenhuma entidade tem este número.
 error-own-entity = Uma entidade não pode conferir um mandato a si própria.
-error-end-too-far-ahead = Um mandato termina no máximo dois anos depois.
+error-end-too-far-ahead = O fim é no máximo dois anos depois.
 error-intermediaries-not-allowed = O serviço responsável por este serviço electrónico não permite agir em nome de outra entidade.
 error-mandate-exists = Já foi oferecido ou está activo um mandato a esta entidade; termine-o primeiro.
 error-mandate-not-active = Este mandato não está activo: ainda não foi aceite, ou foi recusado ou terminou.

@@ -1,6 +1,6 @@
 error-unknown-entity = 沒有實體使用此編號。
 error-own-entity = 實體不能授權予自己。
-error-end-too-far-ahead = 授權的終止日期最多為兩年後。
+error-end-too-far-ahead = 終止日期最多為兩年後。
 error-intermediaries-not-allowed = 此電子服務的部門不容許代表其他實體辦理。
 error-mandate-exists = 已向此實體提出或已生效一項授權；請先將其終止。
 error-mandate-not-active = 此授權未生效：尚未接受，或已被拒絕或已終止。

@@ -12,6 +12,7 @@ pub mod eservices;
 pub mod health;
 pub mod help;
 pub mod logins;
+pub mod machine_credentials;
 pub mod mandates;
 pub mod metrics;
 pub mod notifications;

@@ -156,13 +156,58 @@ pub fn verify_client_assertion(
     }
     .ok_or("no registered key matches the assertion's kid")?;
     let key = DecodingKey::from_jwk(jwk).map_err(|e| e.to_string())?;
-    let mut v = Validation::new(Algorithm::ES256);
+    assertion_claims(assertion, &key, Algorithm::ES256, client_id, audiences, now)
+}
+
+/// R36: a machine credential's assertion, signed with its one registered public JWK by that
+/// key's algorithm (ES256 or RS256). `none` and HMAC (a shared secret) are refused by name.
+pub fn verify_machine_assertion(
+    assertion: &str,
+    client_id: &str,
+    jwk: &str,
+    audiences: &[String],
+    now: Timestamp,
+) -> Result<(String, Timestamp), String> {
+    let claimed_alg = unverified_header(assertion)
+        .and_then(|h| h.get("alg").and_then(Value::as_str).map(str::to_string))
+        .ok_or("malformed assertion: no JOSE header with an alg")?;
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_str(jwk).map_err(|e| e.to_string())?;
+    let alg = match &jwk.algorithm {
+        jsonwebtoken::jwk::AlgorithmParameters::RSA(_) => Algorithm::RS256,
+        _ => Algorithm::ES256,
+    };
+    let wanted = if alg == Algorithm::RS256 { "RS256" } else { "ES256" };
+    if claimed_alg != wanted {
+        return Err(format!(
+            "the assertion must be signed with {wanted}, the registered key's algorithm (alg {claimed_alg} is refused)"
+        ));
+    }
+    let header = jsonwebtoken::decode_header(assertion).map_err(|e| format!("malformed assertion: {e}"))?;
+    if let (Some(kid), Some(registered)) = (&header.kid, &jwk.common.key_id) {
+        if kid != registered {
+            return Err("the assertion's kid is not the registered key's".into());
+        }
+    }
+    let key = DecodingKey::from_jwk(&jwk).map_err(|e| e.to_string())?;
+    assertion_claims(assertion, &key, alg, client_id, audiences, now)
+}
+
+/// The claims RFC 7523 §3 asks of a client assertion, once its key is known.
+fn assertion_claims(
+    assertion: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+    client_id: &str,
+    audiences: &[String],
+    now: Timestamp,
+) -> Result<(String, Timestamp), String> {
+    let mut v = Validation::new(alg);
     v.set_issuer(&[client_id]);
     v.set_audience(audiences);
     v.sub = Some(client_id.to_string());
     v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
     v.leeway = domain::oidc::clients::ASSERTION_LEEWAY_SECS as u64;
-    let claims = jsonwebtoken::decode::<Map<String, Value>>(assertion, &key, &v)
+    let claims = jsonwebtoken::decode::<Map<String, Value>>(assertion, key, &v)
         .map_err(|e| format!("assertion refused: {e}"))?
         .claims;
     let exp = claims.get("exp").and_then(Value::as_i64).ok_or("exp is required")?;
@@ -171,6 +216,14 @@ pub fn verify_client_assertion(
     }
     let jti = claims.get("jti").and_then(Value::as_str).ok_or("jti is required")?;
     Ok((jti.to_string(), Timestamp(exp.saturating_mul(1_000_000))))
+}
+
+/// A JWT's JOSE header, before any check.
+fn unverified_header(jwt: &str) -> Option<Map<String, Value>> {
+    use base64::Engine;
+    let header = jwt.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// The `iss` a JWT claims, before any check: only to find which key to check it with.

@@ -9,6 +9,7 @@ use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::model::oidc::{ClientRecord, TokenKind};
+use domain::model::{is_machine_client_id, MachineCredentialRecord, Resource};
 use domain::oidc::tokens::Issued;
 use domain::oidc::{OidcError, OidcResult};
 use serde_json::{json, Map, Value};
@@ -84,15 +85,42 @@ fn percent_decode(s: &str) -> String {
     form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
-/// `client_secret_basic` (RFC 6749 §2.3.1: both parts form-encoded) or `client_secret_post`;
-/// never both.
-pub async fn authenticate_client(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: &HashMap<String, String>,
-) -> OidcResult<ClientRecord> {
+/// How a request says which client it is and proves it.
+enum Proof {
+    Secret {
+        client_id: String,
+        secret: String,
+    },
+    /// `private_key_jwt`: the client id (given, or the assertion's unverified `iss`) and the JWT.
+    Assertion {
+        client_id: String,
+        assertion: String,
+    },
+}
+
+impl Proof {
+    fn client_id(&self) -> &str {
+        match self {
+            Proof::Secret { client_id, .. } | Proof::Assertion { client_id, .. } => client_id,
+        }
+    }
+}
+
+/// `client_secret_basic` (RFC 6749 §2.3.1: both parts form-encoded), `client_secret_post` or
+/// `private_key_jwt`; never two.
+fn client_proof(headers: &HeaderMap, form: &HashMap<String, String>) -> OidcResult<Proof> {
     if let Some(kind) = form.get("client_assertion_type") {
-        return authenticate_assertion(state, headers, form, kind).await;
+        if kind != JWT_BEARER {
+            return Err(OidcError::invalid_request(format!("client_assertion_type must be {JWT_BEARER}")));
+        }
+        if headers.contains_key(header::AUTHORIZATION) || form.contains_key("client_secret") {
+            return Err(OidcError::invalid_request("use one client authentication method, not two"));
+        }
+        let assertion = field(form, "client_assertion")?.to_string();
+        // The issuer claim names the client; it is only trusted once the signature checks.
+        let claimed = jose::unverified_issuer(&assertion);
+        let client_id = form.get("client_id").cloned().or(claimed).ok_or_else(OidcError::invalid_client)?;
+        return Ok(Proof::Assertion { client_id, assertion });
     }
     let basic = headers
         .get(header::AUTHORIZATION)
@@ -101,7 +129,7 @@ pub async fn authenticate_client(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
         .map(|(_, b64)| b64.trim().to_string());
     let posted = (form.get("client_id"), form.get("client_secret"));
-    let (id, secret) = match (basic, posted) {
+    let (client_id, secret) = match (basic, posted) {
         (Some(_), (_, Some(_))) => {
             return Err(OidcError::invalid_request("use one client authentication method, not two"))
         }
@@ -119,36 +147,96 @@ pub async fn authenticate_client(
         (None, (Some(id), Some(secret))) => (id.clone(), secret.clone()),
         (None, _) => return Err(OidcError::invalid_client()),
     };
-    state.services.authenticate_client(&id, &secret).await
+    Ok(Proof::Secret { client_id, secret })
+}
+
+/// An e-service's client, authenticated.
+pub async fn authenticate_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> OidcResult<ClientRecord> {
+    authenticate_proof(state, client_proof(headers, form)?).await
+}
+
+async fn authenticate_proof(state: &AppState, proof: Proof) -> OidcResult<ClientRecord> {
+    match proof {
+        Proof::Secret { client_id, secret } => state.services.authenticate_client(&client_id, &secret).await,
+        Proof::Assertion { client_id, assertion } => {
+            let client = state.services.find_client(&client_id).await?.ok_or_else(OidcError::invalid_client)?;
+            let jwks = client.jwks.clone().ok_or_else(OidcError::invalid_client)?;
+            let now = state.services.clock.now();
+            let (jti, exp) = jose::verify_client_assertion(&assertion, &client_id, &jwks, &audiences(state), now)
+                .map_err(|why| OidcError::oauth("invalid_client", why))?;
+            state.services.accept_client_assertion(client, &jti, exp).await
+        }
+    }
+}
+
+/// What a client assertion's `aud` may name: the issuer or the token endpoint.
+fn audiences(state: &AppState) -> [String; 2] {
+    let issuer = state.issuer.to_string();
+    [issuer.clone(), format!("{issuer}/oidc/token")]
 }
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// `private_key_jwt` (RFC 7523 §2.2): the client signs a short JWT instead of sending a secret.
-async fn authenticate_assertion(
+/// R36: a machine credential, authenticated by its secret or its `private_key_jwt` assertion.
+async fn authenticate_machine(state: &AppState, proof: Proof) -> OidcResult<MachineCredentialRecord> {
+    match proof {
+        Proof::Secret { client_id, secret } => state.services.authenticate_machine_secret(&client_id, &secret).await,
+        Proof::Assertion { client_id, assertion } => {
+            let c = state.services.machine_credential_for_assertion(&client_id).await?;
+            let jwk = c.jwk.clone().ok_or_else(OidcError::invalid_client)?;
+            let now = state.services.clock.now();
+            let (jti, exp) = jose::verify_machine_assertion(&assertion, &client_id, &jwk, &audiences(state), now)
+                .map_err(|why| OidcError::oauth("invalid_client", why))?;
+            state.services.accept_machine_assertion(c, &jti, exp).await
+        }
+    }
+}
+
+/// RFC 8707's `resource`: an e-service's client id, or the provisioning API's URL.
+fn machine_resource(state: &AppState, form: &HashMap<String, String>) -> OidcResult<Option<Resource>> {
+    let Some(raw) = form.get("resource").filter(|r| !r.is_empty()) else { return Ok(None) };
+    if *raw == format!("{}/scim/v2", state.issuer) {
+        return Ok(Some(Resource::Provisioning));
+    }
+    Ok(Some(Resource::EService(raw.clone())))
+}
+
+/// The token request of a machine credential: `client_credentials` for one resource.
+async fn machine_token(
     state: &AppState,
-    headers: &HeaderMap,
+    ctx: &domain::services::Ctx,
     form: &HashMap<String, String>,
-    kind: &str,
-) -> OidcResult<ClientRecord> {
-    if kind != JWT_BEARER {
-        return Err(OidcError::invalid_request(format!("client_assertion_type must be {JWT_BEARER}")));
+    proof: Proof,
+) -> OidcResult<Response> {
+    let credential = authenticate_machine(state, proof).await?;
+    if field(form, "grant_type")? != "client_credentials" {
+        return Err(OidcError::oauth(
+            "unauthorized_client",
+            "a machine credential uses grant_type=client_credentials only",
+        ));
     }
-    if headers.contains_key(header::AUTHORIZATION) || form.contains_key("client_secret") {
-        return Err(OidcError::invalid_request("use one client authentication method, not two"));
+    let resource = machine_resource(state, form)?;
+    let issued = state.services.machine_token(ctx, &credential, resource).await?;
+    let mut res = Json(json!({
+        "access_token": issued.access_token,
+        "token_type": "Bearer",
+        "expires_in": issued.expires_in,
+    }))
+    .into_response();
+    res.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(res)
+}
+
+/// The `aud` of a machine token as introspection shows it.
+fn audience(state: &AppState, r: &Resource) -> String {
+    match r {
+        Resource::EService(code) => code.clone(),
+        Resource::Provisioning => format!("{}/scim/v2", state.issuer),
     }
-    let assertion = field(form, "client_assertion")?;
-    // The issuer claim names the client; it is only trusted once the signature checks.
-    let claimed = jose::unverified_issuer(assertion);
-    let client_id = form.get("client_id").cloned().or(claimed).ok_or_else(OidcError::invalid_client)?;
-    let client = state.services.find_client(&client_id).await?.ok_or_else(OidcError::invalid_client)?;
-    let jwks = client.jwks.clone().ok_or_else(OidcError::invalid_client)?;
-    let issuer = state.issuer.to_string();
-    let audiences = [issuer.clone(), format!("{issuer}/oidc/token")];
-    let now = state.services.clock.now();
-    let (jti, exp) = jose::verify_client_assertion(assertion, &client_id, &jwks, &audiences, now)
-        .map_err(|why| OidcError::oauth("invalid_client", why))?;
-    state.services.accept_client_assertion(client, &jti, exp).await
 }
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> OidcResult<&'a str> {
@@ -187,7 +275,11 @@ pub async fn post_token(
 ) -> Response {
     let result = async {
         let form = oauth_form(&headers, &body)?;
-        let client = authenticate_client(&state, &headers, &form).await?;
+        let proof = client_proof(&headers, &form)?;
+        if is_machine_client_id(proof.client_id()) {
+            return machine_token(&state, &ctx, &form, proof).await;
+        }
+        let client = authenticate_proof(&state, proof).await?;
         let issued = match field(&form, "grant_type")? {
             "authorization_code" => {
                 let code = field(&form, "code")?;
@@ -242,6 +334,11 @@ pub async fn post_introspect(State(state): State<AppState>, headers: HeaderMap, 
                 TokenKind::Refresh => "refresh_token",
             }),
         );
+        if let Some(mc) = &i.machine {
+            m.insert("entity_number".into(), json!(mc.entity_number));
+            m.insert("sub".into(), json!(mc.sub));
+            m.insert("aud".into(), json!(audience(&state, &mc.aud)));
+        }
         if let Some(c) = &i.claims {
             jose::scoped_claims(&mut m, c);
             m.insert("acr".into(), json!(c.auth.acr));

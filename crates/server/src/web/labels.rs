@@ -94,6 +94,7 @@ pub fn error_key(code: Code) -> Key {
         Code::MandateNotActive => ERROR_MANDATE_NOT_ACTIVE,
         Code::NotInMandate => ERROR_NOT_IN_MANDATE,
         Code::BeyondMandate => ERROR_BEYOND_MANDATE,
+        Code::InvalidJwk => ERROR_INVALID_JWK,
         Code::TooManyAdministrators => ERROR_TOO_MANY_ADMINISTRATORS,
         Code::InvalidEserviceCode => ERROR_INVALID_ESERVICE_CODE,
     }
@@ -159,6 +160,9 @@ pub fn audit_action_key(action: Action) -> Key {
         Action::StepUpSucceeded => AUDIT_ACTION_STEP_UP_SUCCEEDED,
         Action::StepUpFailed => AUDIT_ACTION_STEP_UP_FAILED,
         Action::DepartmentNotice => AUDIT_ACTION_DEPARTMENT_NOTICE,
+        Action::MachineCredentialCreated => AUDIT_ACTION_MACHINE_CREDENTIAL_CREATED,
+        Action::MachineCredentialEservicesSet => AUDIT_ACTION_MACHINE_CREDENTIAL_ESERVICES_SET,
+        Action::MachineCredentialDeleted => AUDIT_ACTION_MACHINE_CREDENTIAL_DELETED,
     }
 }
 

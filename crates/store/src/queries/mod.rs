@@ -26,6 +26,8 @@ pub(crate) mod eservices;
 #[macro_use]
 pub(crate) mod logins;
 #[macro_use]
+pub(crate) mod machine_credentials;
+#[macro_use]
 pub(crate) mod mandates;
 #[macro_use]
 pub(crate) mod meta;
@@ -68,5 +70,6 @@ macro_rules! impl_store {
         impl_reviews_tx!(DbTx);
         impl_access_requests_tx!(DbTx);
         impl_mandates_tx!(DbTx);
+        impl_machine_credentials_tx!(DbTx);
     };
 }
