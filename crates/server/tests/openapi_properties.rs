@@ -783,6 +783,13 @@ impl World {
                 }
             }
             "code" => self.eservice_code(g),
+            "client_id" => {
+                if g.chance(0.7) {
+                    format!("mc.{}", &g.uuid().replace('-', ""))
+                } else {
+                    g.garbage()
+                }
+            }
             "registration_number" => match g.rng.gen_range(0..6) {
                 0..=2 => self.registration_number.clone(),
                 3 => self.registration_number.to_lowercase().replace('-', " "),
@@ -1740,6 +1747,28 @@ impl Harness {
                 let to = self.g.pick(&self.world.entity_numbers).clone();
                 let until = self.g.pick(&["2099-12-31", "2000-01-01", "2030-06-30T16:00:00Z"]).to_string();
                 json!({"to_entity_number": to, "eservices": codes, "valid_until": until})
+            }
+            "MachineCredentialBody" => {
+                let codes: Vec<String> =
+                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
+                let until = self.g.pick(&["2099-12-31", "2000-01-01", "2027-06-30T16:00:00Z"]).to_string();
+                let provisioning = self.g.chance(0.3);
+                let jwk = match self.g.rng.gen_range(0..4) {
+                    0 => json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}),
+                    1 => json!({"kty": "oct", "k": "c2VjcmV0"}),
+                    _ => Value::Null,
+                };
+                let mut body = json!({"name": self.g.words(), "eservices": codes, "provisioning": provisioning,
+                    "valid_until": until});
+                if !jwk.is_null() {
+                    body["jwk"] = jwk;
+                }
+                body
+            }
+            "MachineCredentialEservicesBody" => {
+                let codes: Vec<String> =
+                    self.world.eservice_codes.iter().filter(|_| self.g.rng.gen_bool(0.5)).cloned().collect();
+                json!({ "eservices": codes })
             }
             "MandateLoginBody" => {
                 let codes: Vec<String> =

@@ -16,6 +16,7 @@ mod assignments;
 mod audit;
 mod entity;
 mod login_eservices;
+mod machine_credentials;
 mod mandates;
 mod my;
 mod my_access;
@@ -58,6 +59,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/access-requests", get(requests::get_requests))
         .route("/admin/access-requests/{id}/grant", post(requests::post_grant))
         .route("/admin/access-requests/{id}/refuse", post(requests::post_refuse))
+        .route(
+            "/admin/machine-credentials",
+            get(machine_credentials::get_machine_credentials).post(machine_credentials::post_machine_credential),
+        )
+        .route("/admin/machine-credentials/{client_id}/delete", post(machine_credentials::post_delete))
         .route("/admin/mandates", get(mandates::get_mandates).post(mandates::post_offer))
         .route("/admin/mandates/{id}", get(mandates::get_mandate))
         .route("/admin/mandates/{id}/accept", post(mandates::post_accept))
