@@ -1096,3 +1096,78 @@ proptest! {
         }
     }
 }
+
+/// A JWK-shaped object whose members are hostile or plausible: the parse must hold either way.
+fn jwk_like() -> impl Strategy<Value = String> {
+    let member = prop_oneof![
+        Just("kty"), Just("crv"), Just("x"), Just("y"), Just("n"), Just("e"), Just("d"), Just("alg"),
+        Just("use"), Just("kid"), Just("keys")
+    ];
+    let value = prop_oneof![
+        hostile_string(),
+        Just("EC".to_string()),
+        Just("RSA".to_string()),
+        Just("P-256".to_string()),
+        Just("ES256".to_string()),
+        Just("RS256".to_string()),
+        Just("none".to_string()),
+        "[A-Za-z0-9_-]{0,400}",
+    ];
+    prop::collection::vec((member, value), 0..8).prop_map(|pairs| {
+        let m: serde_json::Map<String, serde_json::Value> =
+            pairs.into_iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v))).collect();
+        serde_json::Value::Object(m).to_string()
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// R36: a machine credential's public key, whatever is pasted, parses or names `jwk`;
+    /// what parses is a public EC P-256 or RSA key with no private member, re-serialised.
+    #[test]
+    fn r36_a_jwk_survives_hostile_input_and_parses_only_as_a_public_key(
+        raw in prop_oneof![hostile_string(), jwk_like()],
+    ) {
+        match domain::machine_credential_form::parse_jwk("jwk", &raw) {
+            Ok(k) => {
+                let v: serde_json::Value = serde_json::from_str(&k.json).unwrap();
+                prop_assert!(v["kty"] == "EC" || v["kty"] == "RSA");
+                for private in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
+                    prop_assert!(v.get(private).is_none());
+                }
+            }
+            Err(e) => {
+                prop_assert_eq!(e.field.as_str(), "jwk");
+                prop_assert_eq!(e.code, domain::Code::InvalidJwk);
+            }
+        }
+    }
+
+    /// R36: a machine credential's form, whatever is typed, parses or names its faults; what
+    /// parses has e-services or the provisioning right, none twice, and an end within two years.
+    #[test]
+    fn r36_a_machine_credential_form_survives_hostile_input(
+        name in prop_oneof![hostile_string(), "[A-Za-z ]{1,20}"],
+        codes in prop::collection::vec(prop_oneof![hostile_string(), "[a-z0-9_-]{2,10}"], 0..4),
+        provisioning in any::<bool>(),
+        until in prop_oneof![hostile_string(), "20[0-9]{2}-[01][0-9]-[0-3][0-9]"],
+    ) {
+        let now = domain::clock::Timestamp(1_790_000_000_000_000);
+        let input = domain::machine_credential_form::MachineCredentialInput {
+            name, eservices: codes, provisioning, valid_until: until, jwk: None,
+        };
+        let mut f = domain::error::Fields::default();
+        match input.parse(now, &mut f) {
+            Some(p) => {
+                prop_assert!(f.is_empty());
+                prop_assert!(p.provisioning || !p.eservices.is_empty());
+                let unique: std::collections::BTreeSet<_> = p.eservices.iter().collect();
+                prop_assert_eq!(unique.len(), p.eservices.len());
+                prop_assert!(p.valid_until > now);
+                prop_assert!(p.valid_until <= now.plus_secs(domain::mandate_form::MANDATE_MAX_SECS));
+            }
+            None => prop_assert!(!f.is_empty(), "a refusal names its field"),
+        }
+    }
+}
