@@ -54,7 +54,8 @@ on_both_backends!(r36_page_creates_shows_the_secret_once_lists_and_deletes, |s: 
     };
 
     // A malformed key: shown beside the field, nothing created.
-    let bad = f(&[("csrf", &csrf), ("name", "ERP"), ("eservices", "r36-tax"), ("valid_until", &until), ("jwk", "{nope")]);
+    let bad =
+        f(&[("csrf", &csrf), ("name", "ERP"), ("eservices", "r36-tax"), ("valid_until", &until), ("jwk", "{nope")]);
     let res = admin.post_form(&format!("{}{PAGE}", s.base), &bad).await;
     assert_eq!(res.status, 422, "{}", res.body);
     assert!(res.body.contains("jwk-error"), "the field names its error: {}", res.body);
@@ -67,7 +68,8 @@ on_both_backends!(r36_page_creates_shows_the_secret_once_lists_and_deletes, |s: 
     assert!(res.body.contains("id=\"mc-secret-warning\""), "{}", res.body);
     // The secret works, and is never on the list.
     let cc = [("grant_type", "client_credentials"), ("resource", "r36-tax")];
-    let t = s.http.post(format!("{}/oidc/token", s.base)).basic_auth(&id, Some(&secret)).form(&cc).send().await.unwrap();
+    let t =
+        s.http.post(format!("{}/oidc/token", s.base)).basic_auth(&id, Some(&secret)).form(&cc).send().await.unwrap();
     assert_eq!(t.status().as_u16(), 200);
     let token: serde_json::Value = t.json().await.unwrap();
     assert!(active(&s, &tax, token["access_token"].as_str().unwrap()).await);

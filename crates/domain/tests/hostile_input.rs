@@ -1100,8 +1100,17 @@ proptest! {
 /// A JWK-shaped object whose members are hostile or plausible: the parse must hold either way.
 fn jwk_like() -> impl Strategy<Value = String> {
     let member = prop_oneof![
-        Just("kty"), Just("crv"), Just("x"), Just("y"), Just("n"), Just("e"), Just("d"), Just("alg"),
-        Just("use"), Just("kid"), Just("keys")
+        Just("kty"),
+        Just("crv"),
+        Just("x"),
+        Just("y"),
+        Just("n"),
+        Just("e"),
+        Just("d"),
+        Just("alg"),
+        Just("use"),
+        Just("kid"),
+        Just("keys")
     ];
     let value = prop_oneof![
         hostile_string(),
