@@ -99,5 +99,8 @@ closed_enum! {
         MandateNotActive => "mandate_not_active",
         NotInMandate => "not_in_mandate",
         BeyondMandate => "beyond_mandate",
+        // Staff from a file (R32)
+        MissingColumn => "missing_column",
+        TooLarge => "too_large",
     }
 }

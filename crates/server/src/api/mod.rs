@@ -18,3 +18,4 @@ pub mod notifications;
 pub mod operators;
 pub mod reviews;
 pub mod sessions;
+pub mod staff_import;
