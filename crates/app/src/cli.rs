@@ -203,6 +203,9 @@ pub struct ServeArgs {
     /// `file:PATH` (development, tests) or `webhook:URL` (the SMS gateway).
     #[arg(long, env = "EA_SMS_SINK", default_value = "file:data/sms.jsonl")]
     pub sms_sink: String,
+    /// At most this many SMS a second from this node to the gateway, after a burst of as many.
+    #[arg(long, env = "EA_SMS_RATE", default_value_t = server::sms_worker::DEFAULT_RATE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub sms_rate: u32,
     /// The server's base URL, the OpenID Connect issuer.
     #[arg(long, env = "EA_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,

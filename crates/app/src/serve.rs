@@ -86,7 +86,10 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
         Some(id) if !id.trim().is_empty() => id.trim().to_string(),
         _ => node_id(&listener.local_addr()?.to_string()),
     };
-    let worker = SmsWorker::new(w.services.clone(), sink, w.sms_wake.clone()).with_node_id(&node).spawn();
+    let worker = SmsWorker::new(w.services.clone(), sink, w.sms_wake.clone())
+        .with_node_id(&node)
+        .with_rate(args.sms_rate)
+        .spawn();
     let logouts = BackchannelWorker::new(w.services.clone(), args.public_url.trim_end_matches('/').to_string()).spawn();
     tracing::info!(listen = %listener.local_addr()?, public_url = %args.public_url, "entity-account serving");
     let mut state = AppState::new(w.services.clone())

@@ -49,6 +49,7 @@ closed_enum! {
         AdminRightsRemoved => "login.admin_rights_removed",
         AdminRightsRestored => "login.admin_rights_restored",
         LoginCreated => "login.created",
+        LoginsImported => "login.imported",
         LoginDeleted => "login.deleted",
         LoginActivated => "login.activated",
         ActivationFailed => "login.activation_failed",

@@ -101,5 +101,8 @@ closed_enum! {
         BeyondMandate => "beyond_mandate",
         // Machine credentials (R36)
         InvalidJwk => "invalid_jwk",
+        // Staff from a file (R32)
+        MissingColumn => "missing_column",
+        TooLarge => "too_large",
     }
 }

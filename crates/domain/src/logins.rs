@@ -146,7 +146,7 @@ impl Services {
         Ok(())
     }
 
-    async fn load_entity(&self, tx: &mut dyn Tx, entity_id: i64) -> Result<EntityRecord> {
+    pub(crate) async fn load_entity(&self, tx: &mut dyn Tx, entity_id: i64) -> Result<EntityRecord> {
         tx.find_entity(entity_id).await?.ok_or(Error::NotFound)
     }
 
@@ -158,10 +158,15 @@ impl Services {
         }
     }
 
-    async fn ensure_no_login_for_person(&self, tx: &mut dyn Tx, entity_id: i64, id: &IdDocument) -> Result<()> {
+    /// Whether the person already has a live login (administrator or staff) in the entity.
+    pub(crate) async fn person_has_login(&self, tx: &mut dyn Tx, entity_id: i64, id: &IdDocument) -> Result<bool> {
         let lookup = self.vault.lookup(Purpose::IdNumber, &lookup_form(id.number()));
         let existing = tx.find_logins_by_id_number(entity_id, &lookup).await?;
-        if existing.iter().any(|l| l.status != LoginStatus::Deleted && l.kind != LoginKind::Entity) {
+        Ok(existing.iter().any(|l| l.status != LoginStatus::Deleted && l.kind != LoginKind::Entity))
+    }
+
+    async fn ensure_no_login_for_person(&self, tx: &mut dyn Tx, entity_id: i64, id: &IdDocument) -> Result<()> {
+        if self.person_has_login(tx, entity_id, id).await? {
             return Err(Error::conflict(Code::PersonHasLogin, "this person already has a login in this entity"));
         }
         Ok(())
@@ -169,7 +174,7 @@ impl Services {
 
     /// A new login for a person who has none in the entity yet, with its activation code and
     /// a notice in its inbox.
-    async fn add_person_login(
+    pub(crate) async fn add_person_login(
         &self,
         tx: &mut dyn Tx,
         entity: &EntityRecord,

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod openapi;
 pub mod router;
+pub mod sms_pace;
 pub mod sms_worker;
 pub mod state;
 pub mod web;

@@ -102,6 +102,7 @@ impl Modify for ProblemAnswers {
         logins::get_logins,
         logins::post_login_staff,
         logins::delete_login,
+        staff_import::post_logins_import,
         logins::post_remove_admin,
         assignments::put_login_eservices,
         assignments::get_login_eservices,

@@ -13,7 +13,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::*;
 use crate::error::ApiError;
-use crate::state::{AppState, BODY_LIMIT, REQUEST_DEADLINE};
+use crate::state::{body_limit_of, AppState, BODY_LIMIT, IMPORT_BODY_LIMIT, REQUEST_DEADLINE};
 
 // One route a line, as a table to read.
 #[rustfmt::skip]
@@ -60,6 +60,10 @@ fn api_routes() -> Router<AppState> {
         .route("/eservices", get(eservices::get_eservices))
         .route("/entities/{entity_number}/logins", get(logins::get_logins).post(logins::post_login_staff))
         .route("/entities/{entity_number}/logins/{login_id}", delete(logins::delete_login))
+        .route(
+            "/entities/{entity_number}/logins/import",
+            post(staff_import::post_logins_import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
         .route("/entities/{entity_number}/logins/{login_id}/remove-admin", post(logins::post_remove_admin))
         .route("/entities/{entity_number}/logins/{login_id}/activation-code", post(logins::post_activation_code))
         .route(
@@ -136,7 +140,8 @@ async fn method_not_allowed() -> ApiError {
 async fn body_limit(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let path = req.uri().path().to_string();
-    let res = if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    let limit = body_limit_of(&path);
+    let res = if declared.is_some_and(|n| n > limit as u64) {
         None
     } else {
         let res = next.run(req).await;
@@ -147,17 +152,18 @@ async fn body_limit(req: axum::extract::Request, next: axum::middleware::Next) -
             Some(res)
         }
     };
-    res.unwrap_or_else(|| too_large(&path))
+    res.unwrap_or_else(|| too_large(&path, limit))
 }
 
-fn too_large(path: &str) -> Response {
-    const DETAIL: &str = "the body is larger than 64 KiB";
+fn too_large(path: &str, limit: usize) -> Response {
+    let detail = format!("the body is larger than {} KiB", limit / 1024);
+    let detail = detail.as_str();
     let mut res = if ["/oidc/token", "/oidc/introspect", "/oidc/revoke"].contains(&path) {
-        crate::oidc::token::oauth_error(domain::oidc::OidcError::oauth("invalid_request", DETAIL))
+        crate::oidc::token::oauth_error(domain::oidc::OidcError::oauth("invalid_request", detail))
     } else if path.starts_with("/api/") {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", DETAIL).into_response()
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", detail).into_response()
     } else {
-        crate::oidc::page::bad_request_page(crate::web::i18n::Lang::Zh, DETAIL)
+        crate::oidc::page::bad_request_page(crate::web::i18n::Lang::Zh, detail)
     };
     *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
     // The rest of the body is unread, so the connection cannot carry another request; say so,

@@ -11,6 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::sms::SmsMessage;
+
+use crate::sms_pace::Pace;
 use domain::Services;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Notify;
@@ -59,10 +61,14 @@ pub struct SmsWorker {
     wake: Arc<Notify>,
     owner: String,
     http: reqwest::Client,
+    /// At most this many messages a second to the gateway (`sms_pace.rs`).
+    pace: std::sync::Mutex<Pace>,
     timeout: Duration,
 }
 
 const BATCH: i64 = 20;
+/// Messages a second to the gateway from one node, unless configured (`--sms-rate`).
+pub const DEFAULT_RATE: u32 = 20;
 /// A lease outlives the slowest batch (every call timing out) by this margin, so no other
 /// node takes a message while this one may still be sending it.
 const LEASE_MARGIN_SECS: i64 = 60;
@@ -79,7 +85,14 @@ pub fn message_key(id: i64) -> String {
 impl SmsWorker {
     pub fn new(services: Arc<Services>, sink: SmsSink, wake: Arc<Notify>) -> Self {
         let http = reqwest::Client::builder().timeout(DEFAULT_TIMEOUT).build().expect("http client");
-        SmsWorker { services, sink, wake, owner: uuid_like(), http, timeout: DEFAULT_TIMEOUT }
+        let pace = std::sync::Mutex::new(Pace::per_second(DEFAULT_RATE));
+        SmsWorker { services, sink, wake, owner: uuid_like(), http, pace, timeout: DEFAULT_TIMEOUT }
+    }
+
+    /// At most `rate` messages a second from this node to the gateway (default 20).
+    pub fn with_rate(mut self, rate: u32) -> Self {
+        self.pace = std::sync::Mutex::new(Pace::per_second(rate));
+        self
     }
 
     /// Leases under a stable node identity (e.g. host and listen address) instead of a random
@@ -97,7 +110,8 @@ impl SmsWorker {
     }
 
     fn lease_secs(&self) -> i64 {
-        BATCH * (self.timeout.as_secs() as i64 + 1) + LEASE_MARGIN_SECS
+        let paced = self.pace.lock().expect("the pace").span_of(BATCH as u32).as_secs() as i64;
+        BATCH * (self.timeout.as_secs() as i64 + 1) + paced + LEASE_MARGIN_SECS
     }
 
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
@@ -144,6 +158,8 @@ impl SmsWorker {
                 continue;
             }
             drop(tx);
+            let slot = self.pace.lock().expect("the pace").take(std::time::Instant::now());
+            tokio::time::sleep_until(slot.into()).await;
             // A message leased before may have been sent by a process that died before it
             // could record the delivery.
             let maybe_sent = m.attempts > 1;

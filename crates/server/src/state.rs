@@ -8,6 +8,23 @@ use domain::Services;
 
 /// The largest request body read.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// The largest body of a staff file's upload (R32): the file's own limit, and room for a
+/// form's other fields around it. The file's parse refuses a larger file by name.
+pub const IMPORT_BODY_LIMIT: usize = domain::import_form::IMPORT_MAX_BYTES + BODY_LIMIT;
+
+/// The limit of the request body at `path`: larger only where a staff file is uploaded.
+pub fn body_limit_of(path: &str) -> usize {
+    if is_import_path(path) {
+        IMPORT_BODY_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
+/// The API's and the staff page's upload of a staff file.
+fn is_import_path(path: &str) -> bool {
+    path == "/admin/staff/import" || (path.starts_with("/api/v1/entities/") && path.ends_with("/logins/import"))
+}
 /// Every request, its body included, is answered within this: a client that sends its body a
 /// byte at a time gets `408` instead of holding a connection and a task. Nothing the service
 /// does takes this long (a transaction dropped here rolls back).

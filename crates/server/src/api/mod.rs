@@ -19,3 +19,4 @@ pub mod notifications;
 pub mod operators;
 pub mod reviews;
 pub mod sessions;
+pub mod staff_import;

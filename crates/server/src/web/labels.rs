@@ -95,6 +95,8 @@ pub fn error_key(code: Code) -> Key {
         Code::NotInMandate => ERROR_NOT_IN_MANDATE,
         Code::BeyondMandate => ERROR_BEYOND_MANDATE,
         Code::InvalidJwk => ERROR_INVALID_JWK,
+        Code::MissingColumn => ERROR_MISSING_COLUMN,
+        Code::TooLarge => ERROR_TOO_LARGE,
         Code::TooManyAdministrators => ERROR_TOO_MANY_ADMINISTRATORS,
         Code::InvalidEserviceCode => ERROR_INVALID_ESERVICE_CODE,
     }
@@ -113,6 +115,7 @@ pub fn audit_action_key(action: Action) -> Key {
         Action::AdminRightsRemoved => AUDIT_ACTION_ADMIN_RIGHTS_REMOVED,
         Action::AdminRightsRestored => AUDIT_ACTION_ADMIN_RIGHTS_RESTORED,
         Action::LoginCreated => AUDIT_ACTION_LOGIN_CREATED,
+        Action::LoginsImported => AUDIT_ACTION_LOGINS_IMPORTED,
         Action::LoginDeleted => AUDIT_ACTION_LOGIN_DELETED,
         Action::LoginActivated => AUDIT_ACTION_LOGIN_ACTIVATED,
         Action::ActivationFailed => AUDIT_ACTION_ACTIVATION_FAILED,

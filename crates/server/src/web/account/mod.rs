@@ -23,6 +23,7 @@ mod my_access;
 mod requests;
 mod review;
 mod staff;
+mod staff_import;
 mod terms;
 
 use axum::response::Response;
@@ -34,12 +35,13 @@ use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
-use crate::state::AppState;
+use crate::state::{AppState, IMPORT_BODY_LIMIT};
 use crate::web::form::FormErrors;
 use crate::web::format::local_time;
 use crate::web::i18n::Lang;
 use crate::web::labels::{id_type_key, login_kind_key, login_status_key};
 use crate::web::page::Web;
+use axum::extract::DefaultBodyLimit;
 
 #[rustfmt::skip]
 pub fn routes() -> Router<AppState> {
@@ -49,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/logins/{login_id}/remove-admin", get(entity::get_remove_admin).post(entity::post_remove_admin))
         .route("/admin/staff", get(staff::get_staff))
         .route("/admin/staff/new", get(staff::get_new).post(staff::post_new))
+        .route("/admin/staff/import", get(staff_import::get_import).post(staff_import::post_import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
         .route("/admin/logins/{login_id}/delete", get(staff::get_delete).post(staff::post_delete))
         .route("/admin/assignments", get(assignments::get_assignments).post(assignments::post_assignments))
         .route("/admin/logins/{login_id}/eservices", get(login_eservices::get_login_eservices).post(login_eservices::post_login_eservices))

@@ -70,6 +70,7 @@ pub async fn get_staff(AdminPage(mut web, caller): AdminPage) -> Response {
     // After creating a login: its name and masked mobile, from the list (never from the URL).
     let created = query(&web, "created").and_then(|id| all.iter().find(|r| r.login_id == id).cloned());
     let deleted = query(&web, "deleted").is_some();
+    let imported = query(&web, "imported").and_then(|n| n.trim().parse::<usize>().ok());
     let found: Vec<LoginRow> = all.into_iter().filter(|r| matches(r, &needle)).collect();
     let total = found.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
@@ -82,7 +83,7 @@ pub async fn get_staff(AdminPage(mut web, caller): AdminPage) -> Response {
         next: (page < pages).then(|| page_href(&q, page + 1)),
     };
     let form = context! { q => q };
-    let values = context! { rows, total, pager, form, q, created, deleted };
+    let values = context! { rows, total, pager, form, q, created, deleted, imported };
     web.render("account/staff.html", StatusCode::OK, values)
 }
 

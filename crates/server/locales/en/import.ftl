@@ -1,0 +1,21 @@
+# Staff logins from a file (R32)
+import-link = Create staff logins from a file
+import-title = Create staff logins from a file
+import-lead = Upload a CSV file of up to { $max } rows, saved as "CSV UTF-8". Check it first: every fault is listed by row and column. When the file has none, create all rows at once; each person gets an activation code by SMS.
+import-columns = The first row names the columns:
+import-columns-hint = E-service codes are separated by ";". The document type is macau_resident, passport or other.
+import-file = CSV file
+import-file-hint = At most 1,000 rows and 1 MiB.
+import-check = Check the file
+import-commit = Create all logins
+import-checked = The file has no faults: { $count } rows are ready. Choose the file again and create all logins.
+import-faults-title = The file has { $count } faults. No login was created.
+import-faults-lead = Correct these rows in the file and upload it again. A row is numbered as in your spreadsheet: the column names are row 1.
+import-col-row = Row
+import-col-column = Column
+import-col-fault = Fault
+import-column-file = The whole file
+import-created = { $count } staff logins were created. Each person gets an activation code by SMS.
+error-missing-column = This column is missing from the first row.
+error-too-large = The file is too large.
+audit-action-logins-imported = Staff logins created from a file

@@ -1,0 +1,21 @@
+# Acessos de trabalhadores a partir de um ficheiro (R32)
+import-link = Criar acessos de trabalhadores a partir de um ficheiro
+import-title = Criar acessos de trabalhadores a partir de um ficheiro
+import-lead = Carregue um ficheiro CSV com até { $max } linhas, guardado como "CSV UTF-8". Verifique-o primeiro: cada erro é indicado por linha e coluna. Quando o ficheiro não tiver erros, crie todas as linhas de uma vez; cada pessoa recebe um código de activação por SMS.
+import-columns = A primeira linha indica as colunas:
+import-columns-hint = Os códigos dos serviços electrónicos são separados por ";". O tipo de documento é macau_resident, passport ou other.
+import-file = Ficheiro CSV
+import-file-hint = No máximo 1000 linhas e 1 MiB.
+import-check = Verificar o ficheiro
+import-commit = Criar todos os acessos
+import-checked = O ficheiro não tem erros: { $count } linhas estão prontas. Escolha novamente o ficheiro e crie todos os acessos.
+import-faults-title = O ficheiro tem { $count } erros. Não foi criado nenhum acesso.
+import-faults-lead = Corrija estas linhas no ficheiro e carregue-o de novo. As linhas são numeradas como na sua folha de cálculo: os nomes das colunas são a linha 1.
+import-col-row = Linha
+import-col-column = Coluna
+import-col-fault = Erro
+import-column-file = O ficheiro inteiro
+import-created = Foram criados { $count } acessos de trabalhadores. Cada pessoa recebe um código de activação por SMS.
+error-missing-column = Esta coluna falta na primeira linha.
+error-too-large = O ficheiro é demasiado grande.
+audit-action-logins-imported = Acessos de trabalhadores criados a partir de um ficheiro

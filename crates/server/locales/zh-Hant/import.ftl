@@ -1,0 +1,21 @@
+# 以檔案開設工作人員登入帳戶（R32）
+import-link = 以檔案開設工作人員登入帳戶
+import-title = 以檔案開設工作人員登入帳戶
+import-lead = 請上載最多 { $max } 行、以「CSV UTF-8」格式儲存的 CSV 檔案。請先檢查檔案：每項錯誤均按行及欄列出。檔案沒有錯誤時，可一次開設所有帳戶；每人均會以短訊收到啟動碼。
+import-columns = 第一行列明各欄名稱：
+import-columns-hint = 電子服務代碼之間以「;」分隔。證件類別為 macau_resident、passport 或 other。
+import-file = CSV 檔案
+import-file-hint = 最多 1000 行及 1 MiB。
+import-check = 檢查檔案
+import-commit = 開設所有帳戶
+import-checked = 檔案沒有錯誤：{ $count } 行已準備就緒。請再次選擇檔案，然後開設所有帳戶。
+import-faults-title = 檔案有 { $count } 項錯誤，未有開設任何帳戶。
+import-faults-lead = 請在檔案中更正以下各行，然後再次上載。行號與試算表相同：欄名稱為第 1 行。
+import-col-row = 行
+import-col-column = 欄
+import-col-fault = 錯誤
+import-column-file = 整個檔案
+import-created = 已開設 { $count } 個工作人員登入帳戶。每人均會以短訊收到啟動碼。
+error-missing-column = 第一行缺少此欄。
+error-too-large = 檔案過大。
+audit-action-logins-imported = 以檔案開設工作人員登入帳戶
