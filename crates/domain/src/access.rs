@@ -133,3 +133,25 @@ async fn still_holds(tx: &mut dyn Tx, caller: &Caller, kind: LoginKind) -> Resul
         _ => Err(Error::Unauthenticated),
     }
 }
+
+/// R33, R36: a machine credential of an entity that holds the provisioning right, built only
+/// from an access token issued to it for `/scim/v2` (`Services::provisioner_of_bearer`).
+/// It reaches that entity's staff logins and nothing else.
+#[derive(Debug, Clone)]
+pub struct ProvisionerOf {
+    pub(crate) entity_id: i64,
+    pub(crate) entity_number: String,
+    pub(crate) client_id: String,
+}
+
+impl ProvisionerOf {
+    pub fn entity_id(&self) -> i64 {
+        self.entity_id
+    }
+    pub fn entity_number(&self) -> &str {
+        &self.entity_number
+    }
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}

@@ -96,6 +96,12 @@ closed_enum! {
         StepUpSucceeded => "eid.step_up_succeeded",
         StepUpFailed => "eid.step_up_failed",
         DepartmentNotice => "notification.from_department",
+        ScimUserCreated => "scim.user_created",
+        ScimUserReplaced => "scim.user_replaced",
+        ScimUserPatched => "scim.user_patched",
+        ScimUserSuspended => "scim.user_suspended",
+        ScimUserResumed => "scim.user_resumed",
+        ScimUserDeleted => "scim.user_deleted",
     }
 }
 

@@ -99,5 +99,12 @@ closed_enum! {
         MandateNotActive => "mandate_not_active",
         NotInMandate => "not_in_mandate",
         BeyondMandate => "beyond_mandate",
+        // SCIM provisioning (R33)
+        ExternalIdTaken => "external_id_taken",
+        InvalidFilter => "invalid_filter",
+        InvalidPath => "invalid_path",
+        NoTarget => "no_target",
+        Immutable => "immutable",
+        VersionMismatch => "version_mismatch",
     }
 }

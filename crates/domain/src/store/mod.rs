@@ -18,6 +18,7 @@ mod notifications;
 mod oidc;
 mod operators;
 mod reviews;
+mod scim;
 mod sessions;
 mod sms_outbox;
 mod throttling;
@@ -36,6 +37,7 @@ pub use self::notifications::NotificationsTx;
 pub use self::oidc::OidcTx;
 pub use self::operators::OperatorsTx;
 pub use self::reviews::ReviewsTx;
+pub use self::scim::ScimTx;
 pub use self::sessions::SessionsTx;
 pub use self::sms_outbox::SmsOutboxTx;
 pub use self::throttling::ThrottlesTx;
@@ -82,6 +84,7 @@ pub trait Tx:
     + ReviewsTx
     + AccessRequestsTx
     + MandatesTx
+    + ScimTx
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

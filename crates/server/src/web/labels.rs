@@ -94,6 +94,12 @@ pub fn error_key(code: Code) -> Key {
         Code::MandateNotActive => ERROR_MANDATE_NOT_ACTIVE,
         Code::NotInMandate => ERROR_NOT_IN_MANDATE,
         Code::BeyondMandate => ERROR_BEYOND_MANDATE,
+        Code::ExternalIdTaken => ERROR_EXTERNAL_ID_TAKEN,
+        Code::InvalidFilter => ERROR_INVALID_FILTER,
+        Code::InvalidPath => ERROR_INVALID_PATH,
+        Code::NoTarget => ERROR_NO_TARGET,
+        Code::Immutable => ERROR_IMMUTABLE,
+        Code::VersionMismatch => ERROR_VERSION_MISMATCH,
         Code::TooManyAdministrators => ERROR_TOO_MANY_ADMINISTRATORS,
         Code::InvalidEserviceCode => ERROR_INVALID_ESERVICE_CODE,
     }
@@ -159,6 +165,12 @@ pub fn audit_action_key(action: Action) -> Key {
         Action::StepUpSucceeded => AUDIT_ACTION_STEP_UP_SUCCEEDED,
         Action::StepUpFailed => AUDIT_ACTION_STEP_UP_FAILED,
         Action::DepartmentNotice => AUDIT_ACTION_DEPARTMENT_NOTICE,
+        Action::ScimUserCreated => AUDIT_ACTION_SCIM_USER_CREATED,
+        Action::ScimUserReplaced => AUDIT_ACTION_SCIM_USER_REPLACED,
+        Action::ScimUserPatched => AUDIT_ACTION_SCIM_USER_PATCHED,
+        Action::ScimUserSuspended => AUDIT_ACTION_SCIM_USER_SUSPENDED,
+        Action::ScimUserResumed => AUDIT_ACTION_SCIM_USER_RESUMED,
+        Action::ScimUserDeleted => AUDIT_ACTION_SCIM_USER_DELETED,
     }
 }
 
@@ -188,6 +200,7 @@ pub fn login_status_key(s: LoginStatus) -> &'static str {
     match s {
         LoginStatus::Pending => "label-login-status-pending",
         LoginStatus::Active => "label-login-status-active",
+        LoginStatus::Suspended => "label-login-status-suspended",
         LoginStatus::Deleted => "label-login-status-deleted",
     }
 }
