@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod openapi;
 pub mod router;
+pub mod scim;
 pub mod sms_worker;
 pub mod state;
 pub mod web;

@@ -6,6 +6,7 @@ pub mod filter;
 pub mod patch;
 pub mod query;
 pub mod schema;
+mod bearer_stub;
 pub mod users;
 pub mod value;
 
