@@ -107,7 +107,7 @@ fn read_user(v: &Value) -> Result<UserWrite> {
         return Err(Error::field("", Code::InvalidType, "a User is an object"));
     };
     let mut f = Fields::default();
-    if v.get("password").is_some() {
+    if v.get("password").is_some_and(|p| !p.is_null()) {
         f.push(no_password());
     }
     let mut w = UserWrite { external_id: string_at(&mut f, v.get("externalId"), "externalId"), ..Default::default() };

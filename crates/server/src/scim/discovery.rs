@@ -86,7 +86,7 @@ fn resource_types(state: &AppState) -> Vec<Value> {
         "endpoint": "/Users",
         "description": "An entity's staff login",
         "schema": CORE_USER,
-        "schemaExtensions": [{"schema": EXTENSION_USER, "required": true}],
+        "schemaExtensions": [{"schema": EXTENSION_USER, "required": false}],
         "meta": {"resourceType": "ResourceType", "location": format!("{}/ResourceTypes/User", base(state))},
     })]
 }
