@@ -139,7 +139,14 @@ on_both_backends!(r33_a_scim_client_provisions_the_entitys_staff, |s: Server| as
     let (st, audit) = s.call("GET", &format!("/entities/{}/audit", org.entity), Some(&org.admin_token), None).await;
     assert_eq!(st, 200);
     let text = audit.to_string();
-    for action in ["scim.user_created", "scim.user_replaced", "scim.user_patched", "scim.user_suspended", "scim.user_resumed", "scim.user_deleted"] {
+    for action in [
+        "scim.user_created",
+        "scim.user_replaced",
+        "scim.user_patched",
+        "scim.user_suspended",
+        "scim.user_resumed",
+        "scim.user_deleted",
+    ] {
         assert!(text.contains(action), "{action} audited: {text}");
     }
     let out = s.cli(&["audit", "verify"], None).await;

@@ -8,7 +8,6 @@ mod support;
 use support::oidc::*;
 use support::*;
 
-use domain::access::ProvisionerOf;
 use domain::model::LoginStatus;
 use domain::scim::schema::EXTENSION_USER;
 use domain::scim::Value;
@@ -53,11 +52,6 @@ fn pop(kind: &str, path: Option<&str>, value: Option<Value>) -> Value {
         m.push(("value", v));
     }
     obj(&m)
-}
-
-/// The provisioning credential of `entity_number` (R36 makes it; its bearer is the token).
-async fn provisioner(env: &Env, entity_number: &str) -> ProvisionerOf {
-    env.services.provisioner_of_bearer(&env.ctx(), &format!("dev-provisioner:{entity_number}")).await.unwrap()
 }
 
 fn scim_code(e: &Error) -> Option<Code> {
@@ -134,7 +128,10 @@ both_backends!(r33_created_user_gets_activation_code_by_sms, |env: Env| async mo
     // R15's checks, reused: the same person twice, a bad mobile, a missing document; no password ever.
     let again = env.services.scim_create_user(&p, &env.ctx(), &user_body("Other", "63300112", "P3300111", None)).await;
     assert_eq!(scim_code(&again.unwrap_err()), Some(Code::PersonHasLogin));
-    let dup_ext = env.services.scim_create_user(&p, &env.ctx(), &user_body("Other", "63300112", "P3300112", Some("hr-111"))).await;
+    let dup_ext = env
+        .services
+        .scim_create_user(&p, &env.ctx(), &user_body("Other", "63300112", "P3300112", Some("hr-111")))
+        .await;
     assert_eq!(scim_code(&dup_ext.unwrap_err()), Some(Code::ExternalIdTaken));
     let bad = env.services.scim_create_user(&p, &env.ctx(), &user_body("", "12345", "", None)).await.unwrap_err();
     let Error::Validation(fields) = &bad else { panic!("{bad:?}") };
@@ -151,7 +148,10 @@ both_backends!(r33_created_user_gets_activation_code_by_sms, |env: Env| async mo
 
     // Audited as SCIM's, naming the credential; the refusals too.
     let audit = audit_actions(&env, &admin).await;
-    assert!(audit.iter().any(|(a, ok, actor)| a == "scim.user_created" && *ok && actor == "client:dev-client"), "{audit:?}");
+    assert!(
+        audit.iter().any(|(a, ok, actor)| a == "scim.user_created" && *ok && actor == "client:dev-client"),
+        "{audit:?}"
+    );
     assert!(audit.iter().filter(|(a, ok, _)| a == "scim.user_created" && !ok).count() >= 2, "{audit:?}");
 });
 
@@ -176,11 +176,14 @@ both_backends!(r33_inactive_suspends_at_once_and_active_resumes, |env: Env| asyn
     assert!(!active(&env, "dsal-jobs", &secret, &issued.access_token).await, "the token ended");
     let login = env
         .services
-        .login(&env.ctx(), domain::sessions::LoginInput {
-            entity_number: e.entity_number.clone(),
-            username: "suspendme".into(),
-            password: PASSWORD.into(),
-        })
+        .login(
+            &env.ctx(),
+            domain::sessions::LoginInput {
+                entity_number: e.entity_number.clone(),
+                username: "suspendme".into(),
+                password: PASSWORD.into(),
+            },
+        )
         .await;
     assert!(login.is_err(), "a suspended login cannot sign in");
     let refused = env.services.parse_authorize(&authorize_pairs("dsal-jobs")).await.unwrap();
@@ -197,19 +200,31 @@ both_backends!(r33_inactive_suspends_at_once_and_active_resumes, |env: Env| asyn
     assert!(env.services.authenticate(&session).await.is_err(), "the old session stays ended");
     assert!(!active(&env, "dsal-jobs", &secret, &issued.access_token).await, "the old token stays ended");
     let audit = audit_actions(&env, &admin).await;
-    assert!(audit.iter().any(|(a, ..)| a == "scim.user_suspended") && audit.iter().any(|(a, ..)| a == "scim.user_resumed"));
+    assert!(
+        audit.iter().any(|(a, ..)| a == "scim.user_suspended") && audit.iter().any(|(a, ..)| a == "scim.user_resumed")
+    );
 
     // A login suspended before activation activates only once resumed.
-    let u = env.services.scim_create_user(&p, &env.ctx(), &obj_with_active(user_body("Pending", "63300212", "P3300212", None), false)).await.unwrap();
+    let u = env
+        .services
+        .scim_create_user(&p, &env.ctx(), &obj_with_active(user_body("Pending", "63300212", "P3300212", None), false))
+        .await
+        .unwrap();
     assert!(!u.active);
     let code = env.last_code_for("+85363300212").await;
-    let activation = env.services.activate(&env.ctx(), domain::activation::ActivateInput {
-        application_number: None,
-        entity_number: Some(e.entity_number.clone()),
-        activation_code: code.clone(),
-        username: "pendingone".into(),
-        password: PASSWORD.into(),
-    }).await;
+    let activation = env
+        .services
+        .activate(
+            &env.ctx(),
+            domain::activation::ActivateInput {
+                application_number: None,
+                entity_number: Some(e.entity_number.clone()),
+                activation_code: code.clone(),
+                username: "pendingone".into(),
+                password: PASSWORD.into(),
+            },
+        )
+        .await;
     assert!(activation.is_err(), "a suspended login does not activate");
     env.services.scim_patch_user(&p, &env.ctx(), &u.id, None, &patch(vec![op_active(true)])).await.unwrap();
     assert_eq!(env.activate_staff(&e.entity_number, &code, "pendingone").await, u.id);
@@ -229,40 +244,71 @@ both_backends!(r33_identity_document_is_write_only, |env: Env| async move {
     let op = env.operator().await;
     let e = env.entity(&op, "R33-WO-1", "63300301").await;
     let p = provisioner(&env, &e.entity_number).await;
-    let u = env.services.scim_create_user(&p, &env.ctx(), &user_body("Write Only", "63300311", "P9988776", None)).await.unwrap();
+    let u = env
+        .services
+        .scim_create_user(&p, &env.ctx(), &user_body("Write Only", "63300311", "P9988776", None))
+        .await
+        .unwrap();
     let shown = format!("{u:?}");
     assert!(!shown.contains("P9988776"), "never the number: {shown}");
     assert!(u.id_number_mask.as_deref().is_some_and(|m| m.ends_with("776") && !m.contains("9988")), "{u:?}");
     // Repeating it is accepted; changing it is not (mutability), through PUT or PATCH.
-    let same = env.services.scim_replace_user(&p, &env.ctx(), &u.id, None, &user_body("Write Only", "63300311", "P9988776", None)).await;
+    let same = env
+        .services
+        .scim_replace_user(&p, &env.ctx(), &u.id, None, &user_body("Write Only", "63300311", "P9988776", None))
+        .await;
     assert!(same.is_ok(), "{same:?}");
-    let other = env.services.scim_replace_user(&p, &env.ctx(), &u.id, None, &user_body("Write Only", "63300311", "P1111111", None)).await;
+    let other = env
+        .services
+        .scim_replace_user(&p, &env.ctx(), &u.id, None, &user_body("Write Only", "63300311", "P1111111", None))
+        .await;
     assert_eq!(scim_code(&other.unwrap_err()), Some(Code::Immutable));
     let path = format!("{EXTENSION_USER}:idDocumentNumber");
-    let pat = patch(vec![pop("replace", Some(&path), Some(s("P2222222"))), pop("replace", Some(&format!("{EXTENSION_USER}:idDocumentType")), Some(s("passport")))]);
-    assert_eq!(scim_code(&env.services.scim_patch_user(&p, &env.ctx(), &u.id, None, &pat).await.unwrap_err()), Some(Code::Immutable));
+    let pat = patch(vec![
+        pop("replace", Some(&path), Some(s("P2222222"))),
+        pop("replace", Some(&format!("{EXTENSION_USER}:idDocumentType")), Some(s("passport"))),
+    ]);
+    assert_eq!(
+        scim_code(&env.services.scim_patch_user(&p, &env.ctx(), &u.id, None, &pat).await.unwrap_err()),
+        Some(Code::Immutable)
+    );
     let mobile = patch(vec![pop("replace", Some("phoneNumbers[type eq \"mobile\"].value"), Some(s("63300399")))]);
-    assert_eq!(scim_code(&env.services.scim_patch_user(&p, &env.ctx(), &u.id, None, &mobile).await.unwrap_err()), Some(Code::Immutable));
+    assert_eq!(
+        scim_code(&env.services.scim_patch_user(&p, &env.ctx(), &u.id, None, &mobile).await.unwrap_err()),
+        Some(Code::Immutable)
+    );
 });
 
 both_backends!(r33_patch_add_replace_remove_with_and_without_path, |env: Env| async move {
     let op = env.operator().await;
     let e = env.entity(&op, "R33-PAT-1", "63300401").await;
     let p = provisioner(&env, &e.entity_number).await;
-    let u = env.services.scim_create_user(&p, &env.ctx(), &user_body("Patch Me", "63300411", "P3300411", None)).await.unwrap();
+    let u = env
+        .services
+        .scim_create_user(&p, &env.ctx(), &user_body("Patch Me", "63300411", "P3300411", None))
+        .await
+        .unwrap();
     let run = |ops: Vec<Value>| {
         let (env, p, id) = (&env, &p, u.id.clone());
         async move { env.services.scim_patch_user(p, &env.ctx(), &id, None, &patch(ops)).await }
     };
     let v = run(vec![pop("add", Some("externalId"), Some(s("hr-411")))]).await.unwrap();
     assert_eq!(v.external_id.as_deref(), Some("hr-411"));
-    let v = run(vec![pop("replace", None, Some(obj(&[("name", obj(&[("formatted", s("Patched Name"))])), ("externalId", s("hr-412"))])))]).await.unwrap();
+    let v = run(vec![pop(
+        "replace",
+        None,
+        Some(obj(&[("name", obj(&[("formatted", s("Patched Name"))])), ("externalId", s("hr-412"))])),
+    )])
+    .await
+    .unwrap();
     assert_eq!((v.name.as_str(), v.external_id.as_deref()), ("Patched Name", Some("hr-412")));
     let v = run(vec![pop("Replace", Some("name.formatted"), Some(s("By Path")))]).await.unwrap();
     assert_eq!(v.name, "By Path");
     let v = run(vec![pop("add", None, Some(obj(&[("active", s("False"))])))]).await.unwrap();
     assert!(!v.active, "a boolean spelled as a string, as some clients send it");
-    let v = run(vec![pop("remove", Some("externalId"), None), pop("replace", Some("active"), Some(Value::Bool(true)))]).await.unwrap();
+    let v = run(vec![pop("remove", Some("externalId"), None), pop("replace", Some("active"), Some(Value::Bool(true)))])
+        .await
+        .unwrap();
     assert_eq!(v.external_id, None);
     assert!(v.active);
     let version = v.version.clone();
@@ -273,7 +319,10 @@ both_backends!(r33_patch_add_replace_remove_with_and_without_path, |env: Env| as
         (vec![pop("replace", Some("phoneNumbers[type eq \"work\"].value"), Some(s("x")))], Code::NoTarget),
         (vec![pop("remove", None, None)], Code::NoTarget),
         (vec![pop("replace", Some("userName"), Some(s("chosen-by-hr")))], Code::Immutable),
-        (vec![pop("replace", Some("name.formatted"), Some(s("Half Done"))), pop("remove", Some("name"), None)], Code::Required),
+        (
+            vec![pop("replace", Some("name.formatted"), Some(s("Half Done"))), pop("remove", Some("name"), None)],
+            Code::Required,
+        ),
         (vec![pop("replace", Some("phoneNumbers[type eq"), Some(s("x")))], Code::InvalidPath),
         (vec![pop("copy", Some("active"), Some(Value::Bool(false)))], Code::InvalidFormat),
     ];
@@ -289,12 +338,22 @@ both_backends!(r33_if_match_refuses_a_stale_version, |env: Env| async move {
     let op = env.operator().await;
     let e = env.entity(&op, "R33-ETG-1", "63300501").await;
     let p = provisioner(&env, &e.entity_number).await;
-    let u = env.services.scim_create_user(&p, &env.ctx(), &user_body("Tag", "63300511", "P3300511", None)).await.unwrap();
+    let u =
+        env.services.scim_create_user(&p, &env.ctx(), &user_body("Tag", "63300511", "P3300511", None)).await.unwrap();
     assert!(u.version.starts_with("W/\""), "{}", u.version);
     let body = user_body("Tag Two", "63300511", "P3300511", None);
     let v = env.services.scim_replace_user(&p, &env.ctx(), &u.id, Some(&u.version), &body).await.unwrap();
     assert_ne!(v.version, u.version, "every change, a new version");
-    let stale = env.services.scim_replace_user(&p, &env.ctx(), &u.id, Some(&u.version), &user_body("Tag Three", "63300511", "P3300511", None)).await;
+    let stale = env
+        .services
+        .scim_replace_user(
+            &p,
+            &env.ctx(),
+            &u.id,
+            Some(&u.version),
+            &user_body("Tag Three", "63300511", "P3300511", None),
+        )
+        .await;
     assert_eq!(scim_code(&stale.unwrap_err()), Some(Code::VersionMismatch));
     let del = env.services.scim_delete_user(&p, &env.ctx(), &u.id, Some(&u.version)).await;
     assert_eq!(scim_code(&del.unwrap_err()), Some(Code::VersionMismatch));
@@ -342,12 +401,19 @@ both_backends!(r33_lists_filter_and_page_in_the_store, |env: Env| async move {
     assert_eq!(page(None, Some(5), Some(10)).await.1, vec!["Eduardo Ho".to_string()]);
     assert_eq!(page(None, Some(0), Some(0)).await, (5, vec![]), "count=0 gives only the total");
     assert_eq!(page(Some("name.formatted co \"chan\""), None, None).await.0, 2, "case-insensitive");
-    assert_eq!(page(Some("name.formatted sw \"ÁLV\""), None, None).await.1, vec!["Álvaro Chan".to_string()], "folded beyond ASCII");
+    assert_eq!(
+        page(Some("name.formatted sw \"ÁLV\""), None, None).await.1,
+        vec!["Álvaro Chan".to_string()],
+        "folded beyond ASCII"
+    );
     assert_eq!(page(Some("name.formatted ew \"Ho\""), None, None).await.1, vec!["Eduardo Ho".to_string()]);
     assert_eq!(page(Some("externalId eq \"HR-1\""), None, None).await.1, vec!["Beatriz Wong".to_string()]);
     assert_eq!(page(Some("externalId eq \"hr-1\""), None, None).await.0, 0, "externalId is case-exact");
     assert_eq!(page(Some("EXTERNALID pr and not (name.formatted co \"Chan\")"), None, None).await.0, 3);
-    assert_eq!(page(Some("(externalId eq \"HR-0\" or externalId eq \"HR-4\") and active eq true"), None, None).await.0, 2);
+    assert_eq!(
+        page(Some("(externalId eq \"HR-0\" or externalId eq \"HR-4\") and active eq true"), None, None).await.0,
+        2
+    );
     let by_id = format!("id eq \"{}\"", ids[3].to_uppercase());
     let l = env.services.scim_list_users(&p, Some(&by_id), None, None).await.unwrap();
     assert_eq!(l.users.len(), 1);
@@ -355,7 +421,14 @@ both_backends!(r33_lists_filter_and_page_in_the_store, |env: Env| async move {
     assert_eq!(env.services.scim_list_users(&p, Some(&by_username), None, None).await.unwrap().users[0].id, ids[2]);
     assert_eq!(page(Some("externalId ne \"HR-1\""), None, None).await.0, 4);
 
-    for bad in ["userName eq", "nickName eq \"x\"", "userName gt \"a\"", "(userName pr", "emails[type eq \"work\"]", "active eq \"yes\""] {
+    for bad in [
+        "userName eq",
+        "nickName eq \"x\"",
+        "userName gt \"a\"",
+        "(userName pr",
+        "emails[type eq \"work\"]",
+        "active eq \"yes\"",
+    ] {
         let e = env.services.scim_list_users(&p, Some(bad), None, None).await.unwrap_err();
         assert_eq!(scim_code(&e), Some(Code::InvalidFilter), "{bad}");
     }

@@ -17,8 +17,8 @@ fn config() -> Config {
 }
 
 const TRICKY: &[char] = &[
-    '\0', '"', '\\', '(', ')', '[', ']', ' ', '\t', '\n', ':', '.', '$', '-', '\u{202e}', '\u{200b}', 'é', 'ß',
-    '𝟘', '\u{ffff}',
+    '\0', '"', '\\', '(', ')', '[', ']', ' ', '\t', '\n', ':', '.', '$', '-', '\u{202e}', '\u{200b}', 'é', 'ß', '𝟘',
+    '\u{ffff}',
 ];
 
 fn hostile_char() -> impl Strategy<Value = char> {
@@ -36,8 +36,31 @@ fn hostile_string() -> impl Strategy<Value = String> {
 /// Filter-shaped text: real keywords, attributes and literals in random order.
 fn filterish() -> impl Strategy<Value = String> {
     let word = prop::sample::select(vec![
-        "userName", "externalId", "active", "name.formatted", "eq", "co", "sw", "pr", "ne", "gt", "and", "or",
-        "not", "(", ")", "[", "]", "\"x\"", "\"a\\\"b\"", "true", "false", "null", "42", "-1.5e3", "urn:a:b:attr",
+        "userName",
+        "externalId",
+        "active",
+        "name.formatted",
+        "eq",
+        "co",
+        "sw",
+        "pr",
+        "ne",
+        "gt",
+        "and",
+        "or",
+        "not",
+        "(",
+        ")",
+        "[",
+        "]",
+        "\"x\"",
+        "\"a\\\"b\"",
+        "true",
+        "false",
+        "null",
+        "42",
+        "-1.5e3",
+        "urn:a:b:attr",
         "emails[type eq \"work\"]",
     ]);
     prop::collection::vec(word, 0..16).prop_map(|w| w.join(" "))

@@ -116,13 +116,20 @@ impl fmt::Display for CompValue {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
-    Compare { path: AttrPath, op: CompareOp, value: CompValue },
+    Compare {
+        path: AttrPath,
+        op: CompareOp,
+        value: CompValue,
+    },
     Present(AttrPath),
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
     /// `emails[type eq "work"]`: elements of a multi-valued attribute that match.
-    ValuePath { path: AttrPath, filter: Box<Filter> },
+    ValuePath {
+        path: AttrPath,
+        filter: Box<Filter>,
+    },
 }
 
 impl fmt::Display for Filter {

@@ -2,11 +2,11 @@
 //! from text, PATCH applied to a User's writable view, the User schema, and the services a
 //! provisioning credential (`ProvisionerOf`, R36) calls. No JSON here: the server converts.
 
+mod bearer_stub;
 pub mod filter;
 pub mod patch;
 pub mod query;
 pub mod schema;
-mod bearer_stub;
 pub mod users;
 pub mod value;
 

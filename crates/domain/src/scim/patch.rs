@@ -5,7 +5,7 @@
 
 use crate::error::FieldError;
 use crate::scim::filter::{self, AttrPath, CompValue, CompareOp, Filter};
-use crate::scim::schema::{self, AttrDef, Mutability, CORE_USER, EXTENSION_USER, EXTENSION_ATTRS, USER_ATTRS};
+use crate::scim::schema::{self, AttrDef, Mutability, CORE_USER, EXTENSION_ATTRS, EXTENSION_USER, USER_ATTRS};
 use crate::scim::value::Value;
 use crate::Code;
 
@@ -88,7 +88,11 @@ fn read_only(name: &str) -> FieldError {
 }
 
 pub(crate) fn no_password() -> FieldError {
-    FieldError::new("password", Code::Immutable, "no password is accepted: the person sets their own at activation (R11)")
+    FieldError::new(
+        "password",
+        Code::Immutable,
+        "no password is accepted: the person sets their own at activation (R11)",
+    )
 }
 
 /// Reads a PATCH path (RFC 7644's `PATH = attrPath / valuePath [subAttr]`) against the schema.
@@ -155,7 +159,8 @@ pub fn apply(doc: &mut Value, op: &PatchOp) -> Result<(), FieldError> {
                         return Err(FieldError::new(EXTENSION_USER, Code::Invalid, "the extension is an object"));
                     };
                     for (k, v) in ext {
-                        let one = PatchOp { op: op.op, path: Some(format!("{EXTENSION_USER}:{k}")), value: Some(v.clone()) };
+                        let one =
+                            PatchOp { op: op.op, path: Some(format!("{EXTENSION_USER}:{k}")), value: Some(v.clone()) };
                         apply(doc, &one)?;
                     }
                     continue;

@@ -31,7 +31,11 @@ pub enum TextOp {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserFilter {
-    Text { field: UserField, op: TextOp, value: String },
+    Text {
+        field: UserField,
+        op: TextOp,
+        value: String,
+    },
     Present(UserField),
     /// `active eq b`: a suspended login is `active: false`.
     Active(bool),

@@ -122,7 +122,12 @@ pub const USER_ATTRS: &[AttrDef] = &[
         ],
         ..attr("name", Complex, ReadWrite, "The person's name.")
     },
-    attr("active", Boolean, ReadWrite, "false suspends the login at once (its sessions and tokens end); true resumes it."),
+    attr(
+        "active",
+        Boolean,
+        ReadWrite,
+        "false suspends the login at once (its sessions and tokens end); true resumes it.",
+    ),
     AttrDef {
         multi: true,
         required: true,

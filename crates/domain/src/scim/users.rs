@@ -144,9 +144,11 @@ fn read_user(v: &Value) -> Result<UserWrite> {
             match (mobile, items.is_empty()) {
                 (Some(m), _) => w.mobile = string_at(&mut f, m.get("value"), MOBILE_PATH),
                 (None, true) => {}
-                (None, false) => {
-                    f.push(FieldError::new("phoneNumbers", Code::Required, "one phone number of type mobile is required"))
-                }
+                (None, false) => f.push(FieldError::new(
+                    "phoneNumbers",
+                    Code::Required,
+                    "one phone number of type mobile is required",
+                )),
             }
         }
         Some(other) => f.push(not_a("phoneNumbers", "an array", other)),
@@ -301,9 +303,11 @@ impl Services {
                 login.status = LoginStatus::Suspended;
             }
             tx.update_login(&login).await?;
-            let ev = Self::scim_event(p, Action::ScimUserCreated)
-                .target(id.clone())
-                .detail(format!("by {}; staff{}", p.client_id, if w.active == Some(false) { ", suspended" } else { "" }));
+            let ev = Self::scim_event(p, Action::ScimUserCreated).target(id.clone()).detail(format!(
+                "by {}; staff{}",
+                p.client_id,
+                if w.active == Some(false) { ", suspended" } else { "" }
+            ));
             self.commit(tx, ctx, &[ev]).await?;
             self.wake_sms();
             self.scim_user(&login)
@@ -346,8 +350,8 @@ impl Services {
         let filter = match filter_text.filter(|t| !t.trim().is_empty()) {
             None => UserFilter::All,
             Some(text) => {
-                let parsed =
-                    filter::parse(text).map_err(|e| Error::Validation(vec![FieldError::new("filter", Code::InvalidFilter, e)]))?;
+                let parsed = filter::parse(text)
+                    .map_err(|e| Error::Validation(vec![FieldError::new("filter", Code::InvalidFilter, e)]))?;
                 user_filter(&parsed).map_err(|e| Error::Validation(vec![e]))?
             }
         };
@@ -445,7 +449,8 @@ impl Services {
         }
         if w.id_type.is_some() || w.id_number.is_some() {
             let field = format!("{EXTENSION_USER}:idDocumentNumber");
-            let doc = IdDocument::parse(&field, w.id_type.as_deref().unwrap_or(""), w.id_number.as_deref().unwrap_or(""));
+            let doc =
+                IdDocument::parse(&field, w.id_type.as_deref().unwrap_or(""), w.id_number.as_deref().unwrap_or(""));
             if let Some(doc) = f.take(doc.map_err(scim_field)) {
                 let same = Some(doc.kind()) == login.id_type
                     && login.id_number_lookup.as_deref()
@@ -475,20 +480,28 @@ impl Services {
         let active = w.active.unwrap_or(active_now);
         let mut events = Vec::new();
         if !changed.is_empty() {
-            events.push(
-                Self::scim_event(p, action)
-                    .target(login.id.clone())
-                    .detail(format!("by {}; {}", p.client_id, changed.join(", "))),
-            );
+            events.push(Self::scim_event(p, action).target(login.id.clone()).detail(format!(
+                "by {}; {}",
+                p.client_id,
+                changed.join(", ")
+            )));
         }
         if active != active_now {
             if active {
                 login.status = if login.activated_at.is_some() { LoginStatus::Active } else { LoginStatus::Pending };
-                events.push(Self::scim_event(p, Action::ScimUserResumed).target(login.id.clone()).detail(format!("by {}", p.client_id)));
+                events.push(
+                    Self::scim_event(p, Action::ScimUserResumed)
+                        .target(login.id.clone())
+                        .detail(format!("by {}", p.client_id)),
+                );
             } else {
                 login.status = LoginStatus::Suspended;
                 end_login_access(tx.as_mut(), login.entity_id, &login.id, now).await?;
-                events.push(Self::scim_event(p, Action::ScimUserSuspended).target(login.id.clone()).detail(format!("by {}", p.client_id)));
+                events.push(
+                    Self::scim_event(p, Action::ScimUserSuspended)
+                        .target(login.id.clone())
+                        .detail(format!("by {}", p.client_id)),
+                );
             }
         }
         if events.is_empty() {

@@ -18,5 +18,9 @@ pub trait ScimTx: Send {
         limit: i64,
     ) -> StoreResult<Vec<LoginRecord>>;
     /// The live login (of any kind) holding this external id.
-    async fn find_login_by_external_id(&mut self, entity_id: i64, external_id: &str) -> StoreResult<Option<LoginRecord>>;
+    async fn find_login_by_external_id(
+        &mut self,
+        entity_id: i64,
+        external_id: &str,
+    ) -> StoreResult<Option<LoginRecord>>;
 }

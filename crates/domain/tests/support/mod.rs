@@ -204,6 +204,12 @@ impl Env {
     }
 }
 
+/// R33, R36: the provisioning credential of the entity numbered `entity_number`, as the
+/// bearer of its `/scim/v2` token makes it.
+pub async fn provisioner(env: &Env, entity_number: &str) -> domain::access::ProvisionerOf {
+    env.services.provisioner_of_bearer(&env.ctx(), &format!("dev-provisioner:{entity_number}")).await.unwrap()
+}
+
 pub struct TestEntity {
     pub application_number: String,
     pub entity_number: String,

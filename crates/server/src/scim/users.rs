@@ -18,7 +18,8 @@ use crate::state::AppState;
 pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
 fn rfc3339(t: domain::clock::Timestamp) -> String {
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(t.0 as i128 * 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let at =
+        time::OffsetDateTime::from_unix_timestamp_nanos(t.0 as i128 * 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
@@ -101,7 +102,8 @@ pub async fn get_users(
     if q.keys().any(|k| k.eq_ignore_ascii_case("sortBy")) {
         return Err(ScimError::bad("invalidValue", "sorting is not supported; Users come in creation order"));
     }
-    let list = state.services.scim_list_users(&p, filter, int_param(&q, "startIndex")?, int_param(&q, "count")?).await?;
+    let list =
+        state.services.scim_list_users(&p, filter, int_param(&q, "startIndex")?, int_param(&q, "count")?).await?;
     Ok(scim_json(&list_json(&state, &list)))
 }
 

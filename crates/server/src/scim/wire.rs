@@ -85,7 +85,9 @@ impl From<Error> for ScimError {
                     .join("; ");
                 ScimError::bad(scim_type, detail)
             }
-            Error::Conflict { code: Code::VersionMismatch, message } => ScimError::new(S::PRECONDITION_FAILED, None, message),
+            Error::Conflict { code: Code::VersionMismatch, message } => {
+                ScimError::new(S::PRECONDITION_FAILED, None, message)
+            }
             Error::Conflict { code: code @ (Code::ExternalIdTaken | Code::PersonHasLogin), message } => {
                 ScimError::new(S::CONFLICT, Some("uniqueness"), format!("{code}: {message}"))
             }

@@ -45,7 +45,9 @@ fn walk(f: &UserFilter, first: usize, binds: &mut Vec<String>) -> String {
                 TextOp::Ew => format!(
                     "COALESCE(length({c}) >= length({p}) AND substr({c}, length({c}) - length({p}) + 1) = {p}, FALSE)"
                 ),
-                TextOp::Co => format!("COALESCE({c} IS NOT NULL AND ({p} = '' OR replace({c}, {p}, '') <> {c}), FALSE)"),
+                TextOp::Co => {
+                    format!("COALESCE({c} IS NOT NULL AND ({p} = '' OR replace({c}, {p}, '') <> {c}), FALSE)")
+                }
             }
         }
     }
