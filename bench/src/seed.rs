@@ -78,6 +78,9 @@ impl Seeder {
             created_at: Timestamp(self.now.0 + n as i64),
             activated_at: Some(self.now),
             deleted_at: None,
+            external_id: None,
+            scim_version: 0,
+            modified_at: None,
         }
     }
 

@@ -134,18 +134,20 @@ async fn still_holds(tx: &mut dyn Tx, caller: &Caller, kind: LoginKind) -> Resul
     }
 }
 
-/// R33, R36: a live provisioning credential of this entity, proven by a live access token
-/// for the provisioning API (`Services::provisioner_of_bearer`). It reaches that entity only.
+/// R33, R36: a machine credential of an entity that holds the provisioning right, built only
+/// from an access token issued to it for `/scim/v2` (`Services::provisioner_of_bearer`).
+/// It reaches that entity's staff logins and nothing else.
 #[derive(Debug, Clone)]
 pub struct ProvisionerOf {
-    /// Read by the provisioning rules (R33), which act inside this entity only.
-    #[allow(dead_code)]
     pub(crate) entity_id: i64,
     pub(crate) entity_number: String,
     pub(crate) client_id: String,
 }
 
 impl ProvisionerOf {
+    pub fn entity_id(&self) -> i64 {
+        self.entity_id
+    }
     pub fn entity_number(&self) -> &str {
         &self.entity_number
     }

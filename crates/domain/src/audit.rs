@@ -100,6 +100,12 @@ closed_enum! {
         MachineCredentialCreated => "machine_credential.created",
         MachineCredentialEservicesSet => "machine_credential.eservices_set",
         MachineCredentialDeleted => "machine_credential.deleted",
+        ScimUserCreated => "scim.user_created",
+        ScimUserReplaced => "scim.user_replaced",
+        ScimUserPatched => "scim.user_patched",
+        ScimUserSuspended => "scim.user_suspended",
+        ScimUserResumed => "scim.user_resumed",
+        ScimUserDeleted => "scim.user_deleted",
     }
 }
 

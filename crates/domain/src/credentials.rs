@@ -33,7 +33,7 @@ impl Username {
     /// The comparison key of any typed username, valid or not (for login lookups): NFKC,
     /// then Unicode case folding (`ß` and `SS` are one name), then NFKC again.
     pub fn key_of(raw: &str) -> String {
-        fold_case(raw.nfkc().collect::<String>().trim()).nfkc().collect()
+        fold_key(raw.nfkc().collect::<String>().trim())
     }
     pub fn from_stored(display: String) -> Self {
         Username { key: Self::key_of(&display), display }
@@ -44,6 +44,12 @@ impl Username {
     pub fn key(&self) -> &str {
         &self.key
     }
+}
+
+/// Text as case-insensitive comparisons see it, untrimmed: NFKC, case folding, NFKC (the
+/// username key, and what SCIM filters compare names by).
+pub fn fold_key(raw: &str) -> String {
+    fold_case(&raw.nfkc().collect::<String>()).nfkc().collect()
 }
 
 /// Full case folding for what NFKC leaves to it: lower case, except where folding differs

@@ -104,5 +104,12 @@ closed_enum! {
         // Staff from a file (R32)
         MissingColumn => "missing_column",
         TooLarge => "too_large",
+        // SCIM provisioning (R33)
+        ExternalIdTaken => "external_id_taken",
+        InvalidFilter => "invalid_filter",
+        InvalidPath => "invalid_path",
+        NoTarget => "no_target",
+        Immutable => "immutable",
+        VersionMismatch => "version_mismatch",
     }
 }

@@ -42,6 +42,7 @@ pub mod operators;
 pub mod password_hash;
 pub mod person;
 pub mod reviews;
+pub mod scim;
 pub mod services;
 pub mod sessions;
 pub mod sms;

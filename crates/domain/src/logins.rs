@@ -93,6 +93,9 @@ impl Services {
             created_at: now,
             activated_at: None,
             deleted_at: None,
+            external_id: None,
+            scim_version: 0,
+            modified_at: None,
         };
         tx.insert_login(&login).await?;
         self.issue_activation_code(tx, entity, &login, application_number, true, now).await?;
@@ -228,20 +231,7 @@ impl Services {
                 };
                 return Err(Error::Refused { code, message: message.into() });
             }
-            let now = self.clock.now();
-            login.status = LoginStatus::Deleted;
-            login.deleted_at = Some(now);
-            tx.update_login(&login).await?;
-            tx.delete_login_sessions(c.entity_id, &login.id).await?;
-            tx.replace_assignments(c.entity_id, &login.id, &[]).await?;
-            crate::oidc::logout::end_login(tx.as_mut(), c.entity_id, &login.id, now).await?;
-            // Its codes die with it: a code in flight must not bring the login back.
-            for purpose in [CodePurpose::Activation, CodePurpose::PasswordReset] {
-                if let Some(mut code) = tx.find_code(c.entity_id, &login.id, purpose).await? {
-                    code.used = true;
-                    tx.upsert_code(&code).await?;
-                }
-            }
+            erase_login(tx.as_mut(), &mut login, self.clock.now()).await?;
             let ev = AuditEvent::new(actor_of(c), Action::LoginDeleted)
                 .target(login.id.clone())
                 .detail(format!("was {}", login.kind.as_str()));
@@ -412,6 +402,32 @@ impl Services {
         let mut tx = self.store.read().await?;
         Ok(tx.list_audit(Some(viewer.caller.entity_id), after_seq, limit.clamp(1, 500)).await?)
     }
+}
+
+/// Deletes a live login (R16, and SCIM's DELETE): it stays as a deleted record, and its
+/// sessions, assignments, e-service grants and codes end with it.
+pub(crate) async fn erase_login(tx: &mut dyn Tx, login: &mut LoginRecord, now: Timestamp) -> Result<()> {
+    login.status = LoginStatus::Deleted;
+    login.deleted_at = Some(now);
+    tx.update_login(login).await?;
+    tx.replace_assignments(login.entity_id, &login.id, &[]).await?;
+    end_login_access(tx, login.entity_id, &login.id, now).await?;
+    // Its codes die with it: a code in flight must not bring the login back.
+    for purpose in [CodePurpose::Activation, CodePurpose::PasswordReset] {
+        if let Some(mut code) = tx.find_code(login.entity_id, &login.id, purpose).await? {
+            code.used = true;
+            tx.upsert_code(&code).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Ends everything a login is signed in with at once (R14): its sessions, and its e-service
+/// grants and tokens with their back-channel logouts. Deletion and suspension (R33) call it.
+pub(crate) async fn end_login_access(tx: &mut dyn Tx, entity_id: i64, login_id: &str, now: Timestamp) -> Result<()> {
+    tx.delete_login_sessions(entity_id, login_id).await?;
+    crate::oidc::logout::end_login(tx, entity_id, login_id, now).await?;
+    Ok(())
 }
 
 /// Login ids are UUIDs; anything else names no login (and never reaches the database).

@@ -125,6 +125,8 @@ struct MEntity {
     number: String,
     logins: Vec<MLogin>,
     registrations: BTreeSet<String>,
+    /// R36: the entity's provisioning credential (client id, secret), made at the start.
+    scim: (String, String),
 }
 
 #[derive(Default, Debug)]
@@ -266,35 +268,135 @@ enum PersonPick {
 
 #[derive(Clone, Debug)]
 enum Op {
-    SignIn { login: Index, entity: Option<Index> },
+    SignIn {
+        login: Index,
+        entity: Option<Index>,
+    },
     SignOut(Who),
     Me(Who),
     Inbox(Who),
     MyEid(Who),
-    List { who: Who, path: Option<Index> },
-    Pages { who: Who, path: Option<Index>, limit: i64 },
-    Audit { who: Who, path: Option<Index> },
-    Registrations { who: Who, path: Option<Index> },
-    Review { who: Who, path: Option<Index> },
-    CreateStaff { who: Who, path: Option<Index>, person: PersonPick },
-    Delete { who: Who, path: Option<Index>, target: Target },
-    RemoveAdmin { who: Who, path: Option<Index>, target: Target },
-    Assign { who: Who, path: Option<Index>, target: Target, codes: u8 },
-    Matrix { who: Who, path: Option<Index>, rows: Vec<(Target, u8)> },
-    Reissue { who: Who, path: Option<Index>, target: Target },
-    Activate { target: Index, entity: Option<Index>, username: usize },
-    Help { kind: u8, target: Index, entity: Option<Index> },
-    CounterLookup { entity: Index },
-    CounterAddAdmin { entity: Index, person: PersonPick },
-    CounterRestore { entity: Index, target: Target },
-    CounterReissue { entity: Index, target: Target },
-    CounterEid { entity: Index, target: Target },
-    CounterRegister { entity: Index, code: u8 },
-    Offer { who: Who, path: Option<Index>, to: Index, codes: u8 },
-    Answer { who: Who, path: Option<Index>, mandate: MandatePick, accept: bool },
-    EndMandate { who: Who, path: Option<Index>, mandate: MandatePick },
-    ActUnder { who: Who, path: Option<Index>, mandate: MandatePick, target: Target, codes: u8 },
-    ActFor { who: Who, represented: MandatePick, registered_one: bool },
+    List {
+        who: Who,
+        path: Option<Index>,
+    },
+    Pages {
+        who: Who,
+        path: Option<Index>,
+        limit: i64,
+    },
+    Audit {
+        who: Who,
+        path: Option<Index>,
+    },
+    Registrations {
+        who: Who,
+        path: Option<Index>,
+    },
+    Review {
+        who: Who,
+        path: Option<Index>,
+    },
+    CreateStaff {
+        who: Who,
+        path: Option<Index>,
+        person: PersonPick,
+    },
+    Delete {
+        who: Who,
+        path: Option<Index>,
+        target: Target,
+    },
+    RemoveAdmin {
+        who: Who,
+        path: Option<Index>,
+        target: Target,
+    },
+    Assign {
+        who: Who,
+        path: Option<Index>,
+        target: Target,
+        codes: u8,
+    },
+    Matrix {
+        who: Who,
+        path: Option<Index>,
+        rows: Vec<(Target, u8)>,
+    },
+    Reissue {
+        who: Who,
+        path: Option<Index>,
+        target: Target,
+    },
+    Activate {
+        target: Index,
+        entity: Option<Index>,
+        username: usize,
+    },
+    Help {
+        kind: u8,
+        target: Index,
+        entity: Option<Index>,
+    },
+    CounterLookup {
+        entity: Index,
+    },
+    CounterAddAdmin {
+        entity: Index,
+        person: PersonPick,
+    },
+    CounterRestore {
+        entity: Index,
+        target: Target,
+    },
+    CounterReissue {
+        entity: Index,
+        target: Target,
+    },
+    CounterEid {
+        entity: Index,
+        target: Target,
+    },
+    CounterRegister {
+        entity: Index,
+        code: u8,
+    },
+    Offer {
+        who: Who,
+        path: Option<Index>,
+        to: Index,
+        codes: u8,
+    },
+    Answer {
+        who: Who,
+        path: Option<Index>,
+        mandate: MandatePick,
+        accept: bool,
+    },
+    EndMandate {
+        who: Who,
+        path: Option<Index>,
+        mandate: MandatePick,
+    },
+    ActUnder {
+        who: Who,
+        path: Option<Index>,
+        mandate: MandatePick,
+        target: Target,
+        codes: u8,
+    },
+    ActFor {
+        who: Who,
+        represented: MandatePick,
+        registered_one: bool,
+    },
+    /// R33: the provisioning credential of `entity` lists its Users and acts on one login
+    /// (`action`: read, replace, patch, delete), which may be any entity's of any kind.
+    Scim {
+        entity: Index,
+        target: Target,
+        action: u8,
+    },
 }
 
 impl Op {
@@ -329,6 +431,7 @@ impl Op {
             Op::EndMandate { .. } => "end_mandate",
             Op::ActUnder { .. } => "assign_under_mandate",
             Op::ActFor { .. } => "sign_in_acting_for",
+            Op::Scim { .. } => "scim_users",
         }
     }
 }
@@ -407,6 +510,7 @@ fn op_strategy() -> impl Strategy<Value = Op> {
             .prop_map(|(who, path, mandate, target, codes)| Op::ActUnder { who, path, mandate, target, codes }),
         3 => (who(), mandate_pick(), prop::bool::weighted(0.2))
             .prop_map(|(who, represented, registered_one)| Op::ActFor { who, represented, registered_one }),
+        3 => (any::<Index>(), target(), 0..4u8).prop_map(|(entity, target, action)| Op::Scim { entity, target, action }),
     ]
 }
 
@@ -782,7 +886,8 @@ async fn setup(env: &Env, op: &Operator) -> Model {
             env.services.register_entity_eservice(op, &ctx(), &number, REG).await.unwrap();
             registrations.insert(REG.to_string());
         }
-        m.entities.push(MEntity { id, number, logins, registrations });
+        let scim = provisioning_credential(env, &admin_caller).await;
+        m.entities.push(MEntity { id, number, logins, registrations, scim });
     }
     // R34: every sequence starts with mandates in place: entity 0 mandated entity 1 (accepted,
     // entity 1's active staff member acting on OPEN), and entity 2 offered entity 1 one.
@@ -1457,7 +1562,54 @@ async fn step(env: &Env, op: &Operator, m: &mut Model, o: &Op) -> Result<Effect,
         Op::Offer { .. } | Op::Answer { .. } | Op::EndMandate { .. } | Op::ActUnder { .. } | Op::ActFor { .. } => {
             mandate_step(env, m, o).await
         }
+        Op::Scim { entity, target, action } => scim_step(env, m, entity.index(ENTITIES), target, *action).await,
     }
+}
+
+/// R33 in the model: a provisioning credential lists exactly its entity's live staff logins,
+/// reads those, and answers `not_found` to every read, replace, patch and delete of any other
+/// login (another entity's, an administrator, an entity account, a deleted one), changing
+/// nothing. Its changes to its own staff are `rules_scim.rs`'s; here a write at a login it
+/// may see is asked as a read, so the model need not follow suspensions.
+async fn scim_step(env: &Env, m: &mut Model, e: usize, target: &Target, action: u8) -> Result<Effect, TestCaseError> {
+    use domain::scim::Value;
+    let s = &env.services;
+    let (client_id, secret) = &m.entities[e].scim;
+    let p = provisioner_by_secret(env, client_id, secret).await;
+    let staff = |l: &MLogin| l.status != LoginStatus::Deleted && l.kind == LoginKind::Staff;
+    let listed = s.scim_list_users(&p, None, None, Some(200)).await.map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let listed: BTreeSet<String> = listed.users.into_iter().map(|u| u.id).collect();
+    let want_listed: BTreeSet<String> =
+        m.entities[e].logins.iter().filter(|l| staff(l)).map(|l| l.id.clone()).collect();
+    same!(listed, want_listed, "entity {e}'s SCIM Users");
+    let t = m.pick(e, target, |l| !staff(l));
+    let tid = m.login(t).id.clone();
+    let cross = t.0 != e;
+    let visible = !cross && staff(m.login(t));
+    let want = if visible { Want::Ok } else { Want::NotFound };
+    let ctx = ctx();
+    let name = Value::Object(vec![("formatted".into(), Value::String("Replaced By Another".into()))]);
+    let body = Value::Object(vec![("name".into(), name)]);
+    let patch = Value::Object(vec![
+        ("schemas".into(), Value::Array(vec![Value::String(domain::scim::patch::PATCH_OP.into())])),
+        (
+            "Operations".into(),
+            Value::Array(vec![Value::Object(vec![
+                ("op".into(), Value::String("replace".into())),
+                ("path".into(), Value::String("active".into())),
+                ("value".into(), Value::Bool(false)),
+            ])]),
+        ),
+    ]);
+    let answer = match action % 4 {
+        _ if visible => got(&s.scim_get_user(&p, &tid).await),
+        0 => got(&s.scim_get_user(&p, &tid).await),
+        1 => got(&s.scim_replace_user(&p, &ctx, &tid, None, &body).await),
+        2 => got(&s.scim_patch_user(&p, &ctx, &tid, None, &patch).await),
+        _ => got(&s.scim_delete_user(&p, &ctx, &tid, None).await),
+    };
+    same!(answer, want, "entity {e}'s provisioner at {tid} (action {action})");
+    Ok(Effect::read(e, want, cross))
 }
 
 /// The model's mandate a pick names (one that `fits`, when asked and there is one), if there

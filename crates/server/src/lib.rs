@@ -13,6 +13,7 @@ pub mod oidc;
 pub mod openapi;
 pub mod router;
 pub mod sms_pace;
+pub mod scim;
 pub mod sms_worker;
 pub mod state;
 pub mod web;

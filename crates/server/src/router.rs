@@ -203,6 +203,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
         .nest("/api/v1", api_routes())
+        .nest("/scim/v2", crate::scim::routes())
         .merge(crate::oidc::routes())
         .merge(crate::web::routes())
         // After every route: it sees the matched route's template.

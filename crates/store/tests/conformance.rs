@@ -73,6 +73,9 @@ fn login(entity_id: i64, id: &str, username_key: Option<&str>) -> LoginRecord {
         created_at: Timestamp(1),
         activated_at: None,
         deleted_at: None,
+        external_id: None,
+        scim_version: 0,
+        modified_at: None,
     }
 }
 

@@ -72,9 +72,11 @@ string_enum!(
 );
 
 string_enum!(
+    /// A login is pending until activated; suspended (R33, SCIM `active: false`) grants nothing.
     LoginStatus {
         Pending = "pending",
         Active = "active",
+        Suspended = "suspended",
         Deleted = "deleted",
     }
 );
@@ -194,6 +196,12 @@ pub struct LoginRecord {
     pub created_at: Timestamp,
     pub activated_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
+    /// R33: the provisioning system's id for the person (SCIM `externalId`).
+    pub external_id: Option<String>,
+    /// R33: how many changes SCIM made; part of the resource's version.
+    pub scim_version: i64,
+    /// When the login last changed through SCIM (creation and activation have their own).
+    pub modified_at: Option<Timestamp>,
 }
 
 impl LoginRecord {

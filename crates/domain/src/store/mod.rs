@@ -19,6 +19,7 @@ mod notifications;
 mod oidc;
 mod operators;
 mod reviews;
+mod scim;
 mod sessions;
 mod sms_outbox;
 mod throttling;
@@ -38,6 +39,7 @@ pub use self::notifications::NotificationsTx;
 pub use self::oidc::OidcTx;
 pub use self::operators::OperatorsTx;
 pub use self::reviews::ReviewsTx;
+pub use self::scim::ScimTx;
 pub use self::sessions::SessionsTx;
 pub use self::sms_outbox::SmsOutboxTx;
 pub use self::throttling::ThrottlesTx;
@@ -85,6 +87,7 @@ pub trait Tx:
     + AccessRequestsTx
     + MandatesTx
     + MachineCredentialsTx
+    + ScimTx
     + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -204,6 +204,36 @@ impl Env {
     }
 }
 
+/// R33, R36: the provisioning credential of the entity numbered `entity_number`, as the
+/// bearer of its `/scim/v2` token makes it.
+/// Its administrator `admin1` makes the credential.
+pub async fn provisioner(env: &Env, entity_number: &str) -> domain::access::ProvisionerOf {
+    let admin = env.sign_in(entity_number, "admin1").await;
+    let (client_id, secret) = provisioning_credential(env, &admin).await;
+    provisioner_by_secret(env, &client_id, &secret).await
+}
+
+/// R36: a provisioning credential made by `admin`, ending in a year: its client id and secret.
+pub async fn provisioning_credential(env: &Env, admin: &domain::access::Caller) -> (String, String) {
+    let input = domain::machine_credential_form::MachineCredentialInput {
+        name: "HR system".into(),
+        eservices: vec![],
+        provisioning: true,
+        valid_until: domain::clock::Clock::now(&*env.clock).plus_secs(365 * 86_400).rfc3339(),
+        jwk: None,
+    };
+    let rights = admin.admin_of(admin.entity_number()).unwrap();
+    let made = env.services.create_machine_credential(&rights, &env.ctx(), input).await.unwrap();
+    (made.credential.client_id, made.secret.unwrap())
+}
+
+/// The provisioner a fresh `/scim/v2` token of the credential `client_id` makes.
+pub async fn provisioner_by_secret(env: &Env, client_id: &str, secret: &str) -> domain::access::ProvisionerOf {
+    let cred = env.services.authenticate_machine_secret(client_id, secret).await.unwrap();
+    let t = env.services.machine_token(&env.ctx(), &cred, Some(domain::model::Resource::Provisioning)).await.unwrap();
+    env.services.provisioner_of_bearer(&env.ctx(), &t.access_token).await.unwrap()
+}
+
 pub struct TestEntity {
     pub application_number: String,
     pub entity_number: String,

@@ -14,6 +14,7 @@ account-col-actions = Actions
 ## Labels of the domain's kinds, shared with the counter and public pages (`web::util`)
 label-login-status-pending = Not yet activated
 label-login-status-active = Active
+label-login-status-suspended = Suspended
 label-login-status-deleted = Deleted
 label-id-type-macau-resident = Macau resident identity card
 label-id-type-passport = Passport

@@ -14,6 +14,7 @@ account-col-actions = Acções
 ## Labels of the domain's kinds, shared with the counter and public pages (`web::util`)
 label-login-status-pending = Por activar
 label-login-status-active = Activo
+label-login-status-suspended = Suspenso
 label-login-status-deleted = Eliminado
 label-id-type-macau-resident = Bilhete de Identidade de Residente de Macau
 label-id-type-passport = Passaporte

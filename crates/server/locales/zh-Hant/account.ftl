@@ -14,6 +14,7 @@ account-col-actions = 操作
 ## Labels of the domain's kinds, shared with the counter and public pages (`web::util`)
 label-login-status-pending = 未啟動
 label-login-status-active = 已啟動
+label-login-status-suspended = 已停用
 label-login-status-deleted = 已刪除
 label-id-type-macau-resident = 澳門居民身份證
 label-id-type-passport = 護照

@@ -97,6 +97,12 @@ pub fn error_key(code: Code) -> Key {
         Code::InvalidJwk => ERROR_INVALID_JWK,
         Code::MissingColumn => ERROR_MISSING_COLUMN,
         Code::TooLarge => ERROR_TOO_LARGE,
+        Code::ExternalIdTaken => ERROR_EXTERNAL_ID_TAKEN,
+        Code::InvalidFilter => ERROR_INVALID_FILTER,
+        Code::InvalidPath => ERROR_INVALID_PATH,
+        Code::NoTarget => ERROR_NO_TARGET,
+        Code::Immutable => ERROR_IMMUTABLE,
+        Code::VersionMismatch => ERROR_VERSION_MISMATCH,
         Code::TooManyAdministrators => ERROR_TOO_MANY_ADMINISTRATORS,
         Code::InvalidEserviceCode => ERROR_INVALID_ESERVICE_CODE,
     }
@@ -166,6 +172,12 @@ pub fn audit_action_key(action: Action) -> Key {
         Action::MachineCredentialCreated => AUDIT_ACTION_MACHINE_CREDENTIAL_CREATED,
         Action::MachineCredentialEservicesSet => AUDIT_ACTION_MACHINE_CREDENTIAL_ESERVICES_SET,
         Action::MachineCredentialDeleted => AUDIT_ACTION_MACHINE_CREDENTIAL_DELETED,
+        Action::ScimUserCreated => AUDIT_ACTION_SCIM_USER_CREATED,
+        Action::ScimUserReplaced => AUDIT_ACTION_SCIM_USER_REPLACED,
+        Action::ScimUserPatched => AUDIT_ACTION_SCIM_USER_PATCHED,
+        Action::ScimUserSuspended => AUDIT_ACTION_SCIM_USER_SUSPENDED,
+        Action::ScimUserResumed => AUDIT_ACTION_SCIM_USER_RESUMED,
+        Action::ScimUserDeleted => AUDIT_ACTION_SCIM_USER_DELETED,
     }
 }
 
@@ -195,6 +207,7 @@ pub fn login_status_key(s: LoginStatus) -> &'static str {
     match s {
         LoginStatus::Pending => "label-login-status-pending",
         LoginStatus::Active => "label-login-status-active",
+        LoginStatus::Suspended => "label-login-status-suspended",
         LoginStatus::Deleted => "label-login-status-deleted",
     }
 }

@@ -10,7 +10,7 @@ use crate::columns::{id_type, parse, parse_opt};
 
 pub(crate) const LOGIN_COLS: &str = "entity_id, id, kind, status, name, id_type, id_number_sealed, id_number_mask, \
     id_number_lookup, mobile_sealed, mobile_mask, mobile_lookup, username, username_key, password_hash, \
-    admin_removed, sms_notices, created_at, activated_at, deleted_at";
+    admin_removed, sms_notices, created_at, activated_at, deleted_at, external_id, scim_version, modified_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct LoginRow {
@@ -34,6 +34,9 @@ pub(crate) struct LoginRow {
     created_at: i64,
     activated_at: Option<i64>,
     deleted_at: Option<i64>,
+    external_id: Option<String>,
+    scim_version: i64,
+    modified_at: Option<i64>,
 }
 
 impl TryFrom<LoginRow> for LoginRecord {
@@ -60,6 +63,9 @@ impl TryFrom<LoginRow> for LoginRecord {
             created_at: Timestamp(r.created_at),
             activated_at: r.activated_at.map(Timestamp),
             deleted_at: r.deleted_at.map(Timestamp),
+            external_id: r.external_id,
+            scim_version: r.scim_version,
+            modified_at: r.modified_at.map(Timestamp),
         })
     }
 }
@@ -81,8 +87,10 @@ macro_rules! impl_logins_tx {
                     sqlx::query(
                         "INSERT INTO logins (entity_id, id, kind, status, name, id_type, id_number_sealed, id_number_mask, \
                          id_number_lookup, mobile_sealed, mobile_mask, mobile_lookup, username, username_key, password_hash, \
-                         admin_removed, sms_notices, created_at, activated_at, deleted_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                         admin_removed, sms_notices, created_at, activated_at, deleted_at, external_id, scim_version, \
+                         modified_at, name_key) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+                         $21, $22, $23, $24)",
                     )
                     .bind(l.entity_id)
                     .bind(l.id.as_str())
@@ -104,6 +112,10 @@ macro_rules! impl_logins_tx {
                     .bind(l.created_at.0)
                     .bind(l.activated_at.map(|t| t.0))
                     .bind(l.deleted_at.map(|t| t.0))
+                    .bind(&l.external_id)
+                    .bind(l.scim_version)
+                    .bind(l.modified_at.map(|t| t.0))
+                    .bind(domain::credentials::fold_key(&l.name))
                     .execute(self.c())
                     .await
                     .map_err(map_err)?;
@@ -113,7 +125,8 @@ macro_rules! impl_logins_tx {
                 async fn update_login(&mut self, l: &LoginRecord) -> StoreResult<()> {
                     sqlx::query(
                         "UPDATE logins SET kind = $1, status = $2, username = $3, username_key = $4, password_hash = $5, \
-                         admin_removed = $6, activated_at = $7, deleted_at = $8, sms_notices = $11 \
+                         admin_removed = $6, activated_at = $7, deleted_at = $8, sms_notices = $11, name = $12, \
+                         name_key = $13, external_id = $14, scim_version = $15, modified_at = $16 \
                          WHERE entity_id = $9 AND id = $10",
                     )
                     .bind(l.kind.as_str())
@@ -127,6 +140,11 @@ macro_rules! impl_logins_tx {
                     .bind(l.entity_id)
                     .bind(l.id.as_str())
                     .bind(l.sms_notices)
+                    .bind(&l.name)
+                    .bind(domain::credentials::fold_key(&l.name))
+                    .bind(&l.external_id)
+                    .bind(l.scim_version)
+                    .bind(l.modified_at.map(|t| t.0))
                     .execute(self.c())
                     .await
                     .map_err(map_err)?;

@@ -41,6 +41,8 @@ pub(crate) mod operators;
 #[macro_use]
 pub(crate) mod reviews;
 #[macro_use]
+pub(crate) mod scim;
+#[macro_use]
 pub(crate) mod sessions;
 #[macro_use]
 pub(crate) mod sms_outbox;
@@ -71,5 +73,6 @@ macro_rules! impl_store {
         impl_access_requests_tx!(DbTx);
         impl_mandates_tx!(DbTx);
         impl_machine_credentials_tx!(DbTx);
+        impl_scim_tx!(DbTx);
     };
 }

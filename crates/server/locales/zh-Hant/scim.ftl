@@ -1,0 +1,13 @@
+# SCIM 佈建（R33）：審計記錄中佈建系統所作變更的名稱。
+error-external-id-taken = 本實體已有另一個使用者使用此外部識別碼。
+error-invalid-filter = 無法解讀此篩選條件。
+error-invalid-path = 此屬性路徑不存在。
+error-no-target = 沒有與此路徑相符的項目。
+error-immutable = 此屬性設定後不可更改。
+error-version-mismatch = 讀取後使用者已有變更，請重新讀取。
+audit-action-scim-user-created = 經佈建（SCIM）建立使用者
+audit-action-scim-user-replaced = 經佈建（SCIM）取代使用者
+audit-action-scim-user-patched = 經佈建（SCIM）修改使用者
+audit-action-scim-user-suspended = 經佈建（SCIM）停用使用者
+audit-action-scim-user-resumed = 經佈建（SCIM）恢復使用者
+audit-action-scim-user-deleted = 經佈建（SCIM）刪除使用者
