@@ -149,7 +149,9 @@ both_backends!(r33_created_user_gets_activation_code_by_sms, |env: Env| async mo
     // Audited as SCIM's, naming the credential; the refusals too.
     let audit = audit_actions(&env, &admin).await;
     assert!(
-        audit.iter().any(|(a, ok, actor)| a == "scim.user_created" && *ok && *actor == format!("client:{}", p.client_id())),
+        audit
+            .iter()
+            .any(|(a, ok, actor)| a == "scim.user_created" && *ok && *actor == format!("client:{}", p.client_id())),
         "{audit:?}"
     );
     assert!(audit.iter().filter(|(a, ok, _)| a == "scim.user_created" && !ok).count() >= 2, "{audit:?}");

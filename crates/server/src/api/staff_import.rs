@@ -62,7 +62,8 @@ fn view(r: ImportReport) -> ImportView {
         description = "UTF-8 (BOM allowed), CRLF or LF; columns name,id_document_type,id_document_number,mobile,eservices (codes separated by ;); at most 1,000 rows and 1 MiB"),
     responses(
     (status = 200, body = ImportView, description = "a dry run without faults, or every row created; their activation codes are queued"),
-    (status = 422, body = ImportView, content_type = "application/json", description = "the file has faults: nothing was created")))]
+    (status = 422, description = "the file has faults (a report, nothing created), or the request itself is bad (a problem)",
+        content((ImportView = "application/json"), (crate::error::Problem = "application/problem+json")))))]
 pub async fn post_logins_import(
     State(state): State<AppState>,
     LoginAuth(caller): LoginAuth,
