@@ -2,7 +2,8 @@
 //! UTF-8 with or without Excel's byte-order mark, lines ending in CRLF or LF, the columns
 //! named by the header in any order (more columns are ignored). A row is named by the line
 //! it starts on, counting the header as line 1, as the spreadsheet that made it shows it.
-//! The size and the number of rows are refused before any row is read into a person.
+//! A file past the size is refused unread, and one past the rows as soon as its reader
+//! reaches row 1,001, before any row is read into a person.
 
 use crate::error::FieldError;
 use crate::person::{IdDocumentInput, PersonInput};
@@ -58,11 +59,6 @@ pub fn parse_import(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     if std::str::from_utf8(body).is_err() {
         return Err(vec![RowError::new(0, "file", Code::Invalid, "the file is not UTF-8 text (save it as CSV UTF-8)")]);
     }
-    if body.iter().filter(|&&b| b == b'\n').count() > IMPORT_MAX_ROWS + 1 + blank_tail(body) {
-        // Quoted fields may hold line breaks, so this is only a quick first refusal; the count
-        // of records below is the rule.
-        return Err(too_many());
-    }
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(body);
     let header = reader
         .headers()
@@ -109,11 +105,6 @@ pub fn parse_import(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
 
 fn too_many() -> Vec<RowError> {
     vec![RowError::new(0, "file", Code::TooMany, format!("the file has more than {IMPORT_MAX_ROWS} rows"))]
-}
-
-/// Line breaks after the last non-blank byte: a file may end in empty lines.
-fn blank_tail(body: &[u8]) -> usize {
-    body.iter().rev().take_while(|b| b.is_ascii_whitespace()).filter(|&&b| b == b'\n').count()
 }
 
 /// The line a record starting at `offset` is on. The reader's offset of a record after a

@@ -56,6 +56,23 @@ pub struct FormErrors {
     pub summary: Vec<String>,
 }
 
+/// The domain names a form's e-services by position (`eservices[i]`); the pages' checkboxes
+/// are named by code (`eservices.{code}`), so a fault lands beside the box that caused it.
+pub fn eservice_fields_by_code(e: Error, codes: &[String]) -> Error {
+    let Error::Validation(list) = e else { return e };
+    let renamed = list
+        .into_iter()
+        .map(|mut fe| {
+            let at = fe.field.strip_prefix("eservices[").and_then(|rest| rest.strip_suffix(']'));
+            if let Some(code) = at.and_then(|i| i.parse::<usize>().ok()).and_then(|i| codes.get(i)) {
+                fe.field = format!("eservices.{code}");
+            }
+            fe
+        })
+        .collect();
+    Error::Validation(renamed)
+}
+
 impl FormErrors {
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty() && self.summary.is_empty()

@@ -11,12 +11,13 @@ use axum::response::Response;
 use domain::access::Caller;
 use domain::machine_credential_form::MachineCredentialInput;
 use domain::model::{EServiceRecord, LoginKind, MachineCredentialRecord};
-use domain::{Error, FieldError};
+use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
 use super::{eservice_name, failed};
 use crate::web::audience::{AdminPage, OverseerPage};
+use crate::web::form::eservice_fields_by_code;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::{local_date, local_time};
 use crate::web::i18n::Lang;
@@ -105,22 +106,6 @@ pub async fn get_machine_credentials(OverseerPage(mut web, caller): OverseerPage
     list_page(&mut web, &caller, StatusCode::OK, &FormValues::default(), &FormErrors::default()).await
 }
 
-/// The domain's `eservices[i]` named by the code posted there, as the form names it.
-fn named_fields(e: Error, codes: &[String]) -> Error {
-    let Error::Validation(list) = e else { return e };
-    let renamed = list
-        .into_iter()
-        .map(|mut fe: FieldError| {
-            let at = fe.field.strip_prefix("eservices[").and_then(|rest| rest.strip_suffix(']'));
-            if let Some(code) = at.and_then(|i| i.parse::<usize>().ok()).and_then(|i| codes.get(i)) {
-                fe.field = format!("eservices.{code}");
-            }
-            fe
-        })
-        .collect();
-    Error::Validation(renamed)
-}
-
 pub async fn post_machine_credential(Post(AdminPage(mut web, caller), form): Post<AdminPage>) -> Response {
     web.page_is(LIST);
     let codes: Vec<String> = form.all("eservices").into_iter().map(str::to_string).collect();
@@ -148,7 +133,7 @@ pub async fn post_machine_credential(Post(AdminPage(mut web, caller), form): Pos
         }
         Err(e) if matches!(e, Error::Unauthenticated | Error::Forbidden | Error::NotFound) => failed(&mut web, &e),
         Err(e) => {
-            let e = named_fields(e, &codes);
+            let e = eservice_fields_by_code(e, &codes);
             list_page(&mut web, &caller, FormErrors::status(&e), &form, &FormErrors::from_error(&e)).await
         }
     }

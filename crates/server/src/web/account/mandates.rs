@@ -25,6 +25,7 @@ use serde::Serialize;
 use super::terms::kept_or_typed;
 use super::{eservice_name, failed};
 use crate::web::audience::{AdminPage, OverseerPage};
+use crate::web::form::eservice_fields_by_code;
 use crate::web::form::{FormErrors, FormValues};
 use crate::web::format::{local_date, local_time};
 use crate::web::i18n::Lang;
@@ -181,22 +182,6 @@ pub async fn get_mandates(OverseerPage(mut web, caller): OverseerPage) -> Respon
     }
 }
 
-/// The domain's `eservices[i]` named by the code posted there, as the offer form names it.
-fn offer_fields(e: Error, codes: &[String]) -> Error {
-    let Error::Validation(list) = e else { return e };
-    let renamed = list
-        .into_iter()
-        .map(|mut fe: FieldError| {
-            let at = fe.field.strip_prefix("eservices[").and_then(|rest| rest.strip_suffix(']'));
-            if let Some(code) = at.and_then(|i| i.parse::<usize>().ok()).and_then(|i| codes.get(i)) {
-                fe.field = format!("eservices.{code}");
-            }
-            fe
-        })
-        .collect();
-    Error::Validation(renamed)
-}
-
 /// After a refused post: the lists again, with what was typed and why.
 async fn lists_again(web: &mut Web, caller: &Caller, e: Error, form: &FormValues) -> Response {
     if matches!(e, Error::Unauthenticated | Error::Forbidden | Error::NotFound) {
@@ -222,7 +207,7 @@ pub async fn post_offer(Post(AdminPage(mut web, caller), form): Post<AdminPage>)
     };
     match result {
         Ok(_) => web.redirect(&format!("{LIST}?done=offered")),
-        Err(e) => lists_again(&mut web, &caller, offer_fields(e, &codes), &form).await,
+        Err(e) => lists_again(&mut web, &caller, eservice_fields_by_code(e, &codes), &form).await,
     }
 }
 

@@ -5,7 +5,6 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::import_form::{RowError, IMPORT_COLUMNS, IMPORT_MAX_ROWS};
-use domain::Error;
 use minijinja::context;
 use serde::Serialize;
 
@@ -72,7 +71,6 @@ pub async fn post_import(Upload(AdminPage(mut web, caller), form, file): Upload<
             let faults = r.errors.iter().map(|e| fault_row(web.lang, e)).collect();
             import_page(&mut web, StatusCode::UNPROCESSABLE_ENTITY, None, faults)
         }
-        Err(e @ (Error::Unauthenticated | Error::Forbidden | Error::NotFound)) => failed(&mut web, &e),
         Err(e) => failed(&mut web, &e),
     }
 }
