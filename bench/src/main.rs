@@ -14,6 +14,7 @@ mod logins;
 mod paging;
 mod process;
 mod profile;
+mod provisioning;
 mod report;
 mod seed;
 mod server;
@@ -104,6 +105,8 @@ struct Plan {
     duration: Duration,
     flood: Duration,
     shape: Shape,
+    /// Rows of the staff file committed at once (R32).
+    import_rows: usize,
 }
 
 /// The server binary beside this one, built with the same profile first.
@@ -141,6 +144,7 @@ async fn backend(bin: &Path, name: &str, database_url: Option<&str>, plan: &Plan
     let small_login_ratio = login_small.compared();
     let mut figures = small.figures;
     figures.push(login_small);
+    figures.extend(provisioning::csv_import(&s, &session, &s.entity_number, plan.import_rows).await?);
     let small_section = Section {
         title: format!("{name}, small data"),
         intro: format!(
@@ -180,6 +184,7 @@ async fn backend(bin: &Path, name: &str, database_url: Option<&str>, plan: &Plan
         stays("Introspection ÷ /healthz, at scale", large.introspection_ratio, small.introspection_ratio),
         stays("Logins ÷ Argon2id alone, at scale", login_large.compared(), small_login_ratio),
         paging::figure(&s, &admin, &seeded.big_entity, shape.big_staff, d).await?,
+        provisioning::scim_paging(&s, &admin, &seeded.big_entity, shape.big_staff, d).await?,
     ];
     figures.extend(large.figures);
     figures.push(login_large);
@@ -219,12 +224,14 @@ async fn main() -> anyhow::Result<()> {
             duration: Duration::from_secs(1),
             flood: Duration::from_secs(2),
             shape: Shape { entities: 200, logins: 3_000, big_staff: 500 },
+            import_rows: 50,
         }
     } else {
         Plan {
             duration: Duration::from_secs(a.seconds),
             flood: Duration::from_secs(a.flood_seconds),
             shape: Shape { entities: a.entities, logins: a.logins, big_staff: a.big_staff },
+            import_rows: 1_000,
         }
     };
     let bin = server_binary()?;

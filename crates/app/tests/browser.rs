@@ -1111,3 +1111,121 @@ async fn r34_r35_a_firm_is_mandated_assigns_staff_and_signs_in_for_its_client() 
     }
     b.close().await;
 }
+
+/// A day `days` from today in Macau, as a date field holds it.
+fn macau_day_after(days: i64) -> String {
+    let t = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
+        + time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
+}
+
+/// Chooses `contents` as the file of the page's file field `id` (a real file on disk, as a
+/// person would pick it).
+async fn choose_file(b: &Browser, id: &str, dir: &std::path::Path, name: &str, contents: &str) {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    b.by_id(id).await.send_keys(path.to_str().unwrap()).await.unwrap_or_else(|e| panic!("choose {name}: {e}"));
+}
+
+/// R36 and R32 in the browser, in each language: an administrator creates a machine
+/// credential and reads its secret once (it works at the token endpoint and is not on the
+/// list), then uploads a staff file (Excel's BOM and CRLF) with two bad rows, reads each
+/// fault by row and column in the page's language, fixes the file, checks it and creates
+/// every login; each new person's activation code reaches the SMS outbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r32_r36_an_administrator_creates_a_credential_and_imports_staff_from_a_file() {
+    if !available() {
+        return;
+    }
+    let s = Server::start(Backend::Sqlite).await.unwrap();
+    let op = s.operator_token().await;
+    let o = org(&s, &op, 8).await;
+    eservice(&s, &op, "dsat_parking").await;
+    let files = tempfile::tempdir().unwrap();
+    let b = Browser::open(&s.base).await;
+    b.sign_in(&o.entity, &o.admin_user, PASSWORD).await;
+
+    for (i, lang) in LANGS.into_iter().enumerate() {
+        // R36: a credential for one e-service, its secret shown once.
+        b.goto(&format!("/admin/machine-credentials?lang={lang}")).await;
+        assert_eq!(b.html_lang().await, lang);
+        assert_translated(&b, &format!("the credentials page in {lang}")).await;
+        b.fill("name", &format!("Payroll {lang}")).await;
+        b.click("eservices.dsat_parking").await;
+        b.set_value("valid_until", &macau_day_after(180)).await;
+        b.submit("mc-create-submit").await;
+        b.assert_not_refused("creating a credential").await;
+        assert_translated(&b, &format!("the created credential in {lang}")).await;
+        assert!(b.is_visible("mc-secret-warning").await, "the page warns the secret is shown once");
+        let client_id = b.text_of_id("mc-client-id").await.trim().to_string();
+        let secret = b.text_of_id("mc-secret").await.trim().to_string();
+        assert!(client_id.starts_with("mc.") && secret.len() >= 32, "{client_id} / {secret}");
+        let token = s
+            .http
+            .post(format!("{}/oidc/token", s.base))
+            .basic_auth(&client_id, Some(&secret))
+            .form(&[("grant_type", "client_credentials"), ("resource", "dsat_parking")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token.status().as_u16(), 200, "the secret shown works");
+        b.follow("#mc-back").await;
+        assert!(b.has_id(&format!("mc-row-{client_id}")).await, "listed: {}", b.main_text().await);
+        assert!(!b.source().await.contains(&secret), "the secret is shown once only");
+
+        // R32: a file with two bad rows (3: the mobile, 4: the e-service), as Excel saves it.
+        let mobile = |n: usize| format!("+8536638{i}{n:03}");
+        let row = |n: usize, mobile: &str, eservices: &str| {
+            format!("Import {lang} {n},passport,P8{i}{n:04},{mobile},{eservices}\r\n")
+        };
+        let header = "\u{feff}name,id_document_type,id_document_number,mobile,eservices\r\n";
+        let bad = [
+            header.to_string(),
+            row(1, &mobile(1), "dsat_parking"),
+            row(2, "12345", ""),
+            row(3, &mobile(3), "no_such"),
+        ]
+        .concat();
+        b.goto("/admin/staff").await;
+        b.follow("#staff-import").await;
+        assert_eq!(b.path().await, "/admin/staff/import");
+        assert_translated(&b, &format!("the import page in {lang}")).await;
+        choose_file(&b, "import-file", files.path(), &format!("staff-{lang}.csv"), &bad).await;
+        b.submit("import-check").await;
+        assert!(b.is_visible("import-faults").await, "the faults are listed: {}", b.main_text().await);
+        assert_translated(&b, &format!("the import faults in {lang}")).await;
+        let mut faults = Vec::new();
+        for f in b.find_all(".import-fault").await {
+            let row = f.attr("data-row").await.unwrap().unwrap_or_default();
+            let column = f.attr("data-column").await.unwrap().unwrap_or_default();
+            faults.push((row, column, f.text().await.unwrap()));
+        }
+        let expect = [("3", "mobile", "error-invalid-mobile"), ("4", "eservices", "error-unknown-eservice")];
+        assert_eq!(faults.len(), expect.len(), "two faults: {faults:?}");
+        for ((row, column, text), (want_row, want_column, key)) in faults.iter().zip(expect) {
+            assert_eq!((row.as_str(), column.as_str()), (want_row, want_column), "{faults:?}");
+            let said = message(lang, key).unwrap();
+            assert!(text.contains(&said), "row {row} says {said:?} in {lang}: {text:?}");
+        }
+        let (st, logins) = s.call("GET", &format!("/entities/{}/logins", o.entity), Some(&o.admin_token), None).await;
+        assert_eq!(st, 200);
+        assert!(!logins.to_string().contains(&format!("Import {lang}")), "nothing created on a check: {logins}");
+
+        // Fixed, checked, created.
+        let good =
+            [header.to_string(), row(1, &mobile(1), "dsat_parking"), row(2, &mobile(2), ""), row(3, &mobile(3), "")]
+                .concat();
+        choose_file(&b, "import-file", files.path(), &format!("staff-{lang}-fixed.csv"), &good).await;
+        b.submit("import-check").await;
+        assert!(b.is_visible("import-checked").await, "no faults: {}", b.main_text().await);
+        choose_file(&b, "import-file", files.path(), &format!("staff-{lang}-fixed.csv"), &good).await;
+        b.submit("import-commit").await;
+        assert_eq!(b.path().await, "/admin/staff?imported=3", "{}", b.main_text().await);
+        assert!(b.is_visible("notice").await, "the staff page says what was created");
+        assert_translated(&b, &format!("the staff page after the import in {lang}")).await;
+        for n in 1..=3 {
+            assert!(!s.code_for(&mobile(n), 1).await.is_empty(), "an activation code for row {n}");
+        }
+    }
+    b.close().await;
+}

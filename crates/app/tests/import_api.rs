@@ -62,3 +62,38 @@ on_both_backends!(r32_a_staff_file_is_checked_by_row_then_committed_whole, |s: S
     assert_eq!(st, 200);
     assert!(list.to_string().contains("Ben Ho"), "{list}");
 });
+
+// The staff page's upload as a browser posts it (`multipart/form-data`): without the page's
+// form token it is refused and creates nothing; with it, the check lists the faults by row
+// and the commit creates every row.
+on_both_backends!(r32_the_upload_page_checks_its_form_token_and_commits_the_file, |s: Server| async move {
+    let op = s.operator_token().await;
+    let org = org(&s, &op).await;
+    let mut b = Browser::new(&s.base);
+    let page = b.get(&format!("{}/login?lang=en", s.base)).await;
+    let mut fields = hidden_inputs(&page.body);
+    let signed = [("entity_number", org.entity.as_str()), ("username", ADMIN_USER), ("password", PASSWORD)];
+    fields.extend(signed.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    assert_eq!(b.post_form(&format!("{}/login", s.base), &fields).await.status, 303);
+    let url = format!("{}/admin/staff/import", s.base);
+    let form = b.get(&url).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let csrf = hidden_inputs(&form.body).into_iter().find(|(n, _)| n == "csrf").expect("a form token").1;
+    let file = format!("{HEADER}Cai Wai,passport,Q2000001,66310001,\r\nDu Fong,passport,Q2000002,123,\r\n");
+    let action = |a: &str| ("action".to_string(), a.to_string());
+
+    let without = b.post_multipart(&url, &[action("commit")], ("file", &file)).await;
+    assert_eq!(without.status, 403, "no form token: {}", without.body);
+    let forged = b.post_multipart(&url, &[("csrf".into(), "forged".into()), action("commit")], ("file", &file)).await;
+    assert_eq!(forged.status, 403, "a wrong form token");
+    let checked = b.post_multipart(&url, &[("csrf".into(), csrf.clone()), action("check")], ("file", &file)).await;
+    assert_eq!(checked.status, 422, "{}", checked.body);
+    assert!(checked.body.contains("data-row=\"3\" data-column=\"mobile\""), "{}", checked.body);
+    let (_, list) = s.call("GET", &format!("/entities/{}/logins", org.entity), Some(&org.admin_token), None).await;
+    assert!(!list.to_string().contains("Cai Wai"), "nothing created: {list}");
+
+    let fixed = file.replace(",123,", ",66310002,");
+    let done = b.post_multipart(&url, &[("csrf".into(), csrf), action("commit")], ("file", &fixed)).await;
+    assert_eq!((done.status, done.location.as_deref()), (303, Some("/admin/staff?imported=2")), "{}", done.body);
+    s.code_for("+85366310002", 1).await;
+});

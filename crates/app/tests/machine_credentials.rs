@@ -254,3 +254,60 @@ on_both_backends!(r36_bad_input_names_the_field_never_500_and_creates_nothing, |
     assert_eq!(s.call("DELETE", &mine, Some(&other.admin_token), None).await.0, 404, "not theirs under their own path");
     assert_eq!(s.call("GET", &mine, Some(&other.admin_token), None).await.0, 404);
 });
+
+/// A test-only RSA key (made with `openssl genrsa 2048` for this suite; it guards nothing)
+/// and its public JWK.
+const RSA_TEST_KEY: &str = include_str!("fixtures/rsa-2048-test-key.pem");
+const RSA_TEST_JWK: &str = include_str!("fixtures/rsa-2048-test-key.jwk.json");
+
+on_both_backends!(r36_private_key_jwt_credential_signs_rs256_assertions, |s: Server| async move {
+    let op = s.operator_token().await;
+    let tax = add_eservice(&s, &op, "r36-tax", "DSF", false, None).await;
+    let org = org(&s, &op).await;
+    let jwk: Value = serde_json::from_str(RSA_TEST_JWK).unwrap();
+    let (st, b) = create(
+        &s,
+        &org,
+        json!({"name": "Payroll", "eservices": ["r36-tax"], "valid_until": a_year_ahead(), "jwk": jwk}),
+    )
+    .await;
+    assert_eq!(st, 201, "{b}");
+    assert_eq!(b["credential"]["auth_method"], "private_key_jwt");
+    let id = b["client_id"].as_str().unwrap().to_string();
+    let key = EncodingKey::from_rsa_pem(RSA_TEST_KEY.as_bytes()).unwrap();
+    let signed = |alg: Algorithm, jti: &str| {
+        let mut h = Header::new(alg);
+        h.kid = Some("r1".into());
+        let claims = json!({"iss": id, "sub": id, "aud": format!("{}/oidc/token", s.base), "jti": jti, "exp": now() + 60, "iat": now()});
+        jsonwebtoken::encode(&h, &claims, &key).unwrap()
+    };
+    let send = |assertion: String| {
+        let s = &s;
+        async move {
+            let form = [
+                ("grant_type", "client_credentials"),
+                ("resource", "r36-tax"),
+                ("client_assertion_type", JWT_BEARER),
+                ("client_assertion", assertion.as_str()),
+            ];
+            let res = s.http.post(format!("{}/oidc/token", s.base)).form(&form).send().await.unwrap();
+            let st = res.status().as_u16();
+            (st, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (st, t) = send(signed(Algorithm::RS256, "r-1")).await;
+    assert_eq!(st, 200, "{t}");
+    let seen = introspect(&s, &tax, t["access_token"].as_str().unwrap()).await;
+    assert_eq!((seen["active"].as_bool(), seen["sub"].as_str()), (Some(true), Some(id.as_str())), "{seen}");
+    assert_eq!(seen["entity_number"], json!(org.entity), "{seen}");
+    // The same key under another RSA algorithm than the registered one is refused by name.
+    let (st, b) = send(signed(Algorithm::PS256, "r-2")).await;
+    assert_eq!((st, b["error"].as_str()), (401, Some("invalid_client")), "{b}");
+    assert!(b["error_description"].as_str().unwrap_or_default().contains("RS256"), "{b}");
+    assert_token_error(
+        "a replayed RS256 assertion",
+        &send(signed(Algorithm::RS256, "r-1")).await,
+        401,
+        "invalid_client",
+    );
+});

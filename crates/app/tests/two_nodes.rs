@@ -757,3 +757,94 @@ async fn r34_a_mandate_ended_on_one_node_is_refused_on_both_at_once() {
     assert_eq!(st, 204, "{v}");
     refused_everywhere(tokens, "the mandate ended").await;
 }
+
+/// R36 across nodes: a machine credential's token, issued by node B, stops on both nodes on
+/// the very next request when the credential loses the e-service through node A, is deleted
+/// through node B, or reaches its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r36_a_credential_narrowed_deleted_or_ended_on_one_node_stops_on_both_at_once() {
+    use oidc_support::*;
+    let Some(s) = Server::start(Backend::Postgres).await else { return };
+    let node = node_b(&s).await;
+    let (a, b) = (s.base.clone(), node.api.base.clone());
+    let op = s.operator_token().await;
+    let tax = add_eservice(&s, &op, "r36-nodes-tax", "DSF", false, None).await;
+    let jobs = add_eservice(&s, &op, "r36-nodes-jobs", "DSAL", false, None).await;
+    let o = org(&s, &op).await;
+    let credentials = format!("/entities/{}/machine-credentials", o.entity);
+    let create = |base: String| {
+        let (credentials, admin) = (credentials.clone(), o.admin_token.clone());
+        async move {
+            let body = json!({"name": "Payroll", "eservices": ["r36-nodes-tax", "r36-nodes-jobs"], "provisioning": false,
+                              "valid_until": "2027-06-30"});
+            let (st, v) = Api::of(&base).call("POST", &credentials, Some(&admin), Some(body)).await;
+            assert_eq!(st, 201, "{v}");
+            (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap().to_string())
+        }
+    };
+    let token = |base: String, id: String, secret: String, resource: &'static str| async move {
+        let res = reqwest::Client::new()
+            .post(format!("{base}/oidc/token"))
+            .basic_auth(&id, Some(&secret))
+            .form(&[("grant_type", "client_credentials"), ("resource", resource)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "a token at {base}");
+        res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+    };
+    let active_at = |rp: &Rp, access: &str| {
+        let (rp, access, a, b) = (rp.clone(), access.to_string(), a.clone(), b.clone());
+        async move {
+            let mut seen = Vec::new();
+            for base in [&a, &b] {
+                seen.push(introspect_at(base, &rp, &access).await["active"].as_bool().unwrap());
+            }
+            seen
+        }
+    };
+
+    // Narrowed through A: the tax token stops on both, the jobs token goes on.
+    let (id, secret) = create(a.clone()).await;
+    let for_tax = token(b.clone(), id.clone(), secret.clone(), "r36-nodes-tax").await;
+    let for_jobs = token(b.clone(), id.clone(), secret.clone(), "r36-nodes-jobs").await;
+    assert_eq!(active_at(&tax, &for_tax).await, [true, true]);
+    let seen = introspect_at(&a, &tax, &for_tax).await;
+    assert_eq!((&seen["sub"], &seen["entity_number"]), (&json!(id), &json!(o.entity)), "{seen}");
+    let (st, v) = Api::of(&a)
+        .call(
+            "PUT",
+            &format!("{credentials}/{id}/eservices"),
+            Some(&o.admin_token),
+            Some(json!({"eservices": ["r36-nodes-jobs"]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(active_at(&tax, &for_tax).await, [false, false], "narrowed");
+    assert_eq!(active_at(&jobs, &for_jobs).await, [true, true], "the e-service it keeps");
+
+    // Deleted through B.
+    let (st, v) = Api::of(&b).call("DELETE", &format!("{credentials}/{id}"), Some(&o.admin_token), None).await;
+    assert_eq!(st, 204, "{v}");
+    assert_eq!(active_at(&jobs, &for_jobs).await, [false, false], "deleted");
+
+    // Ended: a second credential whose end the database moves into the past.
+    let (id, secret) = create(b.clone()).await;
+    let for_jobs = token(a.clone(), id.clone(), secret.clone(), "r36-nodes-jobs").await;
+    assert_eq!(active_at(&jobs, &for_jobs).await, [true, true]);
+    let mut db = pg(&s).await;
+    sqlx::query("UPDATE machine_credentials SET valid_until = 1 WHERE client_id = $1")
+        .bind(&id)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(active_at(&jobs, &for_jobs).await, [false, false], "ended");
+    let res = reqwest::Client::new()
+        .post(format!("{b}/oidc/token"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("grant_type", "client_credentials"), ("resource", "r36-nodes-jobs")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401, "an ended credential gets no token");
+}

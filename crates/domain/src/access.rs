@@ -142,6 +142,8 @@ pub struct ProvisionerOf {
     pub(crate) entity_id: i64,
     pub(crate) entity_number: String,
     pub(crate) client_id: String,
+    /// The bearer's hash: every write reads the token again under the write lock.
+    pub(crate) token_hash: String,
 }
 
 impl ProvisionerOf {

@@ -435,3 +435,35 @@ both_backends!(r33_lists_filter_and_page_in_the_store, |env: Env| async move {
         assert_eq!(scim_code(&e), Some(Code::InvalidFilter), "{bad}");
     }
 });
+
+// A write holds a provisioner read before it waited for the write lock; the credential is
+// deleted meanwhile. The write reads the bearer again under the lock and writes nothing.
+both_backends!(r33_r36_a_write_of_a_credential_deleted_while_it_waited_changes_nothing, |env: Env| async move {
+    let op = env.operator().await;
+    let e = env.entity(&op, "R33-RACE-1", "63300901").await;
+    let admin = env.sign_in(&e.entity_number, "admin1").await;
+    let (client_id, secret) = provisioning_credential(&env, &admin).await;
+    let p = provisioner_by_secret(&env, &client_id, &secret).await;
+    let made = env
+        .services
+        .scim_create_user(&p, &env.ctx(), &user_body("Lee Siu Ming", "63300911", "P3300911", None))
+        .await
+        .unwrap();
+    let rights = admin.admin_of(admin.entity_number()).unwrap();
+    env.services.delete_machine_credential(&rights, &env.ctx(), &client_id).await.unwrap();
+    let before = env.outbox().await.len();
+    let created = env.services.scim_create_user(&p, &env.ctx(), &user_body("Late", "63300912", "P3300912", None)).await;
+    assert!(matches!(created, Err(Error::Unauthenticated)), "{created:?}");
+    let replaced = env
+        .services
+        .scim_replace_user(&p, &env.ctx(), &made.id, None, &user_body("Renamed", "63300911", "P3300911", None))
+        .await;
+    assert!(matches!(replaced, Err(Error::Unauthenticated)), "{replaced:?}");
+    let deleted = env.services.scim_delete_user(&p, &env.ctx(), &made.id, None).await;
+    assert!(matches!(deleted, Err(Error::Unauthenticated)), "{deleted:?}");
+    assert_eq!(env.outbox().await.len(), before, "nothing sent");
+    // The login is as it was: the administrator's own listing still shows it, named as made.
+    let logins = env.services.list_logins(&admin.overseer_of(&e.entity_number).unwrap()).await.unwrap();
+    let kept: Vec<_> = logins.iter().filter(|l| l.login.id == made.id).map(|l| l.login.name.clone()).collect();
+    assert_eq!(kept, ["Lee Siu Ming"], "neither renamed nor deleted");
+});

@@ -497,6 +497,70 @@ async fn audit_head_moves_with_the_chain(s: Arc<dyn Store>) {
 }
 conformance!(audit_head_moves_with_the_chain);
 
+async fn r36_a_machine_token_is_read_with_its_credential_and_ends_with_it(s: Arc<dyn Store>) {
+    use domain::model::oidc::ClientAuth;
+    let mut tx = s.write().await.unwrap();
+    let a = tx.insert_entity(&entity("10000013", "lookup-a")).await.unwrap();
+    let b = tx.insert_entity(&entity("10000021", "lookup-b")).await.unwrap();
+    tx.insert_eservice(&eservice("svc-a")).await.unwrap();
+    tx.insert_eservice(&eservice("svc-b")).await.unwrap();
+    let cred = MachineCredentialRecord {
+        entity_id: a,
+        client_id: "mc.0123456789abcdef0123456789abcdef".into(),
+        name: "Payroll".into(),
+        auth: ClientAuth::Secret,
+        secret_hash: "h".into(),
+        jwk: None,
+        eservices: vec!["svc-a".into(), "svc-b".into()],
+        provisioning: true,
+        valid_until: Timestamp(1_000),
+        created_by: LoginId::from_stored("admin-1".into()),
+        created_at: Timestamp(1),
+        last_used_at: None,
+        warned_days: None,
+    };
+    tx.insert_machine_credential(&cred).await.unwrap();
+    let token = |hash: &str, resource: Resource| MachineTokenRecord {
+        token_hash: hash.into(),
+        entity_id: a,
+        client_id: cred.client_id.clone(),
+        resource,
+        created_at: Timestamp(2),
+        expires_at: Timestamp(300),
+    };
+    tx.insert_machine_token(&token("m-a", Resource::EService("svc-a".into()))).await.unwrap();
+    tx.insert_machine_token(&token("m-scim", Resource::Provisioning)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.write().await.unwrap();
+    assert_eq!(tx.find_machine_credential(&cred.client_id).await.unwrap().as_ref(), Some(&cred));
+    assert_eq!(tx.list_machine_credentials(a).await.unwrap(), vec![cred.clone()]);
+    assert!(tx.list_machine_credentials(b).await.unwrap().is_empty(), "another entity's list is its own");
+    let f = tx.find_machine_token("m-a").await.unwrap().unwrap();
+    assert_eq!((f.token.resource.clone(), f.entity_number.as_str()), (Resource::EService("svc-a".into()), "10000013"));
+    assert_eq!((f.valid_until, f.provisioning, f.eservice_granted), (Timestamp(1_000), true, true));
+    assert_eq!(tx.find_machine_token("m-scim").await.unwrap().unwrap().token.resource, Resource::Provisioning);
+    // Narrowed: the token for the e-service it lost is read as no longer granted.
+    assert!(!tx.update_machine_credential_eservices(b, &cred.client_id, &["svc-b".into()]).await.unwrap());
+    assert!(tx.update_machine_credential_eservices(a, &cred.client_id, &["svc-b".into()]).await.unwrap());
+    assert!(!tx.find_machine_token("m-a").await.unwrap().unwrap().eservice_granted);
+    // An assertion's jti once; the last use at most once a window.
+    assert!(tx.record_machine_assertion(a, &cred.client_id, "j-1", Timestamp(60)).await.unwrap());
+    assert!(!tx.record_machine_assertion(a, &cred.client_id, "j-1", Timestamp(60)).await.unwrap());
+    tx.record_machine_use(a, &cred.client_id, Timestamp(100), Timestamp(40)).await.unwrap();
+    tx.record_machine_use(a, &cred.client_id, Timestamp(110), Timestamp(50)).await.unwrap();
+    let used = tx.find_machine_credential(&cred.client_id).await.unwrap().unwrap().last_used_at;
+    assert_eq!(used, Some(Timestamp(100)), "a use within the window is not written again");
+    // Another entity cannot delete it; its own deletes it with its tokens.
+    assert!(!tx.delete_machine_credential(b, &cred.client_id).await.unwrap());
+    assert!(tx.delete_machine_credential(a, &cred.client_id).await.unwrap());
+    assert!(tx.find_machine_credential(&cred.client_id).await.unwrap().is_none());
+    assert!(tx.find_machine_token("m-scim").await.unwrap().is_none(), "its tokens went with it");
+    assert!(!tx.delete_machine_credential(a, &cred.client_id).await.unwrap());
+    tx.commit().await.unwrap();
+}
+conformance!(r36_a_machine_token_is_read_with_its_credential_and_ends_with_it);
+
 #[test]
 fn migration_trees_have_the_same_file_names() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");

@@ -246,6 +246,33 @@ impl Browser {
         self.page(res).await
     }
 
+    /// Posts `fields` and one file as `multipart/form-data`, as a browser uploads a file.
+    pub async fn post_multipart(&mut self, url: &str, fields: &[(String, String)], file: (&str, &str)) -> Page {
+        let boundary = "----ea-test-boundary-7d1f";
+        let mut body = String::new();
+        for (name, value) in fields {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        let (name, contents) = file;
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"staff.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n{contents}\r\n--{boundary}--\r\n"
+        ));
+        let mut req = self
+            .http
+            .post(url)
+            .header("origin", &self.base)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        if let Some(c) = self.cookie_header() {
+            req = req.header("cookie", c);
+        }
+        let res = req.send().await.expect("POST");
+        self.page(res).await
+    }
+
     /// Opens `authorize_url`; when the provider shows its sign-in form, fills it in and posts
     /// it. Returns the last answer: normally a redirect to the e-service (or the 403 page).
     pub async fn sign_in(&mut self, authorize_url: &str, entity: &str, username: &str, password: &str) -> Page {

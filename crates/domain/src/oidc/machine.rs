@@ -184,10 +184,29 @@ impl Services {
     /// token for the provisioning API of a live credential that still has the right.
     pub async fn provisioner_of_bearer(&self, _ctx: &Ctx, bearer: &str) -> Result<ProvisionerOf> {
         let mut tx = self.store.read().await?;
-        let Some(f) = tx.find_machine_token(&token_hash(bearer)).await? else { return Err(Error::Unauthenticated) };
-        if f.token.resource != Resource::Provisioning || !live_at(&f, self.clock.now()) {
-            return Err(Error::Unauthenticated);
+        let hash = token_hash(bearer);
+        let f = self.live_provisioning_token(tx.as_mut(), &hash).await?;
+        Ok(ProvisionerOf {
+            entity_id: f.token.entity_id,
+            entity_number: f.entity_number,
+            client_id: f.token.client_id,
+            token_hash: hash,
+        })
+    }
+
+    /// A SCIM write's transaction, once the provisioner's token is read again inside it: the
+    /// write lock serialises every node's writes, so a credential deleted, ended or stripped
+    /// of the right while this write waited for the lock writes nothing.
+    pub(crate) async fn provisioning_write(&self, p: &ProvisionerOf) -> Result<Box<dyn Tx>> {
+        let mut tx = self.store.write().await?;
+        self.live_provisioning_token(tx.as_mut(), &p.token_hash).await?;
+        Ok(tx)
+    }
+
+    async fn live_provisioning_token(&self, tx: &mut dyn Tx, hash: &str) -> Result<MachineTokenFacts> {
+        match tx.find_machine_token(hash).await? {
+            Some(f) if f.token.resource == Resource::Provisioning && live_at(&f, self.clock.now()) => Ok(f),
+            _ => Err(Error::Unauthenticated),
         }
-        Ok(ProvisionerOf { entity_id: f.token.entity_id, entity_number: f.entity_number, client_id: f.token.client_id })
     }
 }

@@ -288,7 +288,7 @@ impl Services {
             };
             let external_id = f.take(parse_external_id(w.external_id.as_deref())).flatten();
             let person = f.finish_with(|| parsed)?;
-            let mut tx = self.store.write().await?;
+            let mut tx = self.provisioning_write(p).await?;
             let now = self.clock.now();
             let entity = tx.find_entity(p.entity_id).await?.ok_or(Error::Unauthenticated)?;
             if let Some(e) = &external_id {
@@ -381,7 +381,7 @@ impl Services {
         let refusal = Self::scim_event(p, Action::ScimUserReplaced).target(id).detail(format!("by {}", p.client_id));
         self.refusals_audited(ctx, refusal, async move {
             let w = read_user(body)?;
-            let mut tx = self.store.write().await?;
+            let mut tx = self.provisioning_write(p).await?;
             let login = self.staff_login(tx.as_mut(), p, id).await?;
             Self::check_version(&login, if_match)?;
             self.scim_write(tx, p, ctx, login, w, Absent::Keeps, Action::ScimUserReplaced).await
@@ -402,7 +402,7 @@ impl Services {
         let refusal = Self::scim_event(p, Action::ScimUserPatched).target(id).detail(format!("by {}", p.client_id));
         self.refusals_audited(ctx, refusal, async move {
             let ops = patch::read_request(body).map_err(|e| Error::Validation(vec![e]))?;
-            let mut tx = self.store.write().await?;
+            let mut tx = self.provisioning_write(p).await?;
             let login = self.staff_login(tx.as_mut(), p, id).await?;
             Self::check_version(&login, if_match)?;
             let mut view = self.writable_view(&self.scim_user(&login)?);
@@ -520,7 +520,7 @@ impl Services {
     pub async fn scim_delete_user(&self, p: &ProvisionerOf, ctx: &Ctx, id: &str, if_match: Option<&str>) -> Result<()> {
         let refusal = Self::scim_event(p, Action::ScimUserDeleted).target(id).detail(format!("by {}", p.client_id));
         self.refusals_audited(ctx, refusal, async move {
-            let mut tx = self.store.write().await?;
+            let mut tx = self.provisioning_write(p).await?;
             let mut login = self.staff_login(tx.as_mut(), p, id).await?;
             Self::check_version(&login, if_match)?;
             erase_login(tx.as_mut(), &mut login, self.clock.now()).await?;
