@@ -580,8 +580,13 @@ async fn bad_input_re_renders_beside_the_field() {
 
 /// Today in Macau, as `YYYY-MM-DD`.
 fn macau_today() -> String {
+    macau_day_after(0)
+}
+
+/// The day `days` from today in Macau, as `YYYY-MM-DD` (as a date field holds it).
+fn macau_day_after(days: i64) -> String {
     let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as i64;
-    domain::assignment_form::macau_date(domain::clock::Timestamp(micros), false)
+    domain::assignment_form::macau_date(domain::clock::Timestamp(micros + days * 86_400_000_000), false)
 }
 
 /// A `YYYY-MM-DD` day as the English pages write it ("31 March 2025").
@@ -1110,13 +1115,6 @@ async fn r34_r35_a_firm_is_mandated_assigns_staff_and_signs_in_for_its_client() 
         assert_translated(&b, &format!("/entity/audit in {lang}")).await;
     }
     b.close().await;
-}
-
-/// A day `days` from today in Macau, as a date field holds it.
-fn macau_day_after(days: i64) -> String {
-    let t = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
-        + time::Duration::days(days);
-    format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
 }
 
 /// Chooses `contents` as the file of the page's file field `id` (a real file on disk, as a

@@ -142,6 +142,17 @@ on_both_backends!(
     }
 );
 
+/// A `client_credentials` token for `r36-tax`, the client authenticated by `assertion` alone.
+async fn by_assertion(s: &Server, assertion: &str) -> (u16, Value) {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("resource", "r36-tax"),
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", assertion),
+    ];
+    machine_token(s, &form, None).await
+}
+
 fn header_b64(v: &Value) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
@@ -171,38 +182,22 @@ on_both_backends!(r36_private_key_jwt_credential_signs_single_use_es256_assertio
         h.kid = Some("k1".into());
         jsonwebtoken::encode(&h, &claims(jti), &EncodingKey::from_ec_der(&der)).unwrap()
     };
-    let with = |a: String| {
-        vec![
-            ("grant_type".to_string(), "client_credentials".to_string()),
-            ("resource".into(), "r36-tax".into()),
-            ("client_assertion_type".into(), JWT_BEARER.into()),
-            ("client_assertion".into(), a),
-        ]
-    };
-    let send = |form: Vec<(String, String)>| {
-        let s = &s;
-        async move {
-            let res = s.http.post(format!("{}/oidc/token", s.base)).form(&form).send().await.unwrap();
-            let st = res.status().as_u16();
-            (st, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
     let good = signed("j-1");
-    let (st, t) = send(with(good.clone())).await;
+    let (st, t) = by_assertion(&s, &good).await;
     assert_eq!(st, 200, "{t}");
     let seen = introspect(&s, &tax, t["access_token"].as_str().unwrap()).await;
     assert_eq!((seen["active"].as_bool(), seen["sub"].as_str()), (Some(true), Some(id.as_str())), "{seen}");
-    assert_token_error("a replayed assertion", &send(with(good)).await, 401, "invalid_client");
+    assert_token_error("a replayed assertion", &by_assertion(&s, &good).await, 401, "invalid_client");
 
     // alg none and HS256 are refused with a clear OAuth error.
     let payload = header_b64(&claims("j-2"));
     let none = format!("{}.{payload}.", header_b64(&json!({"alg": "none", "typ": "JWT"})));
-    let (st, b) = send(with(none)).await;
+    let (st, b) = by_assertion(&s, &none).await;
     assert_eq!((st, b["error"].as_str()), (401, Some("invalid_client")), "{b}");
     assert!(b["error_description"].as_str().unwrap().contains("ES256"), "{b}");
     let hs = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims("j-3"), &EncodingKey::from_secret(b"guess"))
         .unwrap();
-    let (st, b) = send(with(hs)).await;
+    let (st, b) = by_assertion(&s, &hs).await;
     assert_eq!((st, b["error"].as_str()), (401, Some("invalid_client")), "{b}");
     assert!(b["error_description"].as_str().unwrap().contains("HS256"), "{b}");
     // Signed by another key.
@@ -210,7 +205,7 @@ on_both_backends!(r36_private_key_jwt_credential_signs_single_use_es256_assertio
     let mut h = Header::new(Algorithm::ES256);
     h.kid = Some("k1".into());
     let forged = jsonwebtoken::encode(&h, &claims("j-4"), &EncodingKey::from_ec_der(&other)).unwrap();
-    assert_token_error("a forged assertion", &send(with(forged)).await, 401, "invalid_client");
+    assert_token_error("a forged assertion", &by_assertion(&s, &forged).await, 401, "invalid_client");
 });
 
 on_both_backends!(r36_bad_input_names_the_field_never_500_and_creates_nothing, |s: Server| async move {
@@ -281,32 +276,18 @@ on_both_backends!(r36_private_key_jwt_credential_signs_rs256_assertions, |s: Ser
         let claims = json!({"iss": id, "sub": id, "aud": format!("{}/oidc/token", s.base), "jti": jti, "exp": now() + 60, "iat": now()});
         jsonwebtoken::encode(&h, &claims, &key).unwrap()
     };
-    let send = |assertion: String| {
-        let s = &s;
-        async move {
-            let form = [
-                ("grant_type", "client_credentials"),
-                ("resource", "r36-tax"),
-                ("client_assertion_type", JWT_BEARER),
-                ("client_assertion", assertion.as_str()),
-            ];
-            let res = s.http.post(format!("{}/oidc/token", s.base)).form(&form).send().await.unwrap();
-            let st = res.status().as_u16();
-            (st, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
-    let (st, t) = send(signed(Algorithm::RS256, "r-1")).await;
+    let (st, t) = by_assertion(&s, &signed(Algorithm::RS256, "r-1")).await;
     assert_eq!(st, 200, "{t}");
     let seen = introspect(&s, &tax, t["access_token"].as_str().unwrap()).await;
     assert_eq!((seen["active"].as_bool(), seen["sub"].as_str()), (Some(true), Some(id.as_str())), "{seen}");
     assert_eq!(seen["entity_number"], json!(org.entity), "{seen}");
     // The same key under another RSA algorithm than the registered one is refused by name.
-    let (st, b) = send(signed(Algorithm::PS256, "r-2")).await;
+    let (st, b) = by_assertion(&s, &signed(Algorithm::PS256, "r-2")).await;
     assert_eq!((st, b["error"].as_str()), (401, Some("invalid_client")), "{b}");
     assert!(b["error_description"].as_str().unwrap_or_default().contains("RS256"), "{b}");
     assert_token_error(
         "a replayed RS256 assertion",
-        &send(signed(Algorithm::RS256, "r-1")).await,
+        &by_assertion(&s, &signed(Algorithm::RS256, "r-1")).await,
         401,
         "invalid_client",
     );
